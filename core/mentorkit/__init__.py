@@ -1,0 +1,1 @@
+"""Mentorkit: self-hosted, plugin-based mentorship programs."""

@@ -1,0 +1,1 @@
+"""Core features written as plugins: registered like any installed plugin, marked ``trylast``."""

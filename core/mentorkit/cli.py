@@ -1,0 +1,321 @@
+"""The ``mentorkit`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from mentorkit.errors import MentorkitError
+from mentorkit.plugins import MentorkitPluginManager, create_plugin_manager
+
+console = Console(stderr=True)
+
+
+class MentorkitGroup(click.Group):
+    """Turns every ``MentorkitError`` into one clear line and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MentorkitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+
+
+class CliState:
+    """What the group's options decided, handed to each command."""
+
+    def __init__(self, pm: MentorkitPluginManager, config: Path | None) -> None:
+        self.pm = pm
+        self.config = config
+
+    def runtime(self, **overrides: Any) -> Any:
+        from mentorkit.runtime import build_runtime
+
+        return build_runtime(pm=self.pm, config_file=self.config, overrides=overrides)
+
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+def run(coro_fn: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run a coroutine to completion (each command gets a fresh event loop)."""
+    return asyncio.run(coro_fn())
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def build_cli(pm: MentorkitPluginManager) -> click.Group:
+    """The command group, with every plugin's commands added."""
+
+    @click.group(cls=MentorkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.option("--config", type=click.Path(path_type=Path), envvar="MENTORKIT_CONFIG",
+                  help="Settings file (TOML). Default: ./mentorkit.toml if present.")
+    @click.version_option(package_name="mentorkit")
+    @click.pass_context
+    def cli(ctx: click.Context, config: Path | None) -> None:
+        """Mentorkit: run mentorship programs on your own server."""
+        ctx.obj = CliState(pm, config)
+
+    for command in COMMANDS:
+        cli.add_command(command)
+    from mentorkit.hooks import Hooks
+
+    Hooks(pm).add_commands(cli)
+    return cli
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _serve(state: CliState, host: str | None, port: int | None, migrate_first: bool,
+           prepare: Callable[[Any], Coroutine[Any, Any, None]] | None = None) -> None:
+    import uvicorn
+
+    from mentorkit.db.migrations import migrate, pending_migrations
+    from mentorkit.web.app import create_app
+
+    runtime = state.runtime(host=host, port=port)
+    settings = runtime.settings
+    configure_logging(settings.log_level)
+
+    async def check() -> None:
+        await runtime.database.open()
+        try:
+            if migrate_first:
+                await migrate(runtime.database)
+            pending = await pending_migrations(runtime.database)
+            if pending:
+                raise MentorkitError(
+                    f"{len(pending)} migration(s) not applied (first: {pending[0].app}:{pending[0].migration_id});"
+                    " run 'mentorkit migrate' first"
+                )
+            if prepare is not None:
+                await prepare(runtime)
+        finally:
+            await runtime.database.close()
+
+    run(check)
+    app = create_app(runtime=runtime)
+    console.print(f"Mentorkit is serving on http://{settings.host}:{settings.port} "
+                  f"(database: {runtime.database.engine_type}); press Ctrl+C to stop.")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+                proxy_headers=False)
+
+
+@click.command()
+@click.option("--host", help="Address to listen on (setting 'host').")
+@click.option("--port", type=int, help="Port to listen on (setting 'port').")
+@click.option("--migrate/--no-migrate", "migrate_first", default=False,
+              help="Apply pending migrations before starting.")
+@pass_state
+def serve(state: CliState, host: str | None, port: int | None, migrate_first: bool) -> None:
+    """Start the web application (and, unless disabled, the event worker inside it)."""
+    _serve(state, host, port, migrate_first)
+
+
+@click.command()
+@click.option("--host", help="Address to listen on (setting 'host').")
+@click.option("--port", type=int, help="Port to listen on (setting 'port').")
+@pass_state
+def demo(state: CliState, host: str | None, port: int | None) -> None:
+    """Create a demo site (programs, people, relationships) if empty, then serve it."""
+    from mentorkit.demo import fill_demo_site
+
+    async def prepare(runtime: Any) -> None:
+        logins = await fill_demo_site(runtime)
+        for line in logins:
+            console.print(line)
+
+    _serve(state, host, port, True, prepare)
+
+
+@click.command()
+@click.option("--check", is_flag=True,
+              help="Apply nothing; fail if a migration is pending or a table changed without one.")
+@pass_state
+def migrate(state: CliState, check: bool) -> None:
+    """Apply every plugin's database migrations, in dependency order."""
+    from mentorkit.db.migrations import migrate as apply, missing_migrations, pending_migrations
+
+    runtime = state.runtime()
+
+    async def go() -> None:
+        await runtime.database.open()
+        try:
+            if check:
+                missing = await missing_migrations(runtime.database)
+                pending = await pending_migrations(runtime.database)
+                for app, count in missing.items():
+                    click.echo(f"app '{app}': {count} table change(s) have no migration "
+                               f"(run 'mentorkit makemigrations {app}')", err=True)
+                for m in pending:
+                    click.echo(f"pending: {m.app}:{m.migration_id}", err=True)
+                if missing or pending:
+                    raise MentorkitError("migrations are not up to date")
+                click.echo("migrations are up to date")
+                return
+            applied = await apply(runtime.database)
+            for m in applied:
+                click.echo(f"applied {m.app}:{m.migration_id}")
+            click.echo(f"{len(applied)} migration(s) applied; the database is up to date")
+        finally:
+            await runtime.database.close()
+
+    run(go)
+
+
+@click.command()
+@click.argument("app_name")
+@click.option("--description", default="", help="What the migration changes.")
+@pass_state
+def makemigrations(state: CliState, app_name: str, description: str) -> None:
+    """Write a migration for APP_NAME's changed tables (run in the plugin's own checkout)."""
+    from mentorkit.db.migrations import make_migration
+
+    runtime = state.runtime()
+    if app_name not in runtime.database.registry.app_configs:
+        raise MentorkitError(f"no Piccolo app named {app_name!r}; known: "
+                             + ", ".join(sorted(runtime.database.registry.app_configs)))
+
+    async def go() -> None:
+        await runtime.database.open()
+        try:
+            path = await make_migration(runtime.database, app_name, description)
+        finally:
+            await runtime.database.close()
+        click.echo(f"wrote {path}" if path else f"no changes in app '{app_name}'")
+
+    run(go)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@pass_state
+def worker(state: CliState, once: bool) -> None:
+    """Deliver events to plugins and fire timers (run several on PostgreSQL)."""
+    runtime = state.runtime()
+    configure_logging(runtime.settings.log_level)
+
+    async def go() -> None:
+        await runtime.database.open()
+        w = runtime.make_worker()
+        runtime.worker = w
+        try:
+            if once:
+                handled = await w.drain()
+                click.echo(f"handled {handled} delivery/timer item(s)")
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            w.start()
+            console.print(f"worker {w.name} running on {runtime.database.engine_type}; Ctrl+C to stop")
+            await stop.wait()
+        finally:
+            await w.stop()
+            await runtime.database.close()
+
+    run(go)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_state
+def plugins(state: CliState, as_json: bool) -> None:
+    """List loaded plugins, and those that failed to load or are disabled."""
+    report = state.pm.report
+    if as_json:
+        click.echo(json.dumps({
+            "plugins": [{"name": p.name, "distribution": p.distribution, "version": p.version,
+                         "builtin": p.builtin, "hooks": list(p.hooks)} for p in report.loaded],
+            "failed": [{"name": f.name, "distribution": f.distribution, "error": f.error} for f in report.failed],
+            "disabled": report.disabled,
+        }, indent=2))
+        return
+    table = RichTable(title="Mentorkit plugins")
+    for column in ("name", "distribution", "version", "hooks"):
+        table.add_column(column)
+    for p in report.loaded:
+        table.add_row(p.name, p.distribution or "(built in)", p.version or "", ", ".join(p.hooks))
+    Console().print(table)
+    for f in report.failed:
+        click.echo(f"FAILED {f.name} ({f.distribution}): {f.error}")
+    for name in report.disabled:
+        click.echo(f"disabled {name}")
+
+
+@click.group()
+def events() -> None:
+    """Inspect the event stream and retry dead deliveries."""
+
+
+@events.command("list")
+@click.option("--status", type=click.Choice(["pending", "running", "delivered", "dead"]), default="dead")
+@click.option("--limit", type=int, default=50)
+@pass_state
+def events_list(state: CliState, status: str, limit: int) -> None:
+    """Show deliveries in a state (dead ones by default)."""
+    from mentorkit.events.tables import Delivery
+
+    runtime = state.runtime()
+
+    async def go() -> list[dict[str, Any]]:
+        await runtime.database.open()
+        try:
+            return await Delivery.select(
+                Delivery.id, Delivery.event.type, Delivery.subject, Delivery.subscriber, Delivery.attempts,
+                Delivery.last_error,
+            ).where(Delivery.status == status).order_by(Delivery.id).limit(limit)
+        finally:
+            await runtime.database.close()
+
+    for row in run(go):
+        click.echo(f"#{row['id']} {row['event.type']} {row['subject']} -> {row['subscriber']} "
+                   f"(attempts {row['attempts']}): {row['last_error'] or ''}")
+
+
+@events.command("retry")
+@click.argument("delivery_ids", type=int, nargs=-1)
+@pass_state
+def events_retry(state: CliState, delivery_ids: tuple[int, ...]) -> None:
+    """Queue dead deliveries again (all of them, or the given ids)."""
+    from mentorkit.events.worker import retry_dead
+
+    runtime = state.runtime()
+
+    async def go() -> int:
+        await runtime.database.open()
+        try:
+            return await retry_dead(list(delivery_ids))
+        finally:
+            await runtime.database.close()
+
+    click.echo(f"{run(go)} delivery(ies) queued again")
+
+
+COMMANDS: list[click.Command] = [serve, demo, migrate, makemigrations, worker, plugins, events]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``mentorkit`` command."""
+    try:
+        pm = create_plugin_manager()
+        cli = build_cli(pm)
+    except MentorkitError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    cli.main(args=argv, prog_name="mentorkit")

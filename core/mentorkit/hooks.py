@@ -1,0 +1,225 @@
+"""The typed facade over the plugin manager: the only code that calls hook implementations.
+
+Registration hooks are called implementation by implementation so every registered object is
+attributed to the plugin that registered it (for error messages, and so a plugin's settings
+section is always its own name).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from pluggy import HookImpl
+
+from mentorkit.contracts import MatchingStrategy, NotificationChannel, ProgramFormat
+from mentorkit.errors import PluginError
+from mentorkit.plugins import MentorkitPluginManager, plugin_package_dir
+
+if TYPE_CHECKING:
+    import click
+    from litestar import Litestar, Request
+    from litestar.types import ControllerRouterHandler
+
+    from mentorkit.events.model import Event
+
+
+async def _resolve(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+class Hooks:
+    """Typed calls into every loaded plugin."""
+
+    def __init__(self, pm: MentorkitPluginManager) -> None:
+        self.pm = pm
+
+    def _impls(self, hook: str) -> list[HookImpl]:
+        # pluggy keeps implementations in call order (last registered first); reverse so
+        # built-ins come first in registries. No plugin may rely on this order.
+        return list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))
+
+    def _each(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        for impl in self._impls(hook):
+            yield impl.plugin_name, impl.function(**{k: kwargs[k] for k in impl.argnames})
+
+    def _collect(self, hook: str) -> list[tuple[str, Any]]:
+        """Call a ``register_*`` hook with a per-plugin callback; return (plugin, item) pairs."""
+        items: list[tuple[str, Any]] = []
+        for impl in self._impls(hook):
+            def register(item: Any, *rest: Any, _plugin: str = impl.plugin_name) -> None:
+                items.append((_plugin, (item, *rest) if rest else item))
+            impl.function(register=register)
+        return items
+
+    @staticmethod
+    def _keyed(kind: str, pairs: list[tuple[str, Any]], expected: type) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for plugin, obj in pairs:
+            if not isinstance(obj, expected):
+                raise PluginError(f"plugin '{plugin}' registered a {kind} that is not a {expected.__name__}: {obj!r}")
+            if obj.key in out:
+                raise PluginError(f"plugin '{plugin}' registered {kind} '{obj.key}', which is already registered")
+            out[obj.key] = obj
+        return out
+
+    # ------------------------------------------------------------------ registration
+
+    def settings_structs(self) -> dict[str, type[msgspec.Struct]]:
+        """Each plugin's settings Struct, keyed by plugin name."""
+        out: dict[str, type[msgspec.Struct]] = {}
+        for plugin, struct in self._collect("register_settings"):
+            if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)):
+                raise PluginError(f"plugin '{plugin}' registered settings that are not a msgspec.Struct: {struct!r}")
+            out[plugin] = struct
+        return out
+
+    def piccolo_apps(self) -> list[str]:
+        """Dotted paths of every Piccolo app module (core's first)."""
+        return [path for _, path in self._collect("register_piccolo_apps")]
+
+    def routes(self) -> list[ControllerRouterHandler]:
+        """Every route handler, controller and router contributed by plugins."""
+        return [handler for _, handler in self._collect("register_routes")]
+
+    def add_commands(self, cli: click.Group) -> None:
+        """Let every plugin add its CLI commands."""
+        for _ in self._each("register_commands", cli=cli):
+            pass
+
+    def event_types(self) -> dict[str, str]:
+        """Declared event types and what each means."""
+        out: dict[str, str] = {}
+        for plugin, item in self._collect("register_event_types"):
+            name, description = item if isinstance(item, tuple) else (item, "")
+            if name in out:
+                raise PluginError(f"plugin '{plugin}' declared event type '{name}', which is already declared")
+            out[name] = description
+        return out
+
+    def program_formats(self) -> dict[str, ProgramFormat]:
+        """Registered mentoring formats by key."""
+        return self._keyed("program format", self._collect("register_program_formats"), ProgramFormat)
+
+    def matching_strategies(self) -> dict[str, MatchingStrategy]:
+        """Registered matching strategies by key."""
+        return self._keyed("matching strategy", self._collect("register_matching_strategies"), MatchingStrategy)
+
+    def notification_channels(self) -> dict[str, NotificationChannel]:
+        """Registered notification channels by key."""
+        return self._keyed(
+            "notification channel", self._collect("register_notification_channels"), NotificationChannel
+        )
+
+    # ------------------------------------------------------------------ domain decisions
+
+    def validate_program(self, program: Any) -> list[str]:
+        """Problems reported by any plugin about a program's configuration."""
+        return [p for _, problems in self._each("validate_program", program=program) for p in (problems or [])]
+
+    def program_transition_refusals(self, program: Any, old: str, new: str, actor: Any) -> list[str]:
+        """Reasons plugins give to refuse a program state change."""
+        calls = self._each("program_transition", program=program, old=old, new=new, actor=actor)
+        return [reason for _, reason in calls if reason]
+
+    def relationship_transition_refusals(self, relationship: Any, old: str, new: str, actor: Any) -> list[str]:
+        """Reasons plugins give to refuse a relationship state change."""
+        calls = self._each("relationship_transition", relationship=relationship, old=old, new=new, actor=actor)
+        return [reason for _, reason in calls if reason]
+
+    # ------------------------------------------------------------------ events
+
+    def event_subscribers(self) -> list[str]:
+        """Names of the plugins that implement ``on_event``."""
+        return [impl.plugin_name for impl in self._impls("on_event")]
+
+    async def deliver_event(self, subscriber: str, event: Event) -> bool:
+        """Deliver one event to one plugin; False when that plugin is not loaded now."""
+        for impl in self._impls("on_event"):
+            if impl.plugin_name == subscriber:
+                await _resolve(impl.function(event=event))
+                return True
+        return False
+
+    # ------------------------------------------------------------------ web
+
+    def nav_items(self, request: Request[Any, Any, Any]) -> list[dict[str, str]]:
+        """Navigation entries added by plugins for this request."""
+        return [item for _, items in self._each("extra_nav_items", request=request) for item in (items or [])]
+
+    def template_vars(self, request: Request[Any, Any, Any], template: str) -> dict[str, Any]:
+        """Extra template variables from plugins."""
+        out: dict[str, Any] = {}
+        for _, extra in self._each("extra_template_vars", request=request, template=template):
+            out.update(extra or {})
+        return out
+
+    def _convention_dirs(self, sub: str) -> list[tuple[str, str]]:
+        """(plugin name, directory) for plugins that ship a ``templates/`` or ``static/`` folder."""
+        out = []
+        for loaded in self.pm.report.loaded:
+            if loaded.builtin:
+                continue
+            base = plugin_package_dir(self.pm, loaded.name)
+            if base and os.path.isdir(os.path.join(base, sub)):
+                out.append((loaded.name, os.path.join(base, sub)))
+        return out
+
+    def template_dirs(self) -> list[tuple[str, str]]:
+        """Plugin template folders (templates live in ``templates/<plugin>/`` inside)."""
+        return self._convention_dirs("templates")
+
+    def static_dirs(self) -> list[tuple[str, str]]:
+        """Plugin static folders, served at ``/static/p/<plugin>/``."""
+        return self._convention_dirs("static")
+
+    # ------------------------------------------------------------------ data rights
+
+    async def export_user_data(self, user_id: int) -> dict[str, Any]:
+        """Every plugin's export for one user, keyed by plugin name."""
+        out: dict[str, Any] = {}
+        for plugin, data in self._each("export_user_data", user_id=user_id):
+            value = await _resolve(data)
+            if value is not None:
+                out[plugin] = value
+        return out
+
+    async def erase_user_data(self, user_id: int) -> None:
+        """Ask every plugin to erase what it holds about one user."""
+        for _, result in self._each("erase_user_data", user_id=user_id):
+            await _resolve(result)
+
+    def data_subjects(self) -> set[str]:
+        """Plugins that implement both data-rights hooks."""
+        exporters = {impl.plugin_name for impl in self._impls("export_user_data")}
+        erasers = {impl.plugin_name for impl in self._impls("erase_user_data")}
+        return exporters & erasers
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def startup(self, app: Litestar) -> None:
+        """Run every plugin's start-up hook."""
+        for _, result in self._each("startup", app=app):
+            await _resolve(result)
+
+    async def shutdown(self, app: Litestar) -> None:
+        """Run every plugin's shut-down hook (all of them, even if one fails)."""
+        errors: list[BaseException] = []
+        for _, result in self._each("shutdown", app=app):
+            try:
+                await _resolve(result)
+            except Exception as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+
+def call_each(hooks: Hooks, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    """Escape hatch for tests and docs: call one hook per implementation."""
+    return list(hooks._each(hook, **kwargs))
+
+
+__all__ = ["Callable", "Hooks", "call_each"]

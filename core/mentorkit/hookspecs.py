@@ -1,0 +1,190 @@
+"""The Mentorkit hook specifications: the whole public plugin contract.
+
+Each docstring here is the reference text of its hook; ``docs/plugin-hooks.md`` is generated
+from this module and a test fails when the two drift apart.
+
+Rules every hook follows (learned from pluggy's anchors):
+
+* ``register_*`` hooks receive a callback owned by the core. The core can add keyword arguments
+  to the callback later without breaking any plugin.
+* Hook implementations never give their arguments defaults (pluggy would silently never pass
+  them); hooks evolve only by adding arguments, which implementations may ignore.
+* Hooks are synchronous. Where work is asynchronous, a hook returns an awaitable (``on_event``,
+  ``startup``, ``shutdown``) or registers an object whose async methods do the work.
+* No plugin may rely on the order in which other plugins are called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from litestar import Litestar, Request
+
+    from mentorkit.events.model import Event
+
+PROJECT = "mentorkit"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+# --------------------------------------------------------------------------- register
+
+
+@hookspec
+def register_settings(register: Callable[..., None]) -> None:
+    """Declare this plugin's settings: call ``register(StructType)`` with a ``msgspec.Struct``.
+
+    The Struct is filled from the ``[plugins.<name>]`` table of the settings file and from
+    ``MENTORKIT_PLUGINS__<NAME>__<FIELD>`` environment variables, where ``<name>`` is the
+    plugin's entry-point name. Every field needs a default. The loaded value is available as
+    ``settings.plugin("<name>")``.
+    """
+
+
+@hookspec
+def register_piccolo_apps(register: Callable[..., None]) -> None:
+    """Contribute database tables: call ``register("package.piccolo_app")`` per Piccolo app.
+
+    The module must define ``APP_CONFIG``. Its ``app_name`` must equal the plugin name, its
+    table names must start with ``<app_name>_``, it must ship its migrations, and it must list
+    ``mentorkit.db.piccolo_app`` in ``migration_dependencies`` if it references core tables.
+    """
+
+
+@hookspec
+def register_routes(register: Callable[..., None]) -> None:
+    """Contribute web routes: call ``register(handler_or_controller_or_router)``.
+
+    By convention plugin pages live under ``/p/<name>/`` and plugin API routes under
+    ``/api/v1/p/<name>/``. Every route must declare an access policy (see ``mentorkit.policy``).
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add ``click`` commands to the ``mentorkit`` command line: ``cli.add_command(...)``."""
+
+
+@hookspec
+def register_event_types(register: Callable[..., None]) -> None:
+    """Declare event types: call ``register("type.name", "what it means")`` for each.
+
+    Emitting an undeclared event type is an error, so every event in the stream is documented.
+    """
+
+
+@hookspec
+def register_program_formats(register: Callable[..., None]) -> None:
+    """Contribute mentoring formats: call ``register(ProgramFormat(...))``.
+
+    A format names the roles a relationship holds (mentor and mentee for 1:1) and how many of
+    each, and validates the members of a new relationship.
+    """
+
+
+@hookspec
+def register_matching_strategies(register: Callable[..., None]) -> None:
+    """Contribute matching strategies: call ``register(MatchingStrategy(...))``.
+
+    A strategy is pure: it receives a pool of candidates and returns proposals with scores and
+    explanations; it never touches the database.
+    """
+
+
+@hookspec
+def register_notification_channels(register: Callable[..., None]) -> None:
+    """Contribute notification channels: call ``register(NotificationChannel(...))``.
+
+    A channel's async ``send(message)`` delivers one message (in-app, email, chat ...).
+    """
+
+
+# --------------------------------------------------------------------------- program
+
+
+@hookspec
+def validate_program(program: Any) -> list[str] | None:
+    """Return problems with a program's configuration (empty or ``None`` if it is fine).
+
+    Problems from every plugin are collected and shown together before the program is saved.
+    """
+
+
+@hookspec
+def program_transition(program: Any, old: str, new: str, actor: Any) -> str | None:
+    """Before a program changes state: return a reason to refuse, or ``None`` to allow.
+
+    Any refusal blocks the change and its reason is shown to the person who asked for it.
+    """
+
+
+# --------------------------------------------------------------------------- relationship
+
+
+@hookspec
+def relationship_transition(relationship: Any, old: str, new: str, actor: Any) -> str | None:
+    """Before a relationship changes state: return a reason to refuse, or ``None`` to allow.
+
+    Any refusal blocks the change. To react after a change, implement ``on_event`` and watch
+    for ``relationship.*`` events instead.
+    """
+
+
+# --------------------------------------------------------------------------- events
+
+
+@hookspec
+def on_event(event: Event) -> Awaitable[None] | None:
+    """Receive every domain event, after the transaction that caused it has committed.
+
+    Called by the worker, never inside a request, at least once per event and in order per
+    subject. Raise to have the delivery retried with exponential backoff; after the last
+    attempt it is dead-lettered and shown to admins. ``event.key`` is stable across retries:
+    record it to make the handler idempotent. May return an awaitable.
+    """
+
+
+# --------------------------------------------------------------------------- web
+
+
+@hookspec
+def extra_nav_items(request: Request[Any, Any, Any]) -> list[dict[str, str]] | None:
+    """Return navigation entries for the current page: ``[{"label": ..., "href": ...}]``."""
+
+
+@hookspec
+def extra_template_vars(request: Request[Any, Any, Any], template: str) -> dict[str, Any] | None:
+    """Return extra variables for rendering ``template`` (additive; never replaces core's)."""
+
+
+# --------------------------------------------------------------------------- data rights
+
+
+@hookspec
+def export_user_data(user_id: int) -> Awaitable[dict[str, Any]] | dict[str, Any] | None:
+    """Return everything this plugin stores about the user, as JSON-ready data.
+
+    Every plugin that keeps personal data must implement this and ``erase_user_data``.
+    """
+
+
+@hookspec
+def erase_user_data(user_id: int) -> Awaitable[None] | None:
+    """Erase or pseudonymise everything this plugin stores about the user. Must be re-runnable."""
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+@hookspec
+def startup(app: Litestar) -> Awaitable[None] | None:
+    """Called once when the web application starts, after the database is open."""
+
+
+@hookspec
+def shutdown(app: Litestar) -> Awaitable[None] | None:
+    """Called once when the web application stops, before the database is closed."""

@@ -1,0 +1,102 @@
+"""The application factory: ``create_app(settings)`` builds a Litestar app from a runtime."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins import InitPluginProtocol
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from mentorkit.policy import enforce_policy
+from mentorkit.runtime import Runtime, build_runtime
+from mentorkit.settings import Settings, ensure_secret_key
+from mentorkit.web.errors import EXCEPTION_HANDLERS
+from mentorkit.web.templating import CORE_STATIC, make_environment
+
+
+
+class MentorkitInitPlugin(InitPluginProtocol):
+    """Wires the runtime into Litestar: routes, templates, static files, errors, lifespan."""
+
+    def __init__(self, runtime: Runtime, *, run_worker: bool) -> None:
+        self.runtime = runtime
+        self.run_worker = run_worker
+
+    @asynccontextmanager
+    async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
+        runtime = self.runtime.activate()
+        await runtime.database.open()
+        worker = runtime.make_worker() if self.run_worker else None
+        runtime.worker = worker
+        try:
+            await runtime.hooks.startup(app)
+            if worker is not None:
+                worker.start()
+            yield
+        finally:
+            try:
+                if worker is not None:
+                    await worker.stop()
+                    runtime.worker = None
+                await runtime.hooks.shutdown(app)
+            finally:
+                await runtime.database.close()
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        runtime = self.runtime
+        hooks = runtime.hooks
+        app_config.route_handlers.extend(hooks.routes())
+        app_config.route_handlers.append(
+            create_static_files_router(path="/static/core", directories=[CORE_STATIC], opt={"policy": "public"},
+                                       include_in_schema=False, name="static-core")
+        )
+        for name, directory in hooks.static_dirs():
+            app_config.route_handlers.append(
+                create_static_files_router(path=f"/static/p/{name}", directories=[directory],
+                                           opt={"policy": "public"}, include_in_schema=False,
+                                           name=f"static-{name}")
+            )
+        site_templates = os.path.join(runtime.settings.data_dir, "templates")
+        environment = make_environment(site_templates, [d for _, d in hooks.template_dirs()])
+        environment.globals.update(site_name=runtime.settings.site_name, hooks=hooks)
+        app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
+        app_config.guards.append(enforce_policy)
+        app_config.exception_handlers.update(EXCEPTION_HANDLERS)
+        app_config.lifespan.append(self.lifespan)
+        app_config.state = State({"runtime": runtime, "settings": runtime.settings})
+        return app_config
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
+               run_worker: bool | None = None) -> Litestar:
+    """Build the web application for ``settings`` (loaded from the environment when omitted).
+
+    The event worker runs inside the app unless ``settings.worker_in_process`` is false or
+    ``run_worker=False``.
+    """
+    runtime = runtime or build_runtime(settings)
+    settings = runtime.settings
+    ensure_secret_key(settings)
+    if run_worker is None:
+        run_worker = settings.worker_in_process
+    return Litestar(
+        plugins=[MentorkitInitPlugin(runtime, run_worker=run_worker)],
+        openapi_config=OpenAPIConfig(title=settings.site_name + " API", version="1", path="/api/v1/schema",
+                                     render_plugins=[], create_examples=False),
+        # Litestar's default logs unhandled exceptions only in debug mode: log them always.
+        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404},
+                                     root={"level": settings.log_level, "handlers": ["queue_listener"]}),
+        debug=settings.debug,
+    )
+
+

@@ -1,0 +1,88 @@
+"""Errors as responses: HTML pages for people, problem+json for the API; 500s always logged."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
+
+log = logging.getLogger("mentorkit.web")
+
+TITLES = {
+    400: "Bad request", 401: "Sign in required", 403: "Not allowed", 404: "Not found",
+    405: "Method not allowed", 409: "Conflict", 413: "Too large", 429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    """Pages get HTML errors; the API and machine clients get problem+json."""
+    if request.url.path.startswith(("/api/", "/-/", "/health/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def problem(request: Request[Any, Any, Any], status: int, detail: str,
+            extra: dict[str, Any] | None = None) -> Response[Any]:
+    """An RFC 9457 problem response, or the matching HTML error page."""
+    if wants_html(request) and status != 401:
+        return Template(  # type: ignore[return-value]
+            template_name="error.html",
+            context={"status": status, "title": TITLES.get(status, "Error"), "detail": detail},
+            status_code=status,
+            media_type=MediaType.HTML,
+        )
+    if wants_html(request) and status == 401:
+        from litestar.response import Redirect
+
+        return Redirect(f"/login?next={request.url.path}")  # type: ignore[return-value]
+    body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status, "Error"),
+                            "status": status, "detail": detail}
+    if extra:
+        body.update(extra)
+    return Response(body, status_code=status, media_type="application/problem+json")
+
+
+def http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationException) and exc.extra:
+        extra["errors"] = exc.extra
+    headers = getattr(exc, "headers", None)
+    response = problem(request, exc.status_code, exc.detail, extra)
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def domain_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, ValidationFailed):
+        return problem(request, 400, str(exc), {"errors": [
+            {"key": field, "message": message} for field, message in exc.errors.items()]})
+    if isinstance(exc, ConflictError):
+        return problem(request, 409, str(exc))
+    if isinstance(exc, NotFound):
+        return problem(request, 404, str(exc) or "not found")
+    if isinstance(exc, PermissionDenied):
+        return problem(request, 403, str(exc) or "not allowed")
+    return unhandled(request, exc)
+
+
+def unhandled(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "an unexpected error happened; it has been logged")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    HTTPException: http_exception,
+    ValidationFailed: domain_exception,
+    ConflictError: domain_exception,
+    NotFound: domain_exception,
+    PermissionDenied: domain_exception,
+    Exception: unhandled,
+}
