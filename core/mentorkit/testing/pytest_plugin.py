@@ -1,0 +1,115 @@
+"""Pytest fixtures for Mentorkit and its plugins (see ``mentorkit.testing``).
+
+Imports stay inside the fixtures: this module is loaded by every pytest run in an
+environment where Mentorkit is installed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres: needs a PostgreSQL server (MENTORKIT_TEST_DATABASE_URL)")
+
+
+@pytest.fixture(scope="session")
+def mentorkit_test_databases(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The session's database factory (one migrated template per set of Piccolo apps)."""
+    from mentorkit.testing.database import TestDatabases
+
+    return TestDatabases(tmp_path_factory.mktemp("mentorkit-templates"))
+
+
+@pytest.fixture
+def mentorkit_plugins() -> list[tuple[str, object]]:
+    """Throwaway plugins for this test: append ``(name, plugin)`` before the app is built."""
+    return []
+
+
+@pytest.fixture
+def mentorkit_env() -> dict[str, str]:
+    """Process variables for the plugin manager (e.g. ``MENTORKIT_DISABLE_PLUGINS``)."""
+    return {k: v for k, v in os.environ.items() if k in {"MENTORKIT_LOAD_PLUGINS", "MENTORKIT_DISABLE_PLUGINS"}}
+
+
+@pytest.fixture
+def mentorkit_plugin_manager(mentorkit_plugins: list[tuple[str, object]], mentorkit_env: dict[str, str]) -> Any:
+    """The plugin manager: installed plugins plus this test's throwaway ones."""
+    from mentorkit.plugins import create_plugin_manager
+
+    return create_plugin_manager(mentorkit_env, extra_plugins=mentorkit_plugins)
+
+
+@pytest.fixture
+def mentorkit_settings(mentorkit_plugin_manager: Any, mentorkit_test_databases: Any, tmp_path: Path) -> Any:
+    """Settings for a fresh, migrated database in a temporary data directory."""
+    from mentorkit.hooks import Hooks
+    from mentorkit.settings import Settings
+
+    apps = Hooks(mentorkit_plugin_manager).piccolo_apps()
+    data_dir = tmp_path / "data"
+    url = mentorkit_test_databases.fresh(apps, data_dir)
+    return Settings(data_dir=str(data_dir), database_url=url, worker_in_process=False,
+                    secret_key="test-secret-key-" + "x" * 32, base_url="http://testserver.local")
+
+
+@pytest.fixture
+def mentorkit_runtime_factory(mentorkit_settings: Any, mentorkit_plugin_manager: Any) -> Callable[[], Any]:
+    """Builds (and activates) a runtime from this test's settings and plugins."""
+    from mentorkit.runtime import build_runtime
+
+    return lambda: build_runtime(mentorkit_settings, pm=mentorkit_plugin_manager)
+
+
+@pytest.fixture
+def mentorkit_app(mentorkit_runtime_factory: Callable[[], Any]) -> Any:
+    """The Litestar app for this test (worker off: drain events explicitly)."""
+    from mentorkit.web.app import create_app
+
+    return create_app(runtime=mentorkit_runtime_factory(), run_worker=False)
+
+
+class MentorkitTestClient:
+    """Mixin for the TestClient: run coroutines on the app's loop, drain the event stream."""
+
+    blocking_portal: Any
+    app: Any
+
+    def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``await fn(*args)`` on the app's event loop (where its database lives)."""
+        return self.blocking_portal.call(fn, *args)
+
+    def drain_events(self) -> int:
+        """Deliver every due event and timer now; return how many were handled."""
+        runtime = self.app.state.runtime
+        worker = runtime.make_worker(name="test-worker")
+        return int(self.run(worker.drain))
+
+
+@pytest.fixture
+def mentorkit_client(mentorkit_app: Any) -> Iterator[Any]:
+    """A test client that runs the app's lifespan (database open, plugins started)."""
+    from litestar.testing import TestClient
+
+    class Client(MentorkitTestClient, TestClient):  # type: ignore[misc]
+        pass
+
+    with Client(mentorkit_app, base_url="http://testserver.local") as client:
+        yield client
+
+
+@pytest.fixture
+async def mentorkit_runtime(mentorkit_runtime_factory: Callable[[], Any]) -> AsyncIterator[Any]:
+    """For async service tests: the activated runtime with its database open."""
+    runtime = mentorkit_runtime_factory()
+    await runtime.database.open()
+    try:
+        yield runtime
+    finally:
+        await runtime.database.close()
