@@ -51,7 +51,7 @@ class Runtime:
         """A worker with the configured retry policy."""
         s = self.settings
         policy = WorkerPolicy(max_attempts=s.worker_max_attempts, backoff_seconds=s.worker_backoff_seconds,
-                              poll_seconds=s.worker_poll_seconds)
+                              poll_seconds=s.worker_poll_seconds, lease_seconds=s.worker_lease_seconds)
         return EventWorker(self.hooks.deliver_event, policy, name=name)
 
 

@@ -54,6 +54,8 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     worker_poll_seconds: float = 1.0
     worker_max_attempts: int = 8
     worker_backoff_seconds: float = 2.0
+    # A delivery whose worker died is claimed again after this long.
+    worker_lease_seconds: float = 60.0
     session_idle_minutes: int = 120
     session_absolute_hours: int = 24 * 7
     password_reset_minutes: int = 60
