@@ -1,17 +1,26 @@
-"""The core's Piccolo app: every core table, with the migrations shipped in ``db/migrations``."""
+"""The core's Piccolo app: every core table, with the migrations shipped in ``piccolo_migrations``.
+
+Each bounded context keeps its tables in its own ``tables.py``; they are collected here so the
+core has one migration history.
+"""
 
 from __future__ import annotations
 
 import os
 
-from piccolo.conf.apps import AppConfig
+from piccolo.conf.apps import AppConfig, table_finder
 
-from mentorkit.events.tables import Delivery, EventRecord, Timer
+TABLE_MODULES = [
+    "mentorkit.events.tables",
+    "mentorkit.accounts.tables",
+    "mentorkit.programs.tables",
+    "mentorkit.relationships.tables",
+]
 
 APP_CONFIG = AppConfig(
     app_name="mentorkit",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[EventRecord, Delivery, Timer],
+    table_classes=table_finder(modules=TABLE_MODULES, exclude_imported=True),
     migration_dependencies=[],
     commands=[],
 )

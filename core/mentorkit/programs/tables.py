@@ -1,0 +1,1 @@
+"""Program tables (the 1:1 slice adds them)."""

@@ -1,0 +1,1 @@
+"""Relationship tables (the 1:1 slice adds them)."""
