@@ -29,6 +29,8 @@ ENTRY_POINT_GROUP = "mentorkit"
 # installed plugin can always win). Names are dotted so they never clash with entry points.
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "mentorkit.builtin.core",
+    "mentorkit.builtin.accounts",
+    "mentorkit.builtin.mentoring",
     "mentorkit.builtin.one_to_one",
     "mentorkit.builtin.manual_matching",
     "mentorkit.builtin.in_app_channel",

@@ -1,12 +1,19 @@
-"""Access policies: every route names one in ``opt={"policy": ...}``; guards enforce it.
+"""Access policies: every route names one in ``opt={"policy": ...}``; one guard enforces it.
 
 This module is the one place that decides who may do what. Routes declare a policy name; the
 ``enforce_policy`` guard (installed on the whole app) refuses any route without one, so a new
-route cannot be public by accident.
+route cannot be public by accident. Bounded contexts add their object-level policies with
+``register_policy`` (e.g. "program_coordinator" reads ``program_id`` from the path).
+
+Conventions for denials: anonymous callers get 401 (pages redirect to the sign-in form);
+signed-in callers get 403 when they may know the thing exists, and 404 for other people's
+private things (so ids do not reveal what exists).
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -15,6 +22,9 @@ from litestar.handlers.base import BaseRouteHandler
 
 PUBLIC = "public"
 
+Connection = ASGIConnection[Any, Any, Any, Any]
+PolicyCheck = Callable[[Connection], Awaitable[None] | None]
+
 
 def policy_of(handler: BaseRouteHandler) -> str | None:
     """The policy a route declares, or None."""
@@ -22,7 +32,42 @@ def policy_of(handler: BaseRouteHandler) -> str | None:
     return str(value) if value else None
 
 
-def enforce_policy(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+def current_user(connection: Connection) -> Any:
+    """The signed-in user (``CurrentUser``) or None."""
+    return connection.scope.get("user")
+
+
+def require_user(connection: Connection) -> Any:
+    """The signed-in user; 401 when nobody is signed in."""
+    user = current_user(connection)
+    if user is None:
+        raise NotAuthorizedException("sign in first")
+    return user
+
+
+def _signed_in(connection: Connection) -> None:
+    require_user(connection)
+
+
+def _admin(connection: Connection) -> None:
+    if not require_user(connection).is_admin:
+        raise PermissionDeniedException("site admins only")
+
+
+POLICIES: dict[str, PolicyCheck] = {
+    "signed_in": _signed_in,
+    "admin": _admin,
+}
+
+
+def register_policy(name: str, check: PolicyCheck) -> None:
+    """Add a named policy. ``check(connection)`` raises to deny; may be async."""
+    if name in POLICIES or name == PUBLIC:
+        raise ValueError(f"policy {name!r} is already defined")
+    POLICIES[name] = check
+
+
+async def enforce_policy(connection: Connection, handler: BaseRouteHandler) -> None:
     """App-wide guard: a route runs only if its policy allows the caller."""
     policy = policy_of(handler)
     if policy is None:
@@ -30,24 +75,9 @@ def enforce_policy(connection: ASGIConnection[Any, Any, Any, Any], handler: Base
         raise PermissionDeniedException("this route declares no access policy")
     if policy == PUBLIC:
         return
-    checker = POLICIES.get(policy)
-    if checker is None:
+    check = POLICIES.get(policy)
+    if check is None:
         raise PermissionDeniedException(f"unknown policy {policy!r}")
-    checker(connection)
-
-
-def _signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    if connection.scope.get("user") is None:
-        raise NotAuthorizedException("sign in first")
-
-
-def _admin(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    _signed_in(connection)
-    if not getattr(connection.scope.get("user"), "is_admin", False):
-        raise PermissionDeniedException("site admins only")
-
-
-POLICIES: dict[str, Any] = {
-    "signed_in": _signed_in,
-    "admin": _admin,
-}
+    result = check(connection)
+    if inspect.isawaitable(result):
+        await result

@@ -1,0 +1,3 @@
+"""Accounts as a built-in plugin: sign-up, sign-in, sessions, tokens, password reset."""
+
+from __future__ import annotations

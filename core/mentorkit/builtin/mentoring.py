@@ -1,0 +1,3 @@
+"""The 1:1 mentoring slice as a built-in plugin: programs, enrolments, relationships, sessions."""
+
+from __future__ import annotations

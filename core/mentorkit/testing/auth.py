@@ -1,0 +1,45 @@
+"""Signing in from tests: users, the CSRF token and the session cookie, as a browser does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+def csrf_token(client: Any) -> str:
+    """The CSRF token for this client's cookie (fetching a page first if it has none)."""
+    from mentorkit.web.csrf import CSRF_COOKIE, token_for
+
+    if not client.cookies.get(CSRF_COOKIE):
+        client.get("/login")
+    secret = client.app.state.runtime.settings.secret_key
+    return token_for(secret, client.cookies.get(CSRF_COOKIE))
+
+
+def csrf_headers(client: Any) -> dict[str, str]:
+    """Headers that satisfy the CSRF check for cookie-authenticated API calls."""
+    from mentorkit.web.csrf import CSRF_HEADER
+
+    return {CSRF_HEADER: csrf_token(client)}
+
+
+def create_user(client: Any, email: str, display_name: str | None = None,
+                password: str = DEFAULT_PASSWORD, *, is_admin: bool = False) -> Any:
+    """Create an account directly (on the app's event loop); returns the ``CurrentUser``."""
+    from mentorkit.accounts.services import create_user as create
+
+    return client.run(lambda: create(email=email, display_name=display_name or email.split("@")[0],
+                                     password=password, is_admin=is_admin))
+
+
+def sign_in(client: Any, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign in through the real form; the client keeps the session cookie."""
+    response = client.post("/login", data={"email": email, "password": password,
+                                           "_csrf_token": csrf_token(client)}, follow_redirects=False)
+    assert response.status_code == 303, f"sign-in failed: {response.status_code} {response.text[:300]}"
+
+
+def sign_out(client: Any) -> None:
+    """Sign out through the real form."""
+    client.post("/logout", data={"_csrf_token": csrf_token(client)}, follow_redirects=False)

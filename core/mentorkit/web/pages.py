@@ -1,0 +1,69 @@
+"""Rendering pages: every template gets the same context (user, navigation, CSRF, flashes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote, unquote
+
+from litestar import Request, Response
+from litestar.enums import MediaType
+from litestar.response import Redirect, Template
+
+FLASH_COOKIE = "mentorkit_flash"
+
+
+def core_nav(user: Any) -> list[dict[str, str]]:
+    """The core's navigation for this person."""
+    if user is None:
+        return []
+    items = [{"label": "Home", "href": "/"}, {"label": "Programs", "href": "/programs"}]
+    if user.is_admin:
+        items.append({"label": "Admin", "href": "/admin"})
+    return items
+
+
+def _flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return []
+    try:
+        items = json.loads(unquote(raw))
+    except ValueError:
+        return []
+    return [{"level": str(i.get("level", "info")), "message": str(i.get("message", ""))}
+            for i in items if isinstance(i, dict)][:5]
+
+
+def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
+    """Render ``template`` with the page context every template relies on."""
+    runtime = request.app.state.runtime
+    user = request.scope.get("user")
+    nav = core_nav(user) + runtime.hooks.nav_items(request)
+    base = {
+        "current_user": user,
+        "nav_items": nav,
+        "request_path": request.url.path,
+        "csrf_token": request.scope.get("_csrf_token", "") or "",
+        "flashes": _flashes(request),
+    }
+    base.update(runtime.hooks.template_vars(request, template))
+    base.update(context)
+    response = Template(template_name=template, context=base, status_code=status_code, media_type=MediaType.HTML)
+    if base["flashes"]:
+        response.delete_cookie(FLASH_COOKIE)
+    return response
+
+
+def redirect(to: str, *, flash: str | None = None, level: str = "success") -> Redirect:
+    """A 303 redirect after a form post, optionally carrying a message to the next page."""
+    response = Redirect(to, status_code=303)
+    if flash:
+        add_flash(response, flash, level)
+    return response
+
+
+def add_flash(response: Response[Any], message: str, level: str = "success") -> None:
+    """Show ``message`` on the next page this browser renders."""
+    response.set_cookie(FLASH_COOKIE, quote(json.dumps([{"level": level, "message": message}])),
+                        httponly=True, samesite="lax", max_age=60, path="/")
