@@ -45,9 +45,14 @@ class ApiToken(Table, tablename="mentorkit_api_token"):
 
 
 class OneTimeToken(Table, tablename="mentorkit_one_time_token"):
-    """A single-use, expiring token: a password reset or an invitation. Stored hashed."""
+    """A single-use, expiring token: a password reset or an invitation.
+
+    The raw token is an HMAC of the site's secret key over ``purpose:id:nonce``; only its hash
+    is stored, and the sender derives it again when a notification goes out.
+    """
 
     token_hash = Varchar(length=64, unique=True)
+    nonce = Varchar(length=64)
     purpose = Varchar(length=32)
     email = Varchar(length=254)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, null=True, default=None)
@@ -66,10 +71,16 @@ class RateLimitCounter(Table, tablename="mentorkit_rate_limit"):
 
 
 class Notification(Table, tablename="mentorkit_notification"):
-    """A message for one person, shown in their in-app inbox (the core channel)."""
+    """A message for one person: shown in their in-app inbox and sent through every channel.
+
+    ``secret_ref`` points at a one-time token whose link is derived again at send time, so no
+    usable reset or invitation link is ever stored.
+    """
 
     key = Varchar(length=200, unique=True)
-    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True, null=True, default=None)
+    email = Varchar(length=254)
+    secret_ref = Varchar(length=100, null=True, default=None)
     subject = Varchar(length=200)
     body = Text()
     link = Varchar(length=500, null=True, default=None)
