@@ -307,7 +307,33 @@ def events_retry(state: CliState, delivery_ids: tuple[int, ...]) -> None:
     click.echo(f"{run(go)} delivery(ies) queued again")
 
 
-COMMANDS: list[click.Command] = [serve, demo, migrate, makemigrations, worker, plugins, events]
+@click.command("create-admin")
+@click.option("--email", prompt=True, help="The admin's e-mail address.")
+@click.option("--name", "display_name", prompt="Display name", help="The admin's display name.")
+@click.password_option(help="The password (asked twice when not given).")
+@pass_state
+def create_admin(state: CliState, email: str, display_name: str, password: str) -> None:
+    """Create a site admin account."""
+    from mentorkit.accounts.services import create_user
+    from mentorkit.errors import ValidationFailed
+
+    runtime = state.runtime()
+
+    async def go() -> Any:
+        await runtime.database.open()
+        try:
+            return await create_user(email=email, display_name=display_name, password=password, is_admin=True)
+        finally:
+            await runtime.database.close()
+
+    try:
+        user = run(go)
+    except ValidationFailed as exc:
+        raise MentorkitError(f"cannot create the admin: {exc}") from None
+    click.echo(f"created site admin {user.email} (id {user.id})")
+
+
+COMMANDS: list[click.Command] = [serve, demo, migrate, makemigrations, worker, plugins, events, create_admin]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,6 +12,8 @@ from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.router import Router
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -20,7 +22,10 @@ from litestar.template.config import TemplateConfig
 from mentorkit.policy import enforce_policy
 from mentorkit.runtime import Runtime, build_runtime
 from mentorkit.settings import Settings, ensure_secret_key
+from mentorkit.web.auth import auth_middleware
+from mentorkit.web.csrf import csrf_middleware
 from mentorkit.web.errors import EXCEPTION_HANDLERS
+from mentorkit.web.security_headers import security_headers_middleware
 from mentorkit.web.templating import CORE_STATIC, make_environment
 
 
@@ -89,12 +94,24 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     ensure_secret_key(settings)
     if run_worker is None:
         run_worker = settings.worker_in_process
+    secure = settings.secure_cookies
     return Litestar(
         plugins=[MentorkitInitPlugin(runtime, run_worker=run_worker)],
-        openapi_config=OpenAPIConfig(title=settings.site_name + " API", version="1", path="/api/v1/schema",
-                                     render_plugins=[], create_examples=False),
-        # Litestar's default logs unhandled exceptions only in debug mode: log them always.
-        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404},
+        # Outermost first: headers on every response (errors included), then who is asking,
+        # then the CSRF check (which exempts bearer-token calls).
+        middleware=[security_headers_middleware(hsts=secure), auth_middleware(secure),
+                    csrf_middleware(settings.secret_key, secure)],
+        # Only the JSON document: the UI plugins load their assets from CDNs.
+        openapi_config=OpenAPIConfig(
+            title=settings.site_name + " API", version="1", path="/api/v1/schema",
+            render_plugins=[JsonRenderPlugin()], create_examples=False,
+            openapi_router=Router(path="/api/v1/schema", route_handlers=[], opt={"policy": "public"},
+                                  include_in_schema=False),
+        ),
+        request_max_body_size=2_000_000,
+        # Unhandled errors are logged by our own handler (web/errors.py), always; Litestar's
+        # own logging would also report every 401/403 as an "uncaught exception".
+        logging_config=LoggingConfig(log_exceptions="debug",
                                      root={"level": settings.log_level, "handlers": ["queue_listener"]}),
         debug=settings.debug,
     )

@@ -7,6 +7,7 @@ see every problem together, with what they typed kept.
 from __future__ import annotations
 
 import re
+import typing
 from typing import Any, TypeVar
 
 import msgspec
@@ -17,7 +18,8 @@ _FRIENDLY = [
     (re.compile(r"Expected `str` of length >= 1"), "this field is required"),
     (re.compile(r"Expected `str` of length >= (\d+)"), r"must be at least \1 characters"),
     (re.compile(r"Expected `str` of length <= (\d+)"), r"must be at most \1 characters"),
-    (re.compile(r"Expected `str` matching regex '\^\[\^\\r\\n\]\*\$'"), "must be a single line"),
+    (re.compile(r"Expected `str` matching regex '\^\[\^\\\\r\\\\n\]\*\$'"), "must be a single line (no line breaks)"),
+    (re.compile(r"Expected `str` matching regex '\^\[\^@"), "must be an e-mail address like name@example.org"),
     (re.compile(r"Expected `str` matching regex"), "is not in the expected format"),
     (re.compile(r"Invalid enum value"), "choose one of the options"),
     (re.compile(r"Object missing required field"), "this field is required"),
@@ -53,10 +55,16 @@ class Form:
         return self
 
 
-def _field_types(struct: type[msgspec.Struct]) -> dict[str, Any]:
+def _field_types(struct: type[msgspec.Struct]) -> dict[str, tuple[Any, bool, bool]]:
+    """name -> (annotation, required, is_bool) for each field of the Struct."""
+    hints = typing.get_type_hints(struct, include_extras=True)
     info = msgspec.inspect.type_info(struct)
     assert isinstance(info, msgspec.inspect.StructType)
-    return {f.name: f for f in info.fields}
+    out = {}
+    for f in info.fields:
+        is_bool = isinstance(f.type, msgspec.inspect.BoolType)
+        out[f.name] = (hints[f.name], f.required, is_bool)
+    return out
 
 
 def validate_form(struct: type[S], data: dict[str, Any], *, secret_fields: tuple[str, ...] = ()) -> tuple[S | None, Form]:
@@ -74,16 +82,16 @@ def validate_form(struct: type[S], data: dict[str, Any], *, secret_fields: tuple
             continue
         if name not in fields:
             errors[name] = "is not a field of this form"
-    for name, info in fields.items():
+    for name, (annotation, required, is_bool) in fields.items():
         raw = data.get(name)
-        if raw in (None, "") and not info.required:
+        if raw in (None, "") and not required:
             continue
         if raw is None:
             raw = ""
-        if isinstance(info.type, msgspec.inspect.BoolType):
+        if is_bool:
             raw = str(raw).lower() in {"1", "true", "on", "yes"}
         try:
-            one = msgspec.defstruct("One", [(name, info.type)], forbid_unknown_fields=True)
+            one = msgspec.defstruct("One", [(name, annotation)], forbid_unknown_fields=True)
             clean[name] = getattr(msgspec.convert({name: raw}, one, strict=False), name)
         except msgspec.ValidationError as exc:
             errors[name] = friendly(str(exc))

@@ -1,0 +1,318 @@
+"""Account pages (sign-up, sign-in, reset, account settings, admin invitations) and API twins."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from mentorkit.accounts import services
+from mentorkit.accounts.model import CurrentUser
+from mentorkit.accounts.passwords import password_problem
+from mentorkit.accounts.schemas import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    InviteForm,
+    NotificationOut,
+    ResetForm,
+    ResetRequestForm,
+    SignInForm,
+    SignUpForm,
+    UserOut,
+)
+from mentorkit.accounts.tables import User
+from mentorkit.errors import ValidationFailed
+from mentorkit.notifications.services import inbox
+from mentorkit.web.auth import session_cookie_name
+from mentorkit.web.forms import Form, validate_form
+from mentorkit.web.pages import add_flash, redirect, render
+from mentorkit.web.ratelimit import client_address, hit
+
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+AnyRequest = Request[Any, Any, Any]
+
+PUBLIC = {"policy": "public"}
+SIGNED_IN = {"policy": "signed_in"}
+ADMIN = {"policy": "admin"}
+
+
+def _settings(request: AnyRequest) -> Any:
+    return request.app.state.settings
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: an open redirect would let a phishing link borrow our sign-in page."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _set_session_cookie(request: AnyRequest, response: Response[Any], token: str) -> None:
+    settings = _settings(request)
+    response.set_cookie(session_cookie_name(settings.secure_cookies), token, httponly=True, samesite="lax",
+                        secure=settings.secure_cookies, path="/", max_age=settings.session_absolute_hours * 3600)
+
+
+# --------------------------------------------------------------------------- sign-up
+
+
+@get("/signup", opt=PUBLIC, include_in_schema=False)
+async def signup_page(request: AnyRequest, invite: str | None = None) -> Template:
+    """The sign-up form (open sites), or the invitation form (invitation-only sites)."""
+    settings = _settings(request)
+    invited = await services.invitation_email(invite) if invite else None
+    form = Form({"email": invited or "", "invite": invite or ""})
+    return render(request, "accounts/signup.html", form=form, invited=invited,
+                  closed=settings.sign_up == "invite" and invited is None)
+
+
+@post("/signup", opt=PUBLIC, include_in_schema=False)
+async def signup(request: AnyRequest, data: FormData) -> Response[Any]:
+    """Create an account and sign in."""
+    settings = _settings(request)
+    await hit("signup:ip", client_address(request.client and (request.client.host, request.client.port)))
+    values, form = validate_form(SignUpForm, data, secret_fields=("password",))
+    if "password" not in form.errors and (problem := password_problem(
+            data.get("password", ""), email=data.get("email", ""), display_name=data.get("display_name", ""))):
+        form.error("password", problem)
+        values = None
+    invited = await services.invitation_email(data.get("invite", "")) if data.get("invite") else None
+    if settings.sign_up == "invite" and invited is None:
+        return render(request, "accounts/signup.html", status_code=403, form=form, invited=None, closed=True)
+    if values is not None:
+        try:
+            if invited is not None:
+                if services.normalise_email(values.email) != invited:
+                    raise ValidationFailed({"email": "must be the address the invitation was sent to"})
+                user = await services.accept_invitation(values.invite or "", display_name=values.display_name,
+                                                        password=values.password)
+            else:
+                user = await services.create_user(email=values.email, display_name=values.display_name,
+                                                  password=values.password)
+        except ValidationFailed as exc:
+            for field, message in exc.errors.items():
+                form.error(field, message)
+        else:
+            token = await services.start_session(user, user_agent=request.headers.get("user-agent", ""))
+            response = redirect("/", flash=f"Welcome, {user.display_name}!")
+            _set_session_cookie(request, response, token)
+            return response
+    return render(request, "accounts/signup.html", status_code=400, form=form, invited=invited, closed=False)
+
+
+# --------------------------------------------------------------------------- sign-in / out
+
+
+@get("/login", opt=PUBLIC, include_in_schema=False)
+async def login_page(request: AnyRequest, next: str | None = None) -> Template:  # noqa: A002
+    """The sign-in form."""
+    return render(request, "accounts/login.html", form=Form({"next": _safe_next(next)}))
+
+
+@post("/login", opt=PUBLIC, include_in_schema=False)
+async def login(request: AnyRequest, data: FormData) -> Response[Any]:
+    """Check the credentials; on success start a new session (a new id, always)."""
+    address = client_address(request.client and (request.client.host, request.client.port))
+    await hit("login:ip", address)
+    values, form = validate_form(SignInForm, data, secret_fields=("password",))
+    if values is not None:
+        await hit("login:account", services.normalise_email(values.email))
+        user = await services.authenticate(values.email, values.password)
+        if user is not None:
+            old = request.cookies.get(session_cookie_name(_settings(request).secure_cookies))
+            token = await services.start_session(user, user_agent=request.headers.get("user-agent", ""),
+                                                 replaces=old)
+            response = redirect(_safe_next(values.next))
+            _set_session_cookie(request, response, token)
+            return response
+        form.error("password", "the e-mail address or password is wrong")
+    return render(request, "accounts/login.html", status_code=400, form=form)
+
+
+@post("/logout", opt=PUBLIC, include_in_schema=False)
+async def logout(request: AnyRequest) -> Response[Any]:
+    """End this browser's session."""
+    name = session_cookie_name(_settings(request).secure_cookies)
+    if token := request.cookies.get(name):
+        await services.end_session(token)
+    response = redirect("/login", flash="You are signed out.")
+    response.delete_cookie(name, path="/")
+    return response
+
+
+# --------------------------------------------------------------------------- password reset
+
+
+@get("/reset", opt=PUBLIC, include_in_schema=False)
+async def reset_request_page(request: AnyRequest) -> Template:
+    """Ask for a reset link."""
+    return render(request, "accounts/reset_request.html", form=Form(), sent=False)
+
+
+@post("/reset", opt=PUBLIC, include_in_schema=False)
+async def reset_request(request: AnyRequest, data: FormData) -> Template:
+    """Send a reset link if the account exists; the answer is the same either way."""
+    await hit("reset:ip", client_address(request.client and (request.client.host, request.client.port)))
+    values, form = validate_form(ResetRequestForm, data)
+    if values is None:
+        return render(request, "accounts/reset_request.html", status_code=400, form=form, sent=False)
+    await hit("reset:account", services.normalise_email(values.email))
+    await services.request_password_reset(values.email)
+    return render(request, "accounts/reset_request.html", form=Form(), sent=True)
+
+
+@get("/reset/{token:str}", opt=PUBLIC, include_in_schema=False)
+async def reset_page(request: AnyRequest, token: str) -> Template:
+    """The new-password form of a reset link."""
+    valid = await services.reset_token_is_valid(token)
+    return render(request, "accounts/reset.html", status_code=200 if valid else 400, form=Form(),
+                  token=token, valid=valid)
+
+
+@post("/reset/{token:str}", opt=PUBLIC, include_in_schema=False)
+async def reset(request: AnyRequest, token: str, data: FormData) -> Response[Any]:
+    """Set the new password; every session of the account ends."""
+    values, form = validate_form(ResetForm, data, secret_fields=("password",))
+    if values is not None:
+        try:
+            await services.reset_password(token, values.password)
+        except ValidationFailed as exc:
+            for field, message in exc.errors.items():
+                form.error("password" if field == "token" else field, message)
+        else:
+            return redirect("/login", flash="Your password is changed. Sign in with the new one.")
+    valid = await services.reset_token_is_valid(token)
+    return render(request, "accounts/reset.html", status_code=400, form=form, token=token, valid=valid)
+
+
+# --------------------------------------------------------------------------- account settings
+
+
+async def _account_page(request: AnyRequest, *, status_code: int = 200, password_form: Form | None = None,
+                        token_form: Form | None = None, new_token: str | None = None) -> Template:
+    user: CurrentUser = request.user
+    return render(
+        request, "accounts/account.html", status_code=status_code,
+        sessions=await services.list_sessions(user.id), current_session_id=user.session_id,
+        tokens=await services.list_api_tokens(user.id),
+        password_form=password_form or Form(), token_form=token_form or Form(), new_token=new_token,
+    )
+
+
+@get("/account", opt=SIGNED_IN, include_in_schema=False)
+async def account(request: AnyRequest) -> Template:
+    """The person's account: password, signed-in browsers, API tokens."""
+    return await _account_page(request)
+
+
+@post("/account/password", opt=SIGNED_IN, include_in_schema=False)
+async def change_password(request: AnyRequest, data: FormData) -> Response[Any]:
+    """Change the password; other browsers are signed out."""
+    values, form = validate_form(ChangePasswordForm, data, secret_fields=("current_password", "new_password"))
+    if values is not None:
+        try:
+            await services.change_password(request.user, values.current_password, values.new_password)
+        except ValidationFailed as exc:
+            for field, message in exc.errors.items():
+                form.error(field, message)
+        else:
+            return redirect("/account", flash="Password changed. Your other browsers are signed out.")
+    return await _account_page(request, status_code=400, password_form=form)
+
+
+@post("/account/sessions/revoke-others", opt=SIGNED_IN, include_in_schema=False)
+async def revoke_other_sessions(request: AnyRequest) -> Response[Any]:
+    """Sign out every other browser."""
+    count = await services.end_other_sessions(request.user)
+    return redirect("/account", flash=f"Signed out {count} other browser(s).")
+
+
+@post("/account/tokens", opt=SIGNED_IN, include_in_schema=False)
+async def create_token(request: AnyRequest, data: FormData) -> Template:
+    """Create a personal API token and show it once."""
+    values, form = validate_form(ApiTokenForm, data)
+    if values is None:
+        return await _account_page(request, status_code=400, token_form=form)
+    _, token = await services.create_api_token(request.user, values.name)
+    return await _account_page(request, new_token=token)
+
+
+@post("/account/tokens/{token_id:int}/revoke", opt=SIGNED_IN, include_in_schema=False)
+async def revoke_token(request: AnyRequest, token_id: int) -> Response[Any]:
+    """Revoke one of the person's own API tokens."""
+    if not await services.revoke_api_token(request.user, token_id):
+        raise NotFoundException("no such token")
+    return redirect("/account", flash="Token revoked.")
+
+
+@get("/notifications", opt=SIGNED_IN, include_in_schema=False)
+async def notifications_page(request: AnyRequest) -> Template:
+    """The person's in-app notifications."""
+    return render(request, "accounts/notifications.html", notifications=await inbox(request.user.id))
+
+
+# --------------------------------------------------------------------------- admin
+
+
+async def _admin_page(request: AnyRequest, *, status_code: int = 200, form: Form | None = None,
+                      invite_link: str | None = None) -> Template:
+    users = await User.select(User.id, User.email, User.display_name, User.is_admin, User.active,
+                              User.created_at, User.last_login_at).order_by(User.id)
+    return render(request, "accounts/admin.html", status_code=status_code, users=users, form=form or Form(),
+                  invite_link=invite_link)
+
+
+@get("/admin", opt=ADMIN, include_in_schema=False)
+async def admin_page(request: AnyRequest) -> Template:
+    """Site administration: people and invitations."""
+    return await _admin_page(request)
+
+
+@post("/admin/invitations", opt=ADMIN, include_in_schema=False)
+async def admin_invite(request: AnyRequest, data: FormData) -> Template:
+    """Invite somebody; the link is shown (and sent through the notification channels)."""
+    await hit("invite:user", str(request.user.id))
+    values, form = validate_form(InviteForm, data)
+    if values is not None:
+        try:
+            link = await services.invite(values.email, request.user)
+        except ValidationFailed as exc:
+            for field, message in exc.errors.items():
+                form.error(field, message)
+        else:
+            return await _admin_page(request, invite_link=link)
+    return await _admin_page(request, status_code=400, form=form)
+
+
+# --------------------------------------------------------------------------- API
+
+
+@get("/api/v1/me", opt=SIGNED_IN, tags=["accounts"])
+async def api_me(request: AnyRequest) -> UserOut:
+    """The signed-in person."""
+    user: CurrentUser = request.user
+    return UserOut(id=user.id, email=user.email, display_name=user.display_name, is_admin=user.is_admin)
+
+
+@get("/api/v1/notifications", opt=SIGNED_IN, tags=["accounts"])
+async def api_notifications(request: AnyRequest) -> list[NotificationOut]:
+    """The signed-in person's in-app notifications, newest first."""
+    import msgspec
+
+    return msgspec.convert(await inbox(request.user.id), list[NotificationOut])
+
+
+def account_routes() -> list[Any]:
+    """Every account route."""
+    return [
+        signup_page, signup, login_page, login, logout, reset_request_page, reset_request, reset_page, reset,
+        account, change_password, revoke_other_sessions, create_token, revoke_token, notifications_page,
+        admin_page, admin_invite, api_me, api_notifications,
+    ]
+
+
+__all__ = ["Redirect", "account_routes", "add_flash"]

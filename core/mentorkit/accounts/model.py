@@ -1,0 +1,27 @@
+"""Who is asking: the signed-in user as the web layer and services see them."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class CurrentUser(msgspec.Struct, frozen=True, kw_only=True):
+    """The person behind a request (from a session cookie or an API token)."""
+
+    id: int
+    email: str
+    display_name: str
+    is_admin: bool = False
+    # The web session (or API token) that authenticated this request.
+    session_id: int | None = None
+    token_id: int | None = None
+
+
+def user_from_row(row: dict[str, object], **extra: object) -> CurrentUser:
+    """A CurrentUser from a ``mentorkit_user`` row (or a joined row with ``user.`` keys)."""
+    def get(name: str) -> object:
+        return row[name] if name in row else row[f"user.{name}"]
+
+    return CurrentUser(id=int(get("id")), email=str(get("email")),  # type: ignore[call-overload]
+                       display_name=str(get("display_name")), is_admin=bool(get("is_admin")),
+                       **extra)  # type: ignore[arg-type]

@@ -1,0 +1,307 @@
+"""Account use cases: sign-up, sign-in, sessions, API tokens, password reset, invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from mentorkit.accounts.model import CurrentUser, user_from_row
+from mentorkit.accounts.passwords import (
+    dummy_hash,
+    hash_password,
+    needs_rehash,
+    password_problem,
+    verify_password,
+)
+from mentorkit.accounts.tables import ApiToken, OneTimeToken, User, WebSession
+from mentorkit.accounts.tokens import derived_token, hash_token, new_token
+from mentorkit.db import transaction
+from mentorkit.errors import ConflictError, ValidationFailed
+from mentorkit.events import emit, utcnow
+from mentorkit.notifications.services import notify
+from mentorkit.runtime import current_runtime
+
+API_TOKEN_PREFIX = "mk_"
+# Touching a session on every request would turn every page view into a write.
+SESSION_TOUCH_INTERVAL = dt.timedelta(minutes=1)
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+# --------------------------------------------------------------------------- users
+
+
+async def create_user(*, email: str, display_name: str, password: str, is_admin: bool = False,
+                      actor_id: int | None = None) -> CurrentUser:
+    """Create an account; ``ValidationFailed`` names every bad field, a taken e-mail included."""
+    email = normalise_email(email)
+    display_name = display_name.strip()
+    problems: dict[str, str] = {}
+    if problem := password_problem(password, email=email, display_name=display_name):
+        problems["password"] = problem
+    if await User.exists().where(User.email == email):
+        problems["email"] = "is already registered; sign in or reset your password"
+    if problems:
+        raise ValidationFailed(problems)
+    password_hash = await hash_password(password)
+    try:
+        async with transaction():
+            rows = await User.insert(User(email=email, display_name=display_name, password_hash=password_hash,
+                                          is_admin=is_admin)).returning(User.id)
+            user_id = rows[0]["id"]
+            await emit("user.created", f"user:{user_id}", {"is_admin": is_admin}, actor_id=actor_id or user_id)
+    except ConflictError:
+        raise ValidationFailed({"email": "is already registered; sign in or reset your password"}) from None
+    return CurrentUser(id=user_id, email=email, display_name=display_name, is_admin=is_admin)
+
+
+async def authenticate(email: str, password: str) -> CurrentUser | None:
+    """The active user with these credentials, or None (same work whether or not they exist)."""
+    row = await User.select().where((User.email == normalise_email(email)) & (User.active == True)).first()  # noqa: E712
+    if row is None:
+        await verify_password(dummy_hash(), password)
+        return None
+    if not await verify_password(row["password_hash"], password):
+        return None
+    if needs_rehash(row["password_hash"]):
+        await User.update({User.password_hash: await hash_password(password)}).where(User.id == row["id"])
+    return user_from_row(row)
+
+
+async def change_password(user: CurrentUser, current: str, new: str) -> None:
+    """Change a password after re-checking the current one; other sessions are signed out."""
+    row = await User.select(User.password_hash).where(User.id == user.id).first()
+    if row is None or not await verify_password(row["password_hash"], current):
+        raise ValidationFailed({"current_password": "is not your current password"})
+    if problem := password_problem(new, email=user.email, display_name=user.display_name):
+        raise ValidationFailed({"new_password": problem})
+    new_hash = await hash_password(new)
+    async with transaction():
+        await User.update({User.password_hash: new_hash}).where(User.id == user.id)
+        await _revoke_sessions(user.id, keep=user.session_id)
+        await emit("user.password_changed", f"user:{user.id}", actor_id=user.id)
+
+
+# --------------------------------------------------------------------------- web sessions
+
+
+async def start_session(user: CurrentUser, *, user_agent: str = "", replaces: str | None = None) -> str:
+    """Sign ``user`` in: a brand-new session id every time (the old one, if any, is revoked)."""
+    settings = current_runtime().settings
+    token = new_token()
+    now = utcnow()
+    async with transaction():
+        if replaces:
+            await WebSession.update({WebSession.revoked_at: now}).where(
+                WebSession.token_hash == hash_token(replaces))
+        await WebSession.insert(WebSession(
+            token_hash=hash_token(token), user=user.id, created_at=now, last_seen_at=now,
+            expires_at=now + dt.timedelta(hours=settings.session_absolute_hours),
+            user_agent=user_agent[:200],
+        ))
+        await User.update({User.last_login_at: now}).where(User.id == user.id)
+    return token
+
+
+async def session_user(token: str) -> CurrentUser | None:
+    """The user of a live session: not revoked, not idle too long, within its absolute lifetime."""
+    settings = current_runtime().settings
+    row = await WebSession.select(
+        WebSession.id, WebSession.last_seen_at, WebSession.expires_at, WebSession.revoked_at,
+        WebSession.user.id, WebSession.user.email, WebSession.user.display_name,
+        WebSession.user.is_admin, WebSession.user.active,
+    ).where(WebSession.token_hash == hash_token(token)).first()
+    if row is None or row["revoked_at"] is not None or not row["user.active"]:
+        return None
+    now = utcnow()
+    if now >= row["expires_at"] or now - row["last_seen_at"] > dt.timedelta(minutes=settings.session_idle_minutes):
+        return None
+    if now - row["last_seen_at"] > SESSION_TOUCH_INTERVAL:
+        await WebSession.update({WebSession.last_seen_at: now}).where(WebSession.id == row["id"])
+    return user_from_row(row, session_id=row["id"])
+
+
+async def end_session(token: str) -> None:
+    """Sign out this browser."""
+    await WebSession.update({WebSession.revoked_at: utcnow()}).where(
+        (WebSession.token_hash == hash_token(token)) & WebSession.revoked_at.is_null())
+
+
+async def _revoke_sessions(user_id: int, keep: int | None = None) -> int:
+    query = WebSession.update({WebSession.revoked_at: utcnow()}).where(
+        (WebSession.user == user_id) & WebSession.revoked_at.is_null())
+    if keep is not None:
+        query = query.where(WebSession.id != keep)
+    return len(await query.returning(WebSession.id))
+
+
+async def end_other_sessions(user: CurrentUser) -> int:
+    """Sign out every other browser of this person; returns how many."""
+    async with transaction():
+        count = await _revoke_sessions(user.id, keep=user.session_id)
+        await emit("user.sessions_revoked", f"user:{user.id}", {"count": count}, actor_id=user.id)
+    return count
+
+
+async def list_sessions(user_id: int) -> list[dict[str, Any]]:
+    """A person's live sessions, newest first."""
+    rows: list[dict[str, Any]] = await WebSession.select(
+        WebSession.id, WebSession.created_at, WebSession.last_seen_at, WebSession.user_agent,
+    ).where((WebSession.user == user_id) & WebSession.revoked_at.is_null()
+            & (WebSession.expires_at > utcnow())).order_by(WebSession.id, ascending=False)
+    return rows
+
+
+# --------------------------------------------------------------------------- API tokens
+
+
+async def create_api_token(user: CurrentUser, name: str) -> tuple[int, str]:
+    """A new personal API token; the raw value is shown once and stored only hashed."""
+    token = new_token(API_TOKEN_PREFIX)
+    async with transaction():
+        rows = await ApiToken.insert(ApiToken(token_hash=hash_token(token), prefix=token[:10], name=name,
+                                              user=user.id)).returning(ApiToken.id)
+        await emit("user.api_token_created", f"user:{user.id}", {"token_id": rows[0]["id"]}, actor_id=user.id)
+    return rows[0]["id"], token
+
+
+async def list_api_tokens(user_id: int) -> list[dict[str, Any]]:
+    """A person's active API tokens (prefix and name only)."""
+    rows: list[dict[str, Any]] = await ApiToken.select(
+        ApiToken.id, ApiToken.name, ApiToken.prefix, ApiToken.created_at, ApiToken.last_used_at,
+    ).where((ApiToken.user == user_id) & ApiToken.revoked_at.is_null()).order_by(ApiToken.id)
+    return rows
+
+
+async def revoke_api_token(user: CurrentUser, token_id: int) -> bool:
+    """Revoke one of the person's own tokens; False if it is not theirs or already revoked."""
+    rows = await ApiToken.update({ApiToken.revoked_at: utcnow()}).where(
+        (ApiToken.id == token_id) & (ApiToken.user == user.id) & ApiToken.revoked_at.is_null()
+    ).returning(ApiToken.id)
+    return bool(rows)
+
+
+async def token_user(token: str) -> CurrentUser | None:
+    """The user of an active API token."""
+    row = await ApiToken.select(
+        ApiToken.id, ApiToken.last_used_at, ApiToken.user.id, ApiToken.user.email,
+        ApiToken.user.display_name, ApiToken.user.is_admin, ApiToken.user.active,
+    ).where((ApiToken.token_hash == hash_token(token)) & ApiToken.revoked_at.is_null()).first()
+    if row is None or not row["user.active"]:
+        return None
+    now = utcnow()
+    if row["last_used_at"] is None or now - row["last_used_at"] > SESSION_TOUCH_INTERVAL:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
+    return user_from_row(row, token_id=row["id"])
+
+
+# --------------------------------------------------------------------------- one-time tokens
+
+
+async def _issue_one_time_token(purpose: str, email: str, *, user_id: int | None, created_by: int | None,
+                                minutes: int) -> tuple[int, str]:
+    settings = current_runtime().settings
+    nonce = secrets.token_hex(16)
+    # Insert with a placeholder hash, then store the hash of the token derived from the id.
+    placeholder = hash_token(new_token())
+    rows = await OneTimeToken.insert(OneTimeToken(
+        token_hash=placeholder, nonce=nonce, purpose=purpose, email=email, user=user_id, created_by=created_by,
+        expires_at=utcnow() + dt.timedelta(minutes=minutes),
+    )).returning(OneTimeToken.id)
+    token_id = rows[0]["id"]
+    token = derived_token(settings.secret_key, purpose, token_id, nonce)
+    await OneTimeToken.update({OneTimeToken.token_hash: hash_token(token)}).where(OneTimeToken.id == token_id)
+    return token_id, token
+
+
+async def _live_token(purpose: str, token: str) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await OneTimeToken.select().where(
+        (OneTimeToken.token_hash == hash_token(token)) & (OneTimeToken.purpose == purpose)
+    ).first()
+    if row is None or row["used_at"] is not None or utcnow() >= row["expires_at"]:
+        return None
+    return row
+
+
+async def request_password_reset(email: str) -> None:
+    """Send a reset link if an active account has this e-mail; say nothing either way."""
+    email = normalise_email(email)
+    row = await User.select(User.id, User.display_name).where(
+        (User.email == email) & (User.active == True)).first()  # noqa: E712
+    if row is None:
+        return
+    settings = current_runtime().settings
+    async with transaction():
+        token_id, _ = await _issue_one_time_token("password_reset", email, user_id=row["id"], created_by=None,
+                                                  minutes=settings.password_reset_minutes)
+        await notify(
+            key=f"password_reset:{token_id}", email=email, user_id=row["id"],
+            subject=f"Reset your {settings.site_name} password",
+            body=(f"Hello {row['display_name']},\n\nSomebody (hopefully you) asked to reset your password. "
+                  f"The link works once, for {settings.password_reset_minutes} minutes. If it was not you, "
+                  "ignore this message."),
+            secret_ref=f"one_time_token:{token_id}",
+        )
+
+
+async def reset_token_is_valid(token: str) -> bool:
+    """True while a reset link can still be used."""
+    return await _live_token("password_reset", token) is not None
+
+
+async def reset_password(token: str, new_password: str) -> None:
+    """Set a new password with a reset link; the link is spent and every session ends."""
+    row = await _live_token("password_reset", token)
+    if row is None:
+        raise ValidationFailed({"token": "this reset link has expired or was already used; ask for a new one"})
+    user = await User.select(User.display_name).where(User.id == row["user"]).first()
+    if problem := password_problem(new_password, email=row["email"], display_name=(user or {}).get("display_name", "")):
+        raise ValidationFailed({"password": problem})
+    new_hash = await hash_password(new_password)
+    async with transaction():
+        spent = await OneTimeToken.update({OneTimeToken.used_at: utcnow()}).where(
+            (OneTimeToken.id == row["id"]) & OneTimeToken.used_at.is_null()).returning(OneTimeToken.id)
+        if not spent:
+            raise ValidationFailed({"token": "this reset link was already used"})
+        await User.update({User.password_hash: new_hash}).where(User.id == row["user"])
+        await _revoke_sessions(row["user"])
+        await emit("user.password_reset", f"user:{row['user']}", actor_id=row["user"])
+
+
+async def invite(email: str, inviter: CurrentUser) -> str:
+    """Invite someone to sign up (sites where sign-up is by invitation); returns the link."""
+    email = normalise_email(email)
+    if await User.exists().where(User.email == email):
+        raise ValidationFailed({"email": "already has an account"})
+    settings = current_runtime().settings
+    async with transaction():
+        token_id, token = await _issue_one_time_token("invitation", email, user_id=None, created_by=inviter.id,
+                                                      minutes=60 * 24 * 14)
+        await notify(
+            key=f"invitation:{token_id}", email=email,
+            subject=f"You are invited to {settings.site_name}",
+            body=f"{inviter.display_name} invited you to join {settings.site_name}. The link works for 14 days.",
+            secret_ref=f"one_time_token:{token_id}",
+        )
+        await emit("user.invited", f"invitation:{token_id}", {"email": email}, actor_id=inviter.id)
+    return f"{settings.base_url}/signup?invite={token}"
+
+
+async def invitation_email(token: str) -> str | None:
+    """The e-mail address an unused invitation is for."""
+    row = await _live_token("invitation", token)
+    return str(row["email"]) if row else None
+
+
+async def accept_invitation(token: str, *, display_name: str, password: str) -> CurrentUser:
+    """Create the invited person's account and spend the invitation."""
+    row = await _live_token("invitation", token)
+    if row is None:
+        raise ValidationFailed({"invite": "this invitation has expired or was already used"})
+    user = await create_user(email=row["email"], display_name=display_name, password=password)
+    await OneTimeToken.update({OneTimeToken.used_at: utcnow()}).where(OneTimeToken.id == row["id"])
+    return user

@@ -1,0 +1,142 @@
+"""CSRF protection: a signed double-submit token on every unsafe cookie-authenticated request.
+
+The browser holds a random value in an HttpOnly cookie; pages embed an HMAC of it (the
+token) in every form, and API calls send it in ``X-CSRF-Token``. A cross-site form can make
+the browser send the cookie but cannot know the token. Requests authenticated by an API
+token (``Authorization: Bearer``) carry no ambient credentials and are exempt; so are routes
+that opt out with ``exclude_from_csrf=True`` (none in core).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_COOKIE = "mentorkit_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "_csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+MAX_FORM_BYTES = 1_000_000
+
+
+def token_for(secret_key: str, cookie_value: str) -> str:
+    """The token that matches a CSRF cookie."""
+    return hmac.new(secret_key.encode(), f"csrf:{cookie_value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return ""
+
+
+def _cookie(scope: Scope, name: str) -> str:
+    raw = _header(scope, b"cookie")
+    if not raw:
+        return ""
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(raw)
+    except Exception:
+        return ""
+    morsel = jar.get(name)
+    return morsel.value if morsel else ""
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
+    chunks: list[bytes] = []
+    messages: list[Message] = []
+    size = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        body = message.get("body", b"")
+        size += len(body)
+        if size <= MAX_FORM_BYTES:
+            chunks.append(body)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), messages
+
+
+def _forbidden(detail: str, html: bool) -> tuple[int, bytes, bytes]:
+    if html:
+        body = (f"<!doctype html><title>Not allowed</title><h1>Not allowed</h1><p>{detail}</p>"
+                "<p><a href=\"javascript:history.back()\">Go back</a>, reload the page and try again.</p>")
+        return 403, body.encode(), b"text/html; charset=utf-8"
+    import json
+
+    problem = {"type": "about:blank", "title": "Not allowed", "status": 403, "detail": detail}
+    return 403, json.dumps(problem).encode(), b"application/problem+json"
+
+
+def csrf_middleware(secret_key: str, secure: bool) -> Any:
+    """Build the middleware factory for a site secret (Litestar middleware: app -> app)."""
+    cookie_name = ("__Host-" if secure else "") + CSRF_COOKIE
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            cookie = _cookie(scope, cookie_name)
+            new_cookie = None
+            if not cookie:
+                cookie = new_cookie = secrets.token_urlsafe(32)
+            expected = token_for(secret_key, cookie)
+            scope["_csrf_token"] = expected  # type: ignore[typeddict-unknown-key]
+
+            method = scope["method"]
+            handler = scope.get("route_handler")
+            exempt = (
+                method in SAFE_METHODS
+                or scope.get("auth") == "token"
+                or (handler is not None and handler.opt.get("exclude_from_csrf"))
+            )
+            if not exempt:
+                submitted = _header(scope, b"x-csrf-token")
+                content_type = _header(scope, b"content-type")
+                replay: list[Message] | None = None
+                if not submitted and content_type.startswith("application/x-www-form-urlencoded"):
+                    body, replay = await _read_body(receive)
+                    submitted = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [""])[0]
+                if new_cookie is not None or not hmac.compare_digest(submitted, expected):
+                    html = "text/html" in _header(scope, b"accept")
+                    status, body_bytes, media = _forbidden(
+                        "the form's security token is missing or out of date (CSRF check)", html)
+                    await send({"type": "http.response.start", "status": status,
+                                "headers": [(b"content-type", media), (b"content-length", str(len(body_bytes)).encode())]})
+                    await send({"type": "http.response.body", "body": body_bytes})
+                    return
+                if replay is not None:
+                    pending = list(replay)
+
+                    async def replay_receive() -> Message:
+                        return pending.pop(0) if pending else await receive()
+
+                    receive = replay_receive
+
+            async def send_with_cookie(message: Message) -> None:
+                if new_cookie is not None and message["type"] == "http.response.start":
+                    attributes = f"{cookie_name}={new_cookie}; Path=/; HttpOnly; SameSite=Lax"
+                    if secure:
+                        attributes += "; Secure"
+                    headers = list(message.get("headers", []))
+                    headers.append((b"set-cookie", attributes.encode()))
+                    message = {**message, "headers": headers}  # type: ignore[typeddict-item]
+                await send(message)
+
+            await app(scope, receive, send_with_cookie)
+
+        return middleware
+
+    return factory
