@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from mentorkit.accounts import services
@@ -32,7 +31,7 @@ from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import add_flash, redirect, render
 from mentorkit.web.ratelimit import client_address, hit
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+FormData = URLEncodedBody[dict[str, str]]
 AnyRequest = Request[Any, Any, Any]
 
 PUBLIC = {"policy": "public"}
@@ -61,7 +60,7 @@ def _set_session_cookie(request: AnyRequest, response: Response[Any], token: str
 
 
 @get("/signup", opt=PUBLIC, include_in_schema=False)
-async def signup_page(request: AnyRequest, invite: str | None = None) -> Template:
+async def signup_page(request: AnyRequest, invite: FromQuery[str | None] = None) -> Template:
     """The sign-up form (open sites), or the invitation form (invitation-only sites)."""
     settings = _settings(request)
     invited = await services.invitation_email(invite) if invite else None
@@ -108,7 +107,7 @@ async def signup(request: AnyRequest, data: FormData) -> Response[Any]:
 
 
 @get("/login", opt=PUBLIC, include_in_schema=False)
-async def login_page(request: AnyRequest, next: str | None = None) -> Template:  # noqa: A002
+async def login_page(request: AnyRequest, next: FromQuery[str | None] = None) -> Template:  # noqa: A002
     """The sign-in form."""
     return render(request, "accounts/login.html", form=Form({"next": _safe_next(next)}))
 
@@ -166,7 +165,7 @@ async def reset_request(request: AnyRequest, data: FormData) -> Template:
 
 
 @get("/reset/{token:str}", opt=PUBLIC, include_in_schema=False)
-async def reset_page(request: AnyRequest, token: str) -> Template:
+async def reset_page(request: AnyRequest, token: FromPath[str]) -> Template:
     """The new-password form of a reset link."""
     valid = await services.reset_token_is_valid(token)
     return render(request, "accounts/reset.html", status_code=200 if valid else 400, form=Form(),
@@ -174,7 +173,7 @@ async def reset_page(request: AnyRequest, token: str) -> Template:
 
 
 @post("/reset/{token:str}", opt=PUBLIC, include_in_schema=False)
-async def reset(request: AnyRequest, token: str, data: FormData) -> Response[Any]:
+async def reset(request: AnyRequest, token: FromPath[str], data: FormData) -> Response[Any]:
     """Set the new password; every session of the account ends."""
     values, form = validate_form(ResetForm, data, secret_fields=("password",))
     if values is not None:
@@ -242,7 +241,7 @@ async def create_token(request: AnyRequest, data: FormData) -> Template:
 
 
 @post("/account/tokens/{token_id:int}/revoke", opt=SIGNED_IN, include_in_schema=False)
-async def revoke_token(request: AnyRequest, token_id: int) -> Response[Any]:
+async def revoke_token(request: AnyRequest, token_id: FromPath[int]) -> Response[Any]:
     """Revoke one of the person's own API tokens."""
     if not await services.revoke_api_token(request.user, token_id):
         raise NotFoundException("no such token")
