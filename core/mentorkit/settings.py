@@ -59,7 +59,10 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     session_idle_minutes: int = 120
     session_absolute_hours: int = 24 * 7
     password_reset_minutes: int = 60
-    rate_limit_login_per_minute: int = 10
+    # Argon2id cost: OWASP's recommended minimum (19 MiB, 2 passes, 1 lane). Raise on strong
+    # hardware; existing hashes are upgraded at the next sign-in.
+    password_hash_memory_kib: int = 19456
+    password_hash_iterations: int = 2
     plugins: dict[str, Any] = msgspec.field(default_factory=dict)
 
     def __post_init__(self) -> None:

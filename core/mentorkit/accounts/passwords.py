@@ -12,10 +12,19 @@ from argon2.exceptions import InvalidHashError, VerificationError
 MIN_LENGTH = 8
 MAX_LENGTH = 256
 
-# argon2-cffi's default is RFC 9106's low-memory profile (Argon2id, t=3, m=64 MiB, p=4),
-# above OWASP's minimum (m=19 MiB, t=2). Hashing takes tens of milliseconds: always in a
-# worker thread so other requests keep flowing.
-_hasher = PasswordHasher()
+
+@functools.cache
+def _hasher_for(memory_kib: int, iterations: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=iterations, memory_cost=memory_kib, parallelism=1)
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the configured cost. Hashing takes tens of milliseconds: it always runs
+    in a worker thread so other requests keep flowing."""
+    from mentorkit.runtime import current_runtime
+
+    settings = current_runtime().settings
+    return _hasher_for(settings.password_hash_memory_kib, settings.password_hash_iterations)
 
 
 @functools.cache
@@ -42,30 +51,35 @@ def password_problem(password: str, *, email: str = "", display_name: str = "") 
 
 async def hash_password(password: str) -> str:
     """An Argon2id hash of ``password`` (computed in a worker thread)."""
-    return await anyio.to_thread.run_sync(_hasher.hash, password)
+    return await anyio.to_thread.run_sync(_hasher().hash, password)
 
 
-def _verify(stored_hash: str, password: str) -> bool:
+def _verify(hasher: PasswordHasher, stored_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash, password)
+        return hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 async def verify_password(stored_hash: str, password: str) -> bool:
     """True if ``password`` matches (computed in a worker thread)."""
-    return await anyio.to_thread.run_sync(_verify, stored_hash, password)
+    return await anyio.to_thread.run_sync(_verify, _hasher(), stored_hash, password)
 
 
 def needs_rehash(stored_hash: str) -> bool:
     """True when the hash was made with older parameters (upgrade it at the next sign-in)."""
     try:
-        return _hasher.check_needs_rehash(stored_hash)
+        return _hasher().check_needs_rehash(stored_hash)
     except InvalidHashError:
         return True
 
 
-@functools.cache
 def dummy_hash() -> str:
     """A hash to verify against when the account does not exist, so timing reveals nothing."""
-    return _hasher.hash("not a real password, only here for timing")
+    hasher = _hasher()
+    return _dummy_hash(hasher.memory_cost, hasher.time_cost)
+
+
+@functools.cache
+def _dummy_hash(memory_kib: int, iterations: int) -> str:
+    return _hasher_for(memory_kib, iterations).hash("not a real password, only here for timing")

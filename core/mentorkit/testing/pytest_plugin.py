@@ -55,8 +55,10 @@ def mentorkit_settings(mentorkit_plugin_manager: Any, mentorkit_test_databases: 
     apps = Hooks(mentorkit_plugin_manager).piccolo_apps()
     data_dir = tmp_path / "data"
     url = mentorkit_test_databases.fresh(apps, data_dir)
+    # Cheap Argon2 parameters: tests hash many passwords; the code path is the same.
     return Settings(data_dir=str(data_dir), database_url=url, worker_in_process=False,
-                    secret_key="test-secret-key-" + "x" * 32, base_url="http://testserver.local")
+                    secret_key="test-secret-key-" + "x" * 32, base_url="http://testserver.local",
+                    password_hash_memory_kib=1024, password_hash_iterations=1)
 
 
 @pytest.fixture
