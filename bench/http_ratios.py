@@ -1,0 +1,188 @@
+"""Throughput of three endpoints side by side, and time from `mentorkit serve` to first answer.
+
+One server process on 127.0.0.1, the same load for each endpoint (wrk if installed, else a
+bounded httpx load), on SQLite and on PostgreSQL:
+
+* bare JSON      GET /health/live                (no database)
+* DB JSON        GET /api/v1/relationships       (session lookup + the person's relationships)
+* home page      GET /                           (session + relationships + enrolments, Jinja)
+
+Goals from the issue: DB JSON >= 0.30x bare on SQLite (>= 0.45x on PostgreSQL), home page
+>= 0.15x; start of `mentorkit serve` to first response <= 0.6 s.
+
+    .venv/bin/python bench/http_ratios.py [--seconds 8] [--connections 32] [--sqlite-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+MENTORKIT = str(ROOT / ".venv" / "bin" / "mentorkit")
+PG_URL = os.environ.get("MENTORKIT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/mk_bench")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, deadline: float) -> float:
+    import httpx
+
+    start = time.perf_counter()
+    while time.perf_counter() - start < deadline:
+        try:
+            if httpx.get(url, timeout=0.5).status_code == 200:
+                return time.perf_counter() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.01)
+    raise RuntimeError(f"{url} did not answer within {deadline} s")
+
+
+async def seed(env: dict[str, str]) -> str:
+    """A mentee with a relationship and a logged session; returns their session cookie value."""
+    from mentorkit.db.migrations import migrate
+    from mentorkit.demo import fill_demo_site
+    from mentorkit.runtime import build_runtime
+    from mentorkit.settings import load_settings
+
+    runtime = build_runtime(load_settings(env=env))
+    await runtime.database.open()
+    try:
+        await migrate(runtime.database)
+        await fill_demo_site(runtime)
+        from mentorkit.accounts.services import authenticate, start_session
+        from mentorkit.demo import DEMO_PASSWORD, MENTEE_EMAIL
+
+        user = await authenticate(MENTEE_EMAIL, DEMO_PASSWORD)
+        assert user is not None
+        return await start_session(user, user_agent="bench")
+    finally:
+        await runtime.database.close()
+
+
+def load_wrk(url: str, cookie: str | None, seconds: int, connections: int) -> float:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if cookie:
+        cmd[1:1] = ["-H", f"Cookie: mentorkit_session={cookie}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    raise RuntimeError(out)
+
+
+def load_httpx(url: str, cookie: str | None, seconds: int, connections: int) -> float:
+    import httpx
+
+    async def run() -> float:
+        done = 0
+        stop = time.perf_counter() + seconds
+        cookies = {"mentorkit_session": cookie} if cookie else None
+        async with httpx.AsyncClient(cookies=cookies, limits=httpx.Limits(max_connections=connections)) as c:
+            async def worker() -> None:
+                nonlocal done
+                while time.perf_counter() < stop:
+                    r = await c.get(url)
+                    assert r.status_code == 200, r.status_code
+                    done += 1
+            await asyncio.gather(*(worker() for _ in range(connections)))
+        return done / seconds
+
+    return asyncio.run(run())
+
+
+def measure(engine: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"mk-bench-{engine}-"))
+    env = {**os.environ, "MENTORKIT_DATA_DIR": str(data_dir), "MENTORKIT_DATABASE_URL": url,
+           "MENTORKIT_LOG_LEVEL": "WARNING", "MENTORKIT_WORKER_IN_PROCESS": "false",
+           "MENTORKIT_SECRET_KEY": "bench-secret-" + "x" * 40}
+    cookie = asyncio.run(seed({k: v for k, v in env.items() if k.startswith("MENTORKIT_")}))
+    load = load_wrk if shutil.which("wrk") else load_httpx
+    startups = []
+    result: dict[str, Any] = {"engine": engine}
+    for attempt in range(5):
+        port = free_port()
+        started = time.perf_counter()
+        server = subprocess.Popen([MENTORKIT, "serve", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            wait_for(f"http://127.0.0.1:{port}/health/live", 30)
+            startups.append(time.perf_counter() - started)
+            if attempt == 0:
+                base = f"http://127.0.0.1:{port}"
+                load(base + "/health/live", None, 1, 4)  # warm up
+                result["bare"] = load(base + "/health/live", None, args.seconds, args.connections)
+                result["db_json"] = load(base + "/api/v1/relationships", cookie, args.seconds, args.connections)
+                result["home"] = load(base + "/", cookie, args.seconds, args.connections)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    result["startup"] = statistics.median(startups)
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return result
+
+
+def ensure_pg_database(url: str) -> bool:
+    import asyncpg
+
+    async def go() -> bool:
+        base, _, name = url.rpartition("/")
+        try:
+            conn = await asyncpg.connect(base + "/postgres")
+        except OSError:
+            return False
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        return True
+
+    return asyncio.run(go())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    runs = [("sqlite", "")]
+    if not args.sqlite_only:
+        if ensure_pg_database(PG_URL):
+            runs.append(("postgres", PG_URL))
+        else:
+            print(f"PostgreSQL not reachable at {PG_URL}: skipped")
+    results = []
+    for engine, url in runs:
+        data_url = url or ""
+        if engine == "sqlite":
+            data_url = ""  # default: a file in the data directory
+        results.append(measure(engine, data_url, args))
+    tool = "wrk" if shutil.which("wrk") else "httpx"
+    print(f"\nload: {tool}, {args.connections} connections, {args.seconds} s per endpoint, one server process")
+    print(f"{'engine':<9} {'bare JSON':>10} {'DB JSON':>10} {'home':>10} {'DB/bare':>8} {'home/bare':>9} {'start s':>8}")
+    for r in results:
+        print(f"{r['engine']:<9} {r['bare']:>10.0f} {r['db_json']:>10.0f} {r['home']:>10.0f} "
+              f"{r['db_json'] / r['bare']:>8.2f} {r['home'] / r['bare']:>9.2f} {r['startup']:>8.2f}")
+    print("goals:    DB/bare >= 0.30 (SQLite), >= 0.45 (PostgreSQL); home/bare >= 0.15; start <= 0.60 s")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
