@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (sample templates are long lines of HTML)
 """Render core's templates with sample context into /tmp so they can be looked at in a browser.
 
 Not a test module (pytest does not collect it). Usage, from the repository root::
