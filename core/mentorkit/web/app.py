@@ -25,6 +25,7 @@ from mentorkit.settings import Settings, ensure_secret_key
 from mentorkit.web.auth import auth_middleware
 from mentorkit.web.csrf import csrf_middleware
 from mentorkit.web.errors import EXCEPTION_HANDLERS
+from mentorkit.web.pages import current_csrf_token
 from mentorkit.web.security_headers import security_headers_middleware
 from mentorkit.web.templating import CORE_STATIC, make_environment
 
@@ -73,7 +74,7 @@ class MentorkitInitPlugin(InitPluginProtocol):
             )
         site_templates = os.path.join(runtime.settings.data_dir, "templates")
         environment = make_environment(site_templates, [d for _, d in hooks.template_dirs()])
-        environment.globals.update(site_name=runtime.settings.site_name, hooks=hooks)
+        environment.globals.update(site_name=runtime.settings.site_name, current_csrf_token=current_csrf_token)
         app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
         app_config.guards.append(enforce_policy)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)

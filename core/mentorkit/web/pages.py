@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -11,6 +12,15 @@ from litestar.enums import MediaType
 from litestar.response import Redirect, Template
 
 FLASH_COOKIE = "mentorkit_flash"
+
+# The CSRF token of the page being rendered, for macros imported without context
+# (``current_csrf_token()`` in templates). Set in the request's own task, read while rendering.
+_page_csrf_token: ContextVar[str] = ContextVar("mentorkit_page_csrf_token", default="")
+
+
+def current_csrf_token() -> str:
+    """The CSRF token of the request whose page is being rendered."""
+    return _page_csrf_token.get()
 
 
 def core_nav(user: Any) -> list[dict[str, str]]:
@@ -47,6 +57,7 @@ def render(request: Request[Any, Any, Any], template: str, status_code: int = 20
         "csrf_token": request.scope.get("_csrf_token", "") or "",
         "flashes": _flashes(request),
     }
+    _page_csrf_token.set(base["csrf_token"])
     base.update(runtime.hooks.template_vars(request, template))
     base.update(context)
     response = Template(template_name=template, context=base, status_code=status_code, media_type=MediaType.HTML)

@@ -1,0 +1,206 @@
+"""Every route × every role: allowed or denied, as the access table below says.
+
+The table names, for each route of the app (core and installed plugins), which roles may use
+it on the objects of the world fixture. A route missing from the table fails the test, and so
+does a table entry for a route that no longer exists. Denied means 401, 403 or 404 (the
+documented convention: 404 for other people's private things); allowed means anything else
+below 500. Object ids point at real objects owned by someone, so "another person's thing"
+(IDOR) is part of every row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from mentorkit.web.auth import SESSION_COOKIE
+from mentorkit.web.csrf import CSRF_COOKIE, token_for
+from tests.routes import RouteCase, route_cases
+
+ROLES = ("anonymous", "outsider", "mentee", "mentor", "coordinator", "other_coordinator", "admin")
+EVERYONE = set(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+ADMIN = {"admin"}
+MEMBERS = {"mentee", "mentor"}
+STAFF_X = {"coordinator", "admin"}
+
+# (method, path) -> roles allowed. Keep in the order of the route list.
+ACCESS: dict[tuple[str, str], set[str]] = {
+    ("GET", "/"): EVERYONE,
+    ("GET", "/-/plugins.json"): EVERYONE,
+    ("GET", "/account"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("POST", "/account/sessions/revoke-others"): SIGNED_IN,
+    ("POST", "/account/tokens"): SIGNED_IN,
+    ("POST", "/account/tokens/{token_id:int}/revoke"): {"mentee"},
+    ("GET", "/admin"): ADMIN,
+    ("POST", "/admin/invitations"): ADMIN,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("GET", "/api/v1/notifications"): SIGNED_IN,
+    ("GET", "/api/v1/schema"): EVERYONE,
+    ("GET", "/api/v1/schema/openapi.json"): EVERYONE,
+    ("GET", "/api/v1/schema/{path:str}"): EVERYONE,
+    ("GET", "/health/live"): EVERYONE,
+    ("GET", "/health/ready"): EVERYONE,
+    ("GET", "/login"): EVERYONE,
+    ("POST", "/login"): EVERYONE,
+    ("POST", "/logout"): EVERYONE,
+    ("GET", "/notifications"): SIGNED_IN,
+    ("GET", "/reset"): EVERYONE,
+    ("POST", "/reset"): EVERYONE,
+    ("GET", "/reset/{token:str}"): EVERYONE,
+    ("POST", "/reset/{token:str}"): EVERYONE,
+    ("GET", "/signup"): EVERYONE,
+    ("POST", "/signup"): EVERYONE,
+    ("GET", "/static/core/{file_path:path}"): EVERYONE,
+}
+
+DENIED = {401, 403, 404}
+
+
+@dataclass
+class World:
+    """The people and things every access check runs against."""
+
+    users: dict[str, Any]
+    sessions: dict[str, str]
+    params: dict[str, Any]
+
+
+def _build_world(client: Any) -> World:
+    from mentorkit.accounts.services import create_api_token, create_user, start_session
+    from mentorkit.programs import services as programs
+    from mentorkit.programs.schemas import ProgramCreate
+    from mentorkit.relationships import services as relationships
+    from mentorkit.relationships.schemas import SessionCreate
+
+    async def build() -> World:
+        users = {}
+        for role in ROLES[1:]:
+            users[role] = await create_user(email=f"{role}@example.org", display_name=role.title(),
+                                            password="access test password", is_admin=role == "admin")
+        admin = users["admin"]
+        x = await programs.create_program(ProgramCreate(slug="program-x", name="Program X"), admin)
+        y = await programs.create_program(ProgramCreate(slug="program-y", name="Program Y"), admin)
+        for program in (x, y):
+            await programs.change_program_state(program.id, "enrolling", admin)
+        await programs.appoint_staff(x.id, "coordinator@example.org", "coordinator", admin)
+        await programs.appoint_staff(y.id, "other_coordinator@example.org", "coordinator", admin)
+        mentor_enrolment = await programs.enrol(x.id, "mentor", users["mentor"])
+        mentee_enrolment = await programs.enrol(x.id, "mentee", users["mentee"])
+        relationship = await relationships.pair(x.id, [mentor_enrolment.id, mentee_enrolment.id], admin)
+        session = await relationships.log_session(relationship.id, SessionCreate(
+            held_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), duration_minutes=45, title="Kick-off",
+            shared_notes="agreed goals", private_note="only the mentee may read this"), users["mentee"])
+        token_id, _ = await create_api_token(users["mentee"], "access test")
+        sessions = {role: await start_session(user) for role, user in users.items()}
+        params = {
+            "program_id": x.id, "relationship_id": relationship.id, "session_id": session.id,
+            "token_id": token_id, "enrolment_id": mentee_enrolment.id, "token": "not-a-real-token",
+            "path": "openapi.json", "file_path": "mentorkit.css",
+        }
+        return World(users=users, sessions=sessions, params=params)
+
+    return client.run(build)
+
+
+@pytest.fixture
+def world(mentorkit_client: Any) -> World:
+    return _build_world(mentorkit_client)
+
+
+def _request(client: Any, case: RouteCase, role: str, world: World) -> Any:
+    client.cookies.clear()
+    csrf_cookie = "access-test-csrf-cookie"
+    client.cookies.set(CSRF_COOKIE, csrf_cookie)
+    if role != "anonymous":
+        client.cookies.set(SESSION_COOKIE, world.sessions[role])
+    headers = {"X-CSRF-Token": token_for(client.app.state.runtime.settings.secret_key, csrf_cookie)}
+    url = case.url(world.params)
+    if case.unsafe:
+        # An empty body: allowed callers get a validation error instead of changing things,
+        # denied callers must be stopped before validation.
+        return client.request(case.method, url, json={}, headers=headers, follow_redirects=False)
+    return client.request(case.method, url, headers=headers, follow_redirects=False)
+
+
+def test_every_route_declares_a_policy(mentorkit_app: Any) -> None:
+    missing = [f"{c.method} {c.path}" for c in route_cases(mentorkit_app) if not c.policy]
+    assert missing == []
+
+
+def test_access_table_covers_exactly_the_routes_of_the_app(mentorkit_app: Any) -> None:
+    routes = {(c.method, c.path) for c in route_cases(mentorkit_app)}
+    assert sorted(routes - ACCESS.keys()) == [], "routes without an entry in the access table"
+    assert sorted(ACCESS.keys() - routes) == [], "access table entries for routes that do not exist"
+
+
+def test_every_role_is_allowed_or_denied_as_the_table_says(mentorkit_client: Any, world: World) -> None:
+    client = mentorkit_client
+    # Sign-out ends the session the later checks use, so it goes last.
+    cases = sorted(route_cases(client.app), key=lambda c: c.path == "/logout")
+    wrong = []
+    for case in cases:
+        allowed = ACCESS.get((case.method, case.path), set())
+        # Denied roles first, so an allowed role's change cannot hide a denial.
+        for role in sorted(ROLES, key=lambda r: r in allowed):
+            response = _request(client, case, role, world)
+            status = response.status_code
+            assert status < 500, f"{case.method} {case.path} as {role}: {status} {response.text[:300]}"
+            was_denied = status in DENIED or (
+                status in {302, 303} and response.headers.get("location", "").startswith("/login?next="))
+            if was_denied == (role in allowed):
+                wrong.append(f"{case.method} {case.path} as {role}: {status} "
+                             f"(expected {'allowed' if role in allowed else 'denied'})")
+    assert wrong == []
+
+
+def test_a_route_without_policy_is_refused_and_fails_the_table(
+    mentorkit_plugins: list[tuple[str, object]], mentorkit_client: Any
+) -> None:
+    """The safety net itself: an undeclared route is refused for everyone (fail closed)."""
+    from litestar import get
+
+    from mentorkit import hookimpl
+
+    assert any(name == "forgetful" for name, _ in mentorkit_plugins)
+    response = mentorkit_client.get("/p/forgetful/open-door")
+    assert response.status_code == 403
+    routes = {(c.method, c.path) for c in route_cases(mentorkit_client.app)}
+    assert ("GET", "/p/forgetful/open-door") in routes - ACCESS.keys()
+    del get, hookimpl
+
+
+class ForgetfulPlugin:
+    """A plugin whose route forgot to declare a policy."""
+
+    @staticmethod
+    def _route() -> Any:
+        from litestar import get
+
+        @get("/p/forgetful/open-door", sync_to_thread=False)
+        def open_door() -> dict[str, str]:
+            return {"secret": "should never be served"}
+
+        return open_door
+
+
+def _forgetful_plugin() -> object:
+    from mentorkit import hookimpl
+
+    class Plugin:
+        @hookimpl
+        def register_routes(self, register: Any) -> None:
+            register(ForgetfulPlugin._route())
+
+    return Plugin()
+
+
+@pytest.fixture
+def mentorkit_plugins(request: pytest.FixtureRequest) -> list[tuple[str, object]]:
+    if request.node.name == "test_a_route_without_policy_is_refused_and_fails_the_table":
+        return [("forgetful", _forgetful_plugin())]
+    return []
