@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.response import Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
@@ -32,12 +31,10 @@ def problem(request: Request[Any, Any, Any], status: int, detail: str,
             extra: dict[str, Any] | None = None) -> Response[Any]:
     """An RFC 9457 problem response, or the matching HTML error page."""
     if wants_html(request) and status != 401:
-        return Template(  # type: ignore[return-value]
-            template_name="error.html",
-            context={"status": status, "title": TITLES.get(status, "Error"), "detail": detail},
-            status_code=status,
-            media_type=MediaType.HTML,
-        )
+        from mentorkit.web.pages import render
+
+        return render(request, "error.html", status_code=status,  # type: ignore[return-value]
+                      status=status, title=TITLES.get(status, "Error"), detail=detail)
     if wants_html(request) and status == 401:
         from litestar.response import Redirect
 
