@@ -1,1 +1,81 @@
-"""Relationship tables (the 1:1 slice adds them)."""
+"""Relationship tables: relationships, members, transitions, logged sessions, private notes."""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from mentorkit.accounts.tables import User
+from mentorkit.programs.tables import Enrolment, Program
+
+
+class Relationship(Table, tablename="mentorkit_relationship"):
+    """Members of one program working together in the program's format.
+
+    ``state``: active <-> paused -> completed | ended_early, only through
+    ``mentorkit.relationships.services.transition_relationship``.
+    """
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    program = ForeignKey(references=Program, on_delete=OnDelete.cascade, index=True)
+    format = Varchar(length=100)
+    state = Varchar(length=16, default="active", index=True)
+    # The matching strategy that proposed it ("manual": a coordinator picked the members).
+    source = Varchar(length=100, default="manual")
+    # "<program>:<sorted user ids>" while the relationship is open (active or paused), NULL once
+    # it has ended: the same people cannot hold two open relationships in one program.
+    open_key = Varchar(length=200, null=True, default=None, unique=True)
+    created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    ended_at = Timestamptz(null=True, default=None)
+
+
+class RelationshipMember(Table, tablename="mentorkit_relationship_member"):
+    """One member of a relationship, through their enrolment, with the role they hold."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    relationship = ForeignKey(references=Relationship, on_delete=OnDelete.cascade, index=True)
+    enrolment = ForeignKey(references=Enrolment, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    role = Varchar(length=50)
+
+
+class RelationshipTransition(Table, tablename="mentorkit_relationship_transition"):
+    """Every state change of a relationship: who, when, from what to what, and why."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    relationship = ForeignKey(references=Relationship, on_delete=OnDelete.cascade, index=True)
+    from_state = Varchar(length=16)
+    to_state = Varchar(length=16)
+    actor = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
+    reason = Text(default="")
+    at = Timestamptz(default=TimestamptzNow())
+
+
+class MentoringSession(Table, tablename="mentorkit_mentoring_session"):
+    """A meeting the members held and logged. ``shared_notes`` are for the members only."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    relationship = ForeignKey(references=Relationship, on_delete=OnDelete.cascade, index=True)
+    held_at = Timestamptz()
+    duration_minutes = Integer()
+    title = Varchar(length=200)
+    shared_notes = Text(default="")
+    created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SessionPrivateNote(Table, tablename="mentorkit_session_private_note"):
+    """A member's own note about a session: readable by its author and nobody else."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    session = ForeignKey(references=MentoringSession, on_delete=OnDelete.cascade, index=True)
+    author = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,10 @@
+"""Routes (being written)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def program_api_routes() -> list[Any]:
+    """Route handlers of this module."""
+    return []

@@ -1,0 +1,493 @@
+"""Program use cases: create, change state, enrol, withdraw, appoint staff, read.
+
+Every function takes the ``actor`` (the signed-in ``CurrentUser``) and checks again what the
+route's policy already checked, so a service never hands data to someone who may not see it.
+Formats and matching strategies come from the runtime's registries (filled through public
+hooks); plugins are asked through ``runtime.hooks`` before anything changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from mentorkit.accounts.tables import User
+from mentorkit.contracts import ProgramFormat
+from mentorkit.db import transaction
+from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
+from mentorkit.events import emit, utcnow
+from mentorkit.programs import schemas
+from mentorkit.programs.tables import Enrolment, Program, ProgramStaff
+from mentorkit.runtime import current_runtime
+
+# Which state may follow which. The one place that says so (see ``change_program_state``).
+PROGRAM_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("enrolling", "closed"),
+    "enrolling": ("running", "closed"),
+    "running": ("closed",),
+    "closed": (),
+}
+# People may enrol, and coordinators may pair them, in these states.
+OPEN_STATES = ("enrolling", "running")
+STAFF_ROLES = ("coordinator", "observer")
+
+
+class Actor(Protocol):
+    """Who is acting: the signed-in ``CurrentUser`` (any object with these attributes)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def is_admin(self) -> bool: ...
+
+
+# --------------------------------------------------------------------------- reading helpers
+
+
+def program_from_row(row: dict[str, Any]) -> schemas.Program:
+    """The public view of a ``mentorkit_program`` row."""
+    return schemas.Program(
+        id=row["id"],
+        slug=row["slug"],
+        name=row["name"],
+        description=row["description"],
+        format=row["format"],
+        matching_strategy=row["matching_strategy"],
+        state=row["state"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+    )
+
+
+async def _program_row(program_id: int) -> dict[str, Any]:
+    row = await Program.select().where(Program.id == program_id).first()
+    if row is None:
+        raise NotFound("no such program")
+    return row
+
+
+async def staff_role(program_id: int, user_id: int) -> str | None:
+    """The person's staff role in the program ("coordinator", "observer") or None."""
+    row = (
+        await ProgramStaff.select(ProgramStaff.role)
+        .where((ProgramStaff.program == program_id) & (ProgramStaff.user == user_id))
+        .first()
+    )
+    return row["role"] if row else None
+
+
+def is_visible(state: str, role: str | None, actor: Actor) -> bool:
+    """Draft programs are known to their staff and site admins only."""
+    return state != "draft" or role is not None or actor.is_admin
+
+
+async def _access(program_id: int, actor: Actor) -> tuple[dict[str, Any], str | None]:
+    """The program row and the actor's staff role; NotFound when the actor may not know it."""
+    row = await _program_row(program_id)
+    role = await staff_role(program_id, actor.id)
+    if not is_visible(row["state"], role, actor):
+        raise NotFound("no such program")
+    return row, role
+
+
+async def require_coordinator(program_id: int, actor: Actor) -> dict[str, Any]:
+    """The program row if the actor coordinates it (or is a site admin); 403 otherwise."""
+    row, role = await _access(program_id, actor)
+    if role != "coordinator" and not actor.is_admin:
+        raise PermissionDenied("only the program's coordinators may do this")
+    return row
+
+
+async def require_staff(program_id: int, actor: Actor) -> tuple[dict[str, Any], str]:
+    """The program row and role if the actor is staff (or a site admin); 403 otherwise."""
+    row, role = await _access(program_id, actor)
+    if role is None and not actor.is_admin:
+        raise PermissionDenied("only the program's coordinators and observers may see this")
+    return row, role or "admin"
+
+
+def format_of(program: dict[str, Any] | schemas.Program) -> ProgramFormat:
+    """The registered format of a program; a clear error when its plugin is not installed."""
+    key = program["format"] if isinstance(program, dict) else program.format
+    fmt = current_runtime().formats.get(key)
+    if fmt is None:
+        raise ConflictError(f"the program's format {key!r} is not installed on this site")
+    return fmt
+
+
+def _staff_key(program_id: int, user_id: int) -> str:
+    return f"{program_id}:{user_id}"
+
+
+def _active_key(program_id: int, user_id: int, role: str) -> str:
+    return f"{program_id}:{user_id}:{role}"
+
+
+def _enrolment(row: dict[str, Any], display_name: str) -> schemas.Enrolment:
+    return schemas.Enrolment(
+        id=row["id"],
+        program_id=row["program"],
+        user_id=row["user"],
+        display_name=display_name,
+        role=row["role"],
+        state=row["state"],
+        created_at=row["created_at"],
+    )
+
+
+async def _enrolments(where: Any) -> list[schemas.Enrolment]:
+    rows = (
+        await Enrolment.select(
+            *Enrolment.all_columns(), Enrolment.user.display_name.as_alias("display_name")
+        )
+        .where(where)
+        .order_by(Enrolment.id)
+    )
+    return [_enrolment(row, row["display_name"]) for row in rows]
+
+
+# --------------------------------------------------------------------------- programs
+
+
+async def create_program(data: schemas.ProgramCreate, actor: Actor) -> schemas.Program:
+    """Create a draft program; its creator becomes its first coordinator. Site admins only."""
+    if not actor.is_admin:
+        raise PermissionDenied("only site admins create programs")
+    runtime = current_runtime()
+    problems: dict[str, str] = {}
+    if data.format not in runtime.formats:
+        problems["format"] = (
+            f"is not an installed format (choose one of: {', '.join(sorted(runtime.formats))})"
+        )
+    if data.matching_strategy not in runtime.strategies:
+        problems["matching_strategy"] = (
+            "is not an installed matching strategy "
+            f"(choose one of: {', '.join(sorted(runtime.strategies))})"
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    draft = schemas.Program(
+        id=0,
+        slug=data.slug,
+        name=data.name.strip(),
+        description=data.description,
+        format=data.format,
+        matching_strategy=data.matching_strategy,
+        state="draft",
+        created_by=actor.id,
+        created_at=utcnow(),
+    )
+    if plugin_problems := runtime.hooks.validate_program(draft):
+        raise ValidationFailed({"__all__": "; ".join(plugin_problems)})
+    if await Program.exists().where(Program.slug == data.slug):
+        raise _slug_taken()
+    try:
+        async with transaction():
+            rows = await Program.insert(
+                Program(
+                    slug=draft.slug,
+                    name=draft.name,
+                    description=draft.description,
+                    format=draft.format,
+                    matching_strategy=draft.matching_strategy,
+                    state="draft",
+                    created_by=actor.id,
+                    created_at=draft.created_at,
+                )
+            ).returning(Program.id)
+            program_id = rows[0]["id"]
+            await ProgramStaff.insert(
+                ProgramStaff(
+                    program=program_id,
+                    user=actor.id,
+                    role="coordinator",
+                    appointed_by=actor.id,
+                    staff_key=_staff_key(program_id, actor.id),
+                )
+            )
+            await emit(
+                "program.created",
+                f"program:{program_id}",
+                {
+                    "slug": draft.slug,
+                    "format": draft.format,
+                    "matching_strategy": draft.matching_strategy,
+                },
+                actor_id=actor.id,
+            )
+    except ConflictError as exc:
+        if "slug" in getattr(exc, "fields", []):
+            raise _slug_taken() from None
+        raise
+    return program_from_row(await _program_row(program_id))
+
+
+def _slug_taken() -> ConflictError:
+    error = ConflictError("slug is already taken by another program")
+    error.fields = ["slug"]  # type: ignore[attr-defined]
+    return error
+
+
+async def change_program_state(
+    program_id: int, new: str, actor: Actor, reason: str = ""
+) -> schemas.Program:
+    """Move a program along draft -> enrolling -> running -> closed (coordinators, admins).
+
+    The only place program state changes: checks the allowed transitions, the configuration
+    (``validate_program``) and every plugin's ``program_transition``, then records the change
+    and a ``program.state_changed`` event in one transaction.
+    """
+    async with transaction():
+        row = await require_coordinator(program_id, actor)
+        old = row["state"]
+        if new not in PROGRAM_TRANSITIONS.get(old, ()):
+            allowed = ", ".join(PROGRAM_TRANSITIONS.get(old, ())) or "nothing (it is closed)"
+            raise ConflictError(f"a {old} program cannot become {new}; it can become {allowed}")
+        program = program_from_row(row)
+        hooks = current_runtime().hooks
+        if new != "closed" and (problems := hooks.validate_program(program)):
+            raise ConflictError("the program's configuration has problems: " + "; ".join(problems))
+        if refusals := hooks.program_transition_refusals(program, old, new, actor):
+            raise ConflictError("refused: " + "; ".join(refusals))
+        # The state in the WHERE clause makes a concurrent change lose instead of both winning.
+        changed = (
+            await Program.update({Program.state: new})
+            .where((Program.id == program_id) & (Program.state == old))
+            .returning(Program.id)
+        )
+        if not changed:
+            raise ConflictError("the program changed meanwhile; reload and try again")
+        await emit(
+            "program.state_changed",
+            f"program:{program_id}",
+            {"from": old, "to": new, "reason": reason},
+            actor_id=actor.id,
+        )
+    return program_from_row(await _program_row(program_id))
+
+
+async def list_programs(actor: Actor) -> list[schemas.Program]:
+    """Programs open for enrolment plus the actor's own (staff or enrolled); all for admins."""
+    if actor.is_admin:
+        rows = await Program.select().order_by(Program.id)
+    else:
+        staff = ProgramStaff.select(ProgramStaff.program).where(ProgramStaff.user == actor.id)
+        enrolled = Enrolment.select(Enrolment.program).where(Enrolment.user == actor.id)
+        rows = (
+            await Program.select()
+            .where(
+                Program.state.is_in(list(OPEN_STATES))
+                | Program.id.is_in(staff)
+                | Program.id.is_in(enrolled)
+            )
+            .order_by(Program.id)
+        )
+    return [program_from_row(row) for row in rows]
+
+
+async def program_detail(program_id: int, actor: Actor) -> schemas.ProgramDetail:
+    """One program as the actor may see it: staff parts only for staff and admins."""
+    row, role = await _access(program_id, actor)
+    fmt = current_runtime().formats.get(row["format"])
+    mine = await _enrolments(
+        (Enrolment.program == program_id)
+        & (Enrolment.user == actor.id)
+        & (Enrolment.state == "active")
+    )
+    staff = counts = None
+    if role is not None or actor.is_admin:
+        staff_rows = (
+            await ProgramStaff.select(
+                ProgramStaff.user,
+                ProgramStaff.role,
+                ProgramStaff.user.display_name.as_alias("display_name"),
+            )
+            .where(ProgramStaff.program == program_id)
+            .order_by(ProgramStaff.id)
+        )
+        staff = [
+            schemas.Staff(user_id=r["user"], display_name=r["display_name"], role=r["role"])
+            for r in staff_rows
+        ]
+        counts = {key: 0 for key in (fmt.role_keys() if fmt else [])}
+        for r in await Enrolment.select(Enrolment.role).where(
+            (Enrolment.program == program_id) & (Enrolment.state == "active")
+        ):
+            counts[r["role"]] = counts.get(r["role"], 0) + 1
+    return schemas.ProgramDetail(
+        program=program_from_row(row),
+        format_label=fmt.label if fmt else row["format"],
+        roles=fmt.role_keys() if fmt else [],
+        staff_role=role or ("admin" if actor.is_admin else None),
+        my_enrolments=mine,
+        staff=staff,
+        enrolment_counts=counts,
+    )
+
+
+# --------------------------------------------------------------------------- staff
+
+
+async def appoint_staff(program_id: int, email: str, role: str, actor: Actor) -> schemas.Staff:
+    """Make the account with ``email`` a coordinator or observer (coordinators, admins).
+
+    Appointing someone who already has a staff role changes that role.
+    """
+    if role not in STAFF_ROLES:
+        raise ValidationFailed({"role": f"must be one of: {', '.join(STAFF_ROLES)}"})
+    from mentorkit.accounts.services import normalise_email
+
+    async with transaction():
+        await require_coordinator(program_id, actor)
+        user = (
+            await User.select(User.id, User.display_name)
+            .where((User.email == normalise_email(email)) & User.active.eq(True))
+            .first()
+        )
+        if user is None:
+            raise ValidationFailed({"email": "no active account has this e-mail address"})
+        current = await staff_role(program_id, user["id"])
+        if current == role:
+            raise ConflictError(f"{user['display_name']} is already {role} of this program")
+        if current is None:
+            await ProgramStaff.insert(
+                ProgramStaff(
+                    program=program_id,
+                    user=user["id"],
+                    role=role,
+                    appointed_by=actor.id,
+                    staff_key=_staff_key(program_id, user["id"]),
+                )
+            )
+        else:
+            await ProgramStaff.update(
+                {ProgramStaff.role: role, ProgramStaff.appointed_by: actor.id}
+            ).where((ProgramStaff.program == program_id) & (ProgramStaff.user == user["id"]))
+        await emit(
+            "program.staff_appointed",
+            f"program:{program_id}",
+            {"user_id": user["id"], "role": role, "previous_role": current},
+            actor_id=actor.id,
+        )
+    return schemas.Staff(user_id=user["id"], display_name=user["display_name"], role=role)
+
+
+# --------------------------------------------------------------------------- enrolments
+
+
+async def enrol(program_id: int, role: str, actor: Actor) -> schemas.Enrolment:
+    """Enrol the actor with one of the format's roles while the program is enrolling or running."""
+    async with transaction():
+        row, _ = await _access(program_id, actor)
+        fmt = format_of(row)
+        if role not in fmt.role_keys():
+            raise ValidationFailed({"role": f"must be one of: {', '.join(fmt.role_keys())}"})
+        if row["state"] not in OPEN_STATES:
+            raise ConflictError(f"the program is {row['state']}; it is not open for enrolment")
+        if await Enrolment.exists().where(
+            (Enrolment.program == program_id)
+            & (Enrolment.user == actor.id)
+            & (Enrolment.role == role)
+            & (Enrolment.state == "active")
+        ):
+            raise ConflictError(f"you are already enrolled as {role} in this program")
+        rows = await Enrolment.insert(
+            Enrolment(
+                program=program_id,
+                user=actor.id,
+                role=role,
+                state="active",
+                created_at=utcnow(),
+                active_key=_active_key(program_id, actor.id, role),
+            )
+        ).returning(Enrolment.id)
+        enrolment_id = rows[0]["id"]
+        await emit(
+            "enrolment.created",
+            f"program:{program_id}",
+            {"enrolment_id": enrolment_id, "user_id": actor.id, "role": role},
+            actor_id=actor.id,
+        )
+    return (await _enrolments(Enrolment.id == enrolment_id))[0]
+
+
+async def withdraw_enrolment(program_id: int, enrolment_id: int, actor: Actor) -> schemas.Enrolment:
+    """Withdraw an active enrolment: the enrolled person, or a coordinator of the program.
+
+    Refused while the enrolment is part of an open relationship (complete or end that first).
+    """
+    from mentorkit.relationships.tables import Relationship, RelationshipMember
+
+    async with transaction():
+        row = (
+            await Enrolment.select()
+            .where((Enrolment.id == enrolment_id) & (Enrolment.program == program_id))
+            .first()
+        )
+        if row is None:
+            raise NotFound("no such enrolment")
+        if row["user"] != actor.id:
+            try:
+                await require_coordinator(program_id, actor)
+            except PermissionDenied:
+                raise NotFound("no such enrolment") from None
+        if row["state"] != "active":
+            raise ConflictError("this enrolment is already withdrawn")
+        open_relationships = RelationshipMember.select(RelationshipMember.relationship).where(
+            RelationshipMember.enrolment == enrolment_id
+        )
+        if await Relationship.exists().where(
+            Relationship.id.is_in(open_relationships)
+            & Relationship.state.is_in(["active", "paused"])
+        ):
+            raise ConflictError(
+                "this enrolment is part of an open relationship; complete or end it first"
+            )
+        await Enrolment.update(
+            {Enrolment.state: "withdrawn", Enrolment.active_key: None, Enrolment.ended_at: utcnow()}
+        ).where(Enrolment.id == enrolment_id)
+        await emit(
+            "enrolment.withdrawn",
+            f"program:{program_id}",
+            {"enrolment_id": enrolment_id, "user_id": row["user"], "role": row["role"]},
+            actor_id=actor.id,
+        )
+    return (await _enrolments(Enrolment.id == enrolment_id))[0]
+
+
+async def list_enrolments(
+    program_id: int, actor: Actor, *, include_withdrawn: bool = False
+) -> list[schemas.Enrolment]:
+    """Every enrolment of a program (coordinators, observers, admins)."""
+    await require_staff(program_id, actor)
+    where: Any = Enrolment.program == program_id
+    if not include_withdrawn:
+        where = where & (Enrolment.state == "active")
+    return await _enrolments(where)
+
+
+async def my_enrolments(actor: Actor) -> list[tuple[schemas.Program, schemas.Enrolment]]:
+    """The actor's active enrolments with their programs (for the home page)."""
+    enrolments = await _enrolments((Enrolment.user == actor.id) & (Enrolment.state == "active"))
+    ids = sorted({e.program_id for e in enrolments})
+    programs = {
+        r["id"]: program_from_row(r)
+        for r in (await Program.select().where(Program.id.is_in(ids)) if ids else [])
+    }
+    return [(programs[e.program_id], e) for e in enrolments]
+
+
+async def coordinated_programs(actor: Actor) -> list[tuple[schemas.Program, str]]:
+    """Programs where the actor is coordinator or observer, with that role."""
+    rows = (
+        await ProgramStaff.select(ProgramStaff.program, ProgramStaff.role)
+        .where(ProgramStaff.user == actor.id)
+        .order_by(ProgramStaff.program)
+    )
+    roles = {r["program"]: r["role"] for r in rows}
+    programs = (
+        await Program.select().where(Program.id.is_in(list(roles))).order_by(Program.id)
+        if roles
+        else []
+    )
+    return [(program_from_row(p), roles[p["id"]]) for p in programs]

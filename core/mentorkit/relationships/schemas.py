@@ -1,0 +1,105 @@
+"""Relationship wire types: pairing, transitions, logged sessions and their notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+from mentorkit.schemas import Input, LongText, Title
+
+Minutes = Annotated[int, msgspec.Meta(ge=1, le=600, description="minutes, 1 to 600")]
+RelationshipState = Literal["active", "paused", "completed", "ended_early"]
+EnrolmentIds = Annotated[list[int], msgspec.Meta(min_length=2, max_length=50)]
+
+
+class RelationshipCreate(Input):
+    """Pair enrolments of one program into a relationship (the manual strategy: a coordinator
+    picks). The members' roles come from their enrolments; the format checks the mix."""
+
+    enrolment_ids: EnrolmentIds
+
+
+class RelationshipComplete(Input):
+    """Close a relationship as completed, optionally saying why."""
+
+    reason: LongText = ""
+
+
+class Member(msgspec.Struct, frozen=True, kw_only=True):
+    """A member of a relationship."""
+
+    user_id: int
+    display_name: str
+    role: str
+
+
+class Relationship(msgspec.Struct, frozen=True, kw_only=True):
+    """A relationship as its members and its program's coordinators see it (never any notes).
+
+    Also what ``relationship_transition`` hooks receive.
+    """
+
+    id: int
+    program_id: int
+    program_name: str
+    format: str
+    state: str
+    source: str
+    members: list[Member]
+    created_at: dt.datetime
+    ended_at: dt.datetime | None
+    session_count: int = 0
+    last_session_at: dt.datetime | None = None
+
+
+class Transition(msgspec.Struct, frozen=True, kw_only=True):
+    """One recorded state change."""
+
+    from_state: str
+    to_state: str
+    actor_id: int | None
+    reason: str
+    at: dt.datetime
+
+
+class SessionCreate(Input):
+    """Log a meeting. ``private_note`` is stored for its author alone."""
+
+    held_at: dt.datetime
+    duration_minutes: Minutes
+    title: Title
+    shared_notes: LongText = ""
+    private_note: LongText = ""
+
+    def __post_init__(self) -> None:
+        if self.held_at.tzinfo is None:
+            raise ValueError("held_at needs a time zone (e.g. 2026-03-01T10:00:00Z)")
+
+
+class Session(msgspec.Struct, frozen=True, kw_only=True):
+    """A logged session. Members get ``title`` and ``shared_notes`` and their own
+    ``private_note``; coordinators get only that it happened, when and for how long."""
+
+    id: int
+    relationship_id: int
+    held_at: dt.datetime
+    duration_minutes: int
+    created_by: int | None
+    created_at: dt.datetime
+    title: str | None = None
+    shared_notes: str | None = None
+    private_note: str | None = None
+
+
+class RelationshipView(msgspec.Struct, frozen=True, kw_only=True):
+    """A relationship with its history and sessions, as the caller may see it."""
+
+    relationship: Relationship
+    # "member" (sees session titles and shared notes) or "coordinator" (dates and durations only).
+    viewer: str
+    my_role: str | None
+    transitions: list[Transition]
+    sessions: list[Session]
+    can_complete: bool

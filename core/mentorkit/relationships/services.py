@@ -1,0 +1,494 @@
+"""Relationship use cases: pair, change state, log sessions, read what the caller may read.
+
+Privacy rules held here (and tested role by role):
+
+* members see their relationship, its sessions with titles and shared notes, and their own
+  private notes;
+* the program's coordinators and site admins see the relationship's state and history and
+  when sessions happened and for how long, never titles or notes;
+* a private note is returned to its author and nobody else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from mentorkit.db import transaction
+from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
+from mentorkit.events import emit, utcnow
+from mentorkit.programs.services import (
+    OPEN_STATES,
+    Actor,
+    format_of,
+    require_coordinator,
+    staff_role,
+)
+from mentorkit.programs.tables import Enrolment, Program
+from mentorkit.relationships import schemas
+from mentorkit.relationships.tables import (
+    MentoringSession,
+    Relationship,
+    RelationshipMember,
+    RelationshipTransition,
+    SessionPrivateNote,
+)
+from mentorkit.runtime import current_runtime
+
+# Which state may follow which: the one place that says so (see ``transition_relationship``).
+RELATIONSHIP_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "active": ("paused", "completed", "ended_early"),
+    "paused": ("active", "completed", "ended_early"),
+    "completed": (),
+    "ended_early": (),
+}
+OPEN_RELATIONSHIP_STATES = ("active", "paused")
+# Manual pairing proposes and activates in one step; later flows (acceptance) start here too.
+CREATED_FROM = "proposed"
+
+
+def _open_key(program_id: int, user_ids: list[int]) -> str:
+    return f"{program_id}:" + ",".join(str(u) for u in sorted(user_ids))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+async def _members(relationship_ids: list[int]) -> dict[int, list[schemas.Member]]:
+    out: dict[int, list[schemas.Member]] = {rid: [] for rid in relationship_ids}
+    if not relationship_ids:
+        return out
+    rows = (
+        await RelationshipMember.select(
+            RelationshipMember.relationship,
+            RelationshipMember.user,
+            RelationshipMember.role,
+            RelationshipMember.user.display_name.as_alias("display_name"),
+        )
+        .where(RelationshipMember.relationship.is_in(relationship_ids))
+        .order_by(RelationshipMember.id)
+    )
+    for row in rows:
+        out[row["relationship"]].append(
+            schemas.Member(user_id=row["user"], display_name=row["display_name"], role=row["role"])
+        )
+    return out
+
+
+async def _session_stats(relationship_ids: list[int]) -> dict[int, tuple[int, dt.datetime | None]]:
+    out: dict[int, tuple[int, dt.datetime | None]] = {}
+    if not relationship_ids:
+        return out
+    rows = await MentoringSession.select(
+        MentoringSession.relationship, MentoringSession.held_at
+    ).where(MentoringSession.relationship.is_in(relationship_ids))
+    for row in rows:
+        count, last = out.get(row["relationship"], (0, None))
+        held = row["held_at"]
+        out[row["relationship"]] = (count + 1, held if last is None or held > last else last)
+    return out
+
+
+async def _relationships(where: Any) -> list[schemas.Relationship]:
+    rows = (
+        await Relationship.select(
+            *Relationship.all_columns(),
+            Relationship.program.name.as_alias("program_name"),
+        )
+        .where(where)
+        .order_by(Relationship.id)
+    )
+    ids = [row["id"] for row in rows]
+    members = await _members(ids)
+    stats = await _session_stats(ids)
+    return [
+        schemas.Relationship(
+            id=row["id"],
+            program_id=row["program"],
+            program_name=row["program_name"],
+            format=row["format"],
+            state=row["state"],
+            source=row["source"],
+            members=members[row["id"]],
+            created_at=row["created_at"],
+            ended_at=row["ended_at"],
+            session_count=stats.get(row["id"], (0, None))[0],
+            last_session_at=stats.get(row["id"], (0, None))[1],
+        )
+        for row in rows
+    ]
+
+
+async def _relationship(relationship_id: int) -> schemas.Relationship:
+    found = await _relationships(Relationship.id == relationship_id)
+    if not found:
+        raise NotFound("no such relationship")
+    return found[0]
+
+
+async def _viewer(relationship: schemas.Relationship, actor: Actor) -> str:
+    """ "member", or "coordinator" (program coordinator or site admin); NotFound for anyone else."""
+    if any(m.user_id == actor.id for m in relationship.members):
+        return "member"
+    if actor.is_admin or await staff_role(relationship.program_id, actor.id) == "coordinator":
+        return "coordinator"
+    # Other people's relationships are not acknowledged to exist.
+    raise NotFound("no such relationship")
+
+
+async def my_relationships(actor: Actor) -> list[schemas.Relationship]:
+    """Relationships the actor is a member of, oldest first."""
+    mine = RelationshipMember.select(RelationshipMember.relationship).where(
+        RelationshipMember.user == actor.id
+    )
+    return await _relationships(Relationship.id.is_in(mine))
+
+
+async def program_relationships(program_id: int, actor: Actor) -> list[schemas.Relationship]:
+    """Every relationship of a program with state and session counts (staff and admins)."""
+    from mentorkit.programs.services import require_staff
+
+    await require_staff(program_id, actor)
+    return await _relationships(Relationship.program == program_id)
+
+
+async def relationship_view(relationship_id: int, actor: Actor) -> schemas.RelationshipView:
+    """The relationship page: members see session titles, coordinators dates and durations."""
+    relationship = await _relationship(relationship_id)
+    viewer = await _viewer(relationship, actor)
+    transitions = (
+        await RelationshipTransition.select()
+        .where(RelationshipTransition.relationship == relationship_id)
+        .order_by(RelationshipTransition.id)
+    )
+    return schemas.RelationshipView(
+        relationship=relationship,
+        viewer=viewer,
+        my_role=next((m.role for m in relationship.members if m.user_id == actor.id), None),
+        transitions=[
+            schemas.Transition(
+                from_state=t["from_state"],
+                to_state=t["to_state"],
+                actor_id=t["actor"],
+                reason=t["reason"],
+                at=t["at"],
+            )
+            for t in transitions
+        ],
+        sessions=await list_sessions(
+            relationship_id, actor, relationship=relationship, viewer=viewer
+        ),
+        can_complete="completed" in RELATIONSHIP_TRANSITIONS.get(relationship.state, ()),
+    )
+
+
+# --------------------------------------------------------------------------- pairing
+
+
+async def pair(
+    program_id: int,
+    enrolment_ids: list[int],
+    actor: Actor,
+    *,
+    strategy: str = "manual",
+    reason: str = "",
+) -> schemas.Relationship:
+    """Create an active relationship from enrolments of one program (coordinators, admins).
+
+    The format checks the roles, every plugin's ``relationship_transition`` may refuse, and the
+    same people cannot hold two open relationships in one program.
+    """
+    if len(set(enrolment_ids)) != len(enrolment_ids):
+        raise ValidationFailed({"enrolment_ids": "lists an enrolment twice"})
+    runtime = current_runtime()
+    if strategy not in runtime.strategies:
+        raise ValidationFailed({"strategy": f"{strategy!r} is not an installed matching strategy"})
+    async with transaction():
+        program = await require_coordinator(program_id, actor)
+        if program["state"] not in OPEN_STATES:
+            raise ConflictError(
+                f"the program is {program['state']}; pair people while it is enrolling or running"
+            )
+        fmt = format_of(program)
+        rows = (
+            await Enrolment.select()
+            .where(
+                Enrolment.id.is_in(enrolment_ids)
+                & (Enrolment.program == program_id)
+                & (Enrolment.state == "active")
+            )
+            .order_by(Enrolment.id)
+        )
+        if len(rows) != len(enrolment_ids):
+            raise ValidationFailed(
+                {"enrolment_ids": "every enrolment must be an active enrolment of this program"}
+            )
+        user_ids = [row["user"] for row in rows]
+        if len(set(user_ids)) != len(user_ids):
+            raise ValidationFailed({"enrolment_ids": "a person cannot be paired with themselves"})
+        if problems := fmt.validate_members([row["role"] for row in rows]):
+            raise ValidationFailed({"enrolment_ids": "; ".join(problems)})
+        key = _open_key(program_id, user_ids)
+        if await Relationship.exists().where(Relationship.open_key == key):
+            raise ConflictError("these people already have an open relationship in this program")
+        now = utcnow()
+        names = {r["id"]: r["display_name"] for r in await _user_names(user_ids)}
+        proposal = schemas.Relationship(
+            id=0,
+            program_id=program_id,
+            program_name=program["name"],
+            format=fmt.key,
+            state=CREATED_FROM,
+            source=strategy,
+            created_at=now,
+            ended_at=None,
+            members=[
+                schemas.Member(
+                    user_id=r["user"], display_name=names.get(r["user"], ""), role=r["role"]
+                )
+                for r in rows
+            ],
+        )
+        if refusals := runtime.hooks.relationship_transition_refusals(
+            proposal, CREATED_FROM, "active", actor
+        ):
+            raise ConflictError("refused: " + "; ".join(refusals))
+        inserted = await Relationship.insert(
+            Relationship(
+                program=program_id,
+                format=fmt.key,
+                state="active",
+                source=strategy,
+                open_key=key,
+                created_by=actor.id,
+                created_at=now,
+            )
+        ).returning(Relationship.id)
+        relationship_id = inserted[0]["id"]
+        await RelationshipMember.insert(
+            *[
+                RelationshipMember(
+                    relationship=relationship_id, enrolment=r["id"], user=r["user"], role=r["role"]
+                )
+                for r in rows
+            ]
+        )
+        await RelationshipTransition.insert(
+            RelationshipTransition(
+                relationship=relationship_id,
+                from_state=CREATED_FROM,
+                to_state="active",
+                actor=actor.id,
+                reason=reason,
+                at=now,
+            )
+        )
+        await emit(
+            "relationship.created",
+            f"relationship:{relationship_id}",
+            {
+                "program_id": program_id,
+                "format": fmt.key,
+                "source": strategy,
+                "members": [
+                    {"user_id": r["user"], "role": r["role"], "enrolment_id": r["id"]} for r in rows
+                ],
+            },
+            actor_id=actor.id,
+        )
+    return await _relationship(relationship_id)
+
+
+async def _user_names(user_ids: list[int]) -> list[dict[str, Any]]:
+    from mentorkit.accounts.tables import User
+
+    return list(await User.select(User.id, User.display_name).where(User.id.is_in(user_ids)))
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+async def transition_relationship(
+    relationship_id: int, new: str, actor: Actor, reason: str = ""
+) -> schemas.Relationship:
+    """The one place relationship state changes: members, the program's coordinators and site
+    admins may move it along ``RELATIONSHIP_TRANSITIONS``; plugins may refuse; every change is
+    stored as a transition and emitted as ``relationship.state_changed``."""
+    async with transaction():
+        relationship = await _relationship(relationship_id)
+        await _viewer(relationship, actor)
+        old = relationship.state
+        if new not in RELATIONSHIP_TRANSITIONS.get(old, ()):
+            raise ConflictError(
+                f"a relationship that is {old.replace('_', ' ')} cannot become "
+                f"{new.replace('_', ' ')}"
+            )
+        refusals = current_runtime().hooks.relationship_transition_refusals(
+            relationship, old, new, actor
+        )
+        if refusals:
+            raise ConflictError("refused: " + "; ".join(refusals))
+        now = utcnow()
+        values: dict[Any, Any] = {Relationship.state: new}
+        if new not in OPEN_RELATIONSHIP_STATES:
+            values.update({Relationship.open_key: None, Relationship.ended_at: now})
+        elif old not in OPEN_RELATIONSHIP_STATES:  # pragma: no cover - no way back from an end yet
+            values[Relationship.open_key] = _open_key(
+                relationship.program_id, [m.user_id for m in relationship.members]
+            )
+        changed = (
+            await Relationship.update(values)
+            .where((Relationship.id == relationship_id) & (Relationship.state == old))
+            .returning(Relationship.id)
+        )
+        if not changed:
+            raise ConflictError("the relationship changed meanwhile; reload and try again")
+        await RelationshipTransition.insert(
+            RelationshipTransition(
+                relationship=relationship_id,
+                from_state=old,
+                to_state=new,
+                actor=actor.id,
+                reason=reason,
+                at=now,
+            )
+        )
+        await emit(
+            "relationship.state_changed",
+            f"relationship:{relationship_id}",
+            {"program_id": relationship.program_id, "from": old, "to": new},
+            actor_id=actor.id,
+        )
+    return await _relationship(relationship_id)
+
+
+async def complete_relationship(
+    relationship_id: int, actor: Actor, reason: str = ""
+) -> schemas.Relationship:
+    """Close a relationship as completed (a member, a coordinator of its program, an admin)."""
+    return await transition_relationship(relationship_id, "completed", actor, reason)
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+async def log_session(
+    relationship_id: int, data: schemas.SessionCreate, actor: Actor
+) -> schemas.Session:
+    """A member logs a meeting of an active relationship, with an optional private note."""
+    held_at = data.held_at.astimezone(dt.UTC)
+    async with transaction():
+        relationship = await _relationship(relationship_id)
+        if await _viewer(relationship, actor) != "member":
+            raise PermissionDenied("only the members of a relationship log its sessions")
+        if relationship.state != "active":
+            raise ConflictError(
+                f"sessions can be logged while the relationship is active; it is "
+                f"{relationship.state.replace('_', ' ')}"
+            )
+        rows = await MentoringSession.insert(
+            MentoringSession(
+                relationship=relationship_id,
+                held_at=held_at,
+                duration_minutes=data.duration_minutes,
+                title=data.title.strip(),
+                shared_notes=data.shared_notes,
+                created_by=actor.id,
+                created_at=utcnow(),
+            )
+        ).returning(MentoringSession.id)
+        session_id = rows[0]["id"]
+        if data.private_note.strip():
+            await SessionPrivateNote.insert(
+                SessionPrivateNote(session=session_id, author=actor.id, body=data.private_note)
+            )
+        # No titles or notes in the payload: events reach every plugin.
+        await emit(
+            "session.logged",
+            f"relationship:{relationship_id}",
+            {
+                "session_id": session_id,
+                "program_id": relationship.program_id,
+                "held_at": held_at.isoformat(),
+                "duration_minutes": data.duration_minutes,
+            },
+            actor_id=actor.id,
+        )
+    return await get_session(relationship_id, session_id, actor)
+
+
+def _session(row: dict[str, Any], viewer: str, private_note: str | None) -> schemas.Session:
+    member = viewer == "member"
+    return schemas.Session(
+        id=row["id"],
+        relationship_id=row["relationship"],
+        held_at=row["held_at"],
+        duration_minutes=row["duration_minutes"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        title=row["title"] if member else None,
+        shared_notes=row["shared_notes"] if member else None,
+        private_note=private_note if member else None,
+    )
+
+
+async def _own_notes(session_ids: list[int], actor: Actor) -> dict[int, str]:
+    if not session_ids:
+        return {}
+    rows = await SessionPrivateNote.select(
+        SessionPrivateNote.session, SessionPrivateNote.body
+    ).where(SessionPrivateNote.session.is_in(session_ids) & (SessionPrivateNote.author == actor.id))
+    return {row["session"]: row["body"] for row in rows}
+
+
+async def list_sessions(
+    relationship_id: int,
+    actor: Actor,
+    *,
+    relationship: schemas.Relationship | None = None,
+    viewer: str | None = None,
+) -> list[schemas.Session]:
+    """The relationship's sessions, newest first, as the actor may see them."""
+    relationship = relationship or await _relationship(relationship_id)
+    viewer = viewer or await _viewer(relationship, actor)
+    rows = (
+        await MentoringSession.select()
+        .where(MentoringSession.relationship == relationship_id)
+        .order_by(MentoringSession.held_at, ascending=False)
+    )
+    notes = await _own_notes([r["id"] for r in rows], actor) if viewer == "member" else {}
+    return [_session(row, viewer, notes.get(row["id"])) for row in rows]
+
+
+async def get_session(relationship_id: int, session_id: int, actor: Actor) -> schemas.Session:
+    """One session for a member: shared notes and the actor's own private note only."""
+    relationship = await _relationship(relationship_id)
+    if await _viewer(relationship, actor) != "member":
+        raise NotFound("no such session")
+    row = (
+        await MentoringSession.select()
+        .where(
+            (MentoringSession.id == session_id) & (MentoringSession.relationship == relationship_id)
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound("no such session")
+    notes = await _own_notes([session_id], actor)
+    return _session(row, "member", notes.get(session_id))
+
+
+async def program_of(relationship_id: int) -> int | None:
+    """The program a relationship belongs to (for links), or None."""
+    row = (
+        await Relationship.select(Relationship.program)
+        .where(Relationship.id == relationship_id)
+        .first()
+    )
+    return row["program"] if row else None
+
+
+async def program_name(program_id: int) -> str:
+    """A program's name (for page titles)."""
+    row = await Program.select(Program.name).where(Program.id == program_id).first()
+    return row["name"] if row else ""
