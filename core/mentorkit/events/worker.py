@@ -136,8 +136,23 @@ class EventWorker:
             (Delivery.id == delivery_id) & (Delivery.worker == self.name) & (Delivery.status == "running")
         )
 
+    async def _renew_lease(self, delivery_id: int) -> bool:
+        """Extend the lease of a claimed delivery just before working on it.
+
+        False when the lease ran out while earlier items of the batch were slow and another
+        worker has claimed the delivery since: then it is theirs to deliver, not ours.
+        """
+        lease = utcnow() + dt.timedelta(seconds=self.policy.lease_seconds)
+        rows = await Delivery.update({Delivery.lease_until: lease}).where(
+            (Delivery.id == delivery_id) & (Delivery.worker == self.name) & (Delivery.status == "running")
+        ).returning(Delivery.id)
+        return bool(rows)
+
     async def deliver_one(self, row: dict[str, Any], event: Event) -> None:
-        """Deliver one claimed delivery and record the outcome."""
+        """Deliver one claimed delivery (if it is still ours) and record the outcome."""
+        if not await self._renew_lease(row["id"]):
+            log.info("delivery %s was taken over by another worker; skipping it", row["id"])
+            return
         try:
             delivered = await self.deliver(row["subscriber"], event)
         except Exception as exc:
