@@ -148,7 +148,8 @@ def demo(state: CliState, host: str | None, port: int | None) -> None:
 @pass_state
 def migrate(state: CliState, check: bool) -> None:
     """Apply every plugin's database migrations, in dependency order."""
-    from mentorkit.db.migrations import migrate as apply, missing_migrations, pending_migrations
+    from mentorkit.db.migrations import migrate as apply
+    from mentorkit.db.migrations import missing_migrations, pending_migrations
 
     runtime = state.runtime()
 

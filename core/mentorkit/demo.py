@@ -14,7 +14,7 @@ from mentorkit.accounts.model import CurrentUser
 from mentorkit.accounts.services import create_user
 from mentorkit.accounts.tables import User
 
-DEMO_PASSWORD = "mentorkit demo password"
+DEMO_PASSWORD = "mentorkit demo password"  # noqa: S105 - printed for the demo site
 ADMIN_EMAIL = "admin@demo.mentorkit.test"
 COORDINATOR_EMAIL = "coordinator@demo.mentorkit.test"
 MENTOR_EMAIL = "mentor@demo.mentorkit.test"
@@ -23,7 +23,7 @@ MENTEE_EMAIL = "mentee@demo.mentorkit.test"
 FIRST = ["Amara", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gustavo", "Hana", "Ibrahim", "Jun",
          "Kasia", "Lars", "Maya", "Noor", "Olu", "Priya", "Quentin", "Rosa", "Sven", "Tamar",
          "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zara", "Aiko", "Bruno", "Carmen", "Dev"]
-LAST = ["Okafor", "Schmidt", "Dubois", "Ivanov", "Yılmaz", "Haddad", "Silva", "Kobayashi", "Mensah",
+LAST = ["Okafor", "Schmidt", "Dubois", "Ivanov", "Yilmaz", "Haddad", "Silva", "Kobayashi", "Mensah",
         "Chen", "Nowak", "Berg", "Patel", "Rahman", "Adeyemi", "Sharma", "Laurent", "García",
         "Lindqvist", "Cohen", "Iyer", "Novák", "Li", "Flores", "Demir", "Khan", "Sato", "Costa",
         "Moreno", "Reddy"]
@@ -32,9 +32,12 @@ TOPICS = ["First 90 days", "Career plan", "Public speaking", "Code review habits
           "Giving feedback", "Moving into management", "Building a network"]
 
 PROGRAMS = [
-    ("early-career", "Early-career engineers", "Experienced engineers guide people in their first two years.", "running"),
-    ("women-in-leadership", "Women in Leadership", "Senior leaders mentor women stepping into leadership roles.", "running"),
-    ("research-spring", "Spring research mentoring", "Faculty mentor graduate students through their first paper.", "enrolling"),
+    ("early-career", "Early-career engineers",
+     "Experienced engineers guide people in their first two years.", "running"),
+    ("women-in-leadership", "Women in Leadership",
+     "Senior leaders mentor women stepping into leadership roles.", "running"),
+    ("research-spring", "Spring research mentoring",
+     "Faculty mentor graduate students through their first paper.", "enrolling"),
 ]
 
 

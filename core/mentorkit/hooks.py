@@ -58,9 +58,10 @@ class Hooks:
     @staticmethod
     def _keyed(kind: str, pairs: list[tuple[str, Any]], expected: type) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for plugin, obj in pairs:
-            if not isinstance(obj, expected):
-                raise PluginError(f"plugin '{plugin}' registered a {kind} that is not a {expected.__name__}: {obj!r}")
+        for plugin, item in pairs:
+            if not isinstance(item, expected):
+                raise PluginError(f"plugin '{plugin}' registered a {kind} that is not a {expected.__name__}: {item!r}")
+            obj: Any = item
             if obj.key in out:
                 raise PluginError(f"plugin '{plugin}' registered {kind} '{obj.key}', which is already registered")
             out[obj.key] = obj

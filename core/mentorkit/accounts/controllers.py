@@ -107,7 +107,7 @@ async def signup(request: AnyRequest, data: FormData) -> Response[Any]:
 
 
 @get("/login", opt=PUBLIC, include_in_schema=False)
-async def login_page(request: AnyRequest, next: FromQuery[str | None] = None) -> Template:  # noqa: A002
+async def login_page(request: AnyRequest, next: FromQuery[str | None] = None) -> Template:
     """The sign-in form."""
     return render(request, "accounts/login.html", form=Form({"next": _safe_next(next)}))
 

@@ -22,7 +22,7 @@ from mentorkit.events import emit, utcnow
 from mentorkit.notifications.services import notify
 from mentorkit.runtime import current_runtime
 
-API_TOKEN_PREFIX = "mk_"
+API_TOKEN_PREFIX = "mk_"  # noqa: S105 - a prefix, not a secret
 # Touching a session on every request would turn every page view into a write.
 SESSION_TOUCH_INTERVAL = dt.timedelta(minutes=1)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
 class User(Table, tablename="mentorkit_user"):
     """A person with an account. ``email`` is stored normalised (trimmed, lower-case)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
 
     email = Varchar(length=254, unique=True)
     display_name = Varchar(length=100)
@@ -23,6 +25,8 @@ class User(Table, tablename="mentorkit_user"):
 class WebSession(Table, tablename="mentorkit_web_session"):
     """A signed-in browser. Only a hash of the cookie value is stored."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
+
     token_hash = Varchar(length=64, unique=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -34,6 +38,8 @@ class WebSession(Table, tablename="mentorkit_web_session"):
 
 class ApiToken(Table, tablename="mentorkit_api_token"):
     """A personal API token for ``/api/v1`` (``Authorization: Bearer ...``); stored hashed."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
 
     token_hash = Varchar(length=64, unique=True)
     prefix = Varchar(length=16)
@@ -51,6 +57,8 @@ class OneTimeToken(Table, tablename="mentorkit_one_time_token"):
     is stored, and the sender derives it again when a notification goes out.
     """
 
+    id: Serial  # added by Piccolo; declared for type checkers
+
     token_hash = Varchar(length=64, unique=True)
     nonce = Varchar(length=64)
     purpose = Varchar(length=32)
@@ -65,6 +73,8 @@ class OneTimeToken(Table, tablename="mentorkit_one_time_token"):
 class RateLimitCounter(Table, tablename="mentorkit_rate_limit"):
     """Attempts per key per time window, shared by every process using this database."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
+
     bucket = Varchar(length=200, unique=True)
     hits = Integer(default=0)
     window_ends_at = Timestamptz(index=True)
@@ -76,6 +86,8 @@ class Notification(Table, tablename="mentorkit_notification"):
     ``secret_ref`` points at a one-time token whose link is derived again at send time, so no
     usable reset or invitation link is ever stored.
     """
+
+    id: Serial  # added by Piccolo; declared for type checkers
 
     key = Varchar(length=200, unique=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True, null=True, default=None)

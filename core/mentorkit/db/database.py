@@ -79,7 +79,8 @@ class Database:
         os.environ["PICCOLO_CONF"] = PICCOLO_CONF_MODULE
         from piccolo.apps.migrations.tables import Migration
 
-        for table in {Migration, *_all_tables()}:
+        tables: set[type[Table]] = {Migration, *_all_tables()}
+        for table in tables:
             table._meta.db = self.engine
         return self
 

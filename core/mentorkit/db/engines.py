@@ -137,7 +137,7 @@ class MentorkitSQLiteEngine(SQLiteEngine):
         await connection.execute_fetchall("PRAGMA synchronous = NORMAL")
         return connection
 
-    async def get_connection(self) -> aiosqlite.Connection:  # type: ignore[override]
+    async def get_connection(self) -> aiosqlite.Connection:
         return await self.connect()
 
     async def open(self) -> None:
@@ -157,7 +157,7 @@ class MentorkitSQLiteEngine(SQLiteEngine):
             if connection is not None:
                 await connection.close()
 
-    def transaction(  # type: ignore[override]
+    def transaction(
         self,
         transaction_type: TransactionType = TransactionType.immediate,
         allow_nested: bool = True,

@@ -38,9 +38,10 @@ async def pending_migrations(database: Database) -> list[PendingMigration]:
     """Migrations shipped by the installed apps that the database has not applied."""
     manager = BaseMigrationManager()
     done = await applied_migrations(database)
-    pending = []
+    pending: list[PendingMigration] = []
     for app_name in manager.get_sorted_app_names():
         config = database.registry.get_app_config(app_name)
+        assert config is not None
         modules = manager.get_migration_modules(config.resolved_migrations_folder_path)
         pending.extend(PendingMigration(app_name, mid) for mid in sorted(modules) if (app_name, mid) not in done)
     return pending
@@ -76,6 +77,8 @@ async def make_migration(database: Database, app_name: str, description: str = "
     from piccolo.apps.migrations.commands.new import NoChanges, _create_new_migration
 
     config = database.registry.get_app_config(app_name)
+    if config is None:
+        raise MentorkitError(f"no Piccolo app named {app_name!r}")
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             meta = await _create_new_migration(app_config=config, auto=True, description=description)

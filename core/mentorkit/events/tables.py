@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, UUID, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 
 class EventRecord(Table, tablename="mentorkit_event"):
     """One thing that happened. Written in the transaction of the change; never updated."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
 
     key = UUID(unique=True)
     type = Varchar(length=100, index=True)
@@ -20,6 +22,8 @@ class EventRecord(Table, tablename="mentorkit_event"):
 
 class Delivery(Table, tablename="mentorkit_delivery"):
     """The delivery of one event to one subscribing plugin (its ``on_event``)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
 
     event = ForeignKey(references=EventRecord, on_delete=OnDelete.cascade, index=True)
     subscriber = Varchar(length=100)
@@ -36,6 +40,8 @@ class Delivery(Table, tablename="mentorkit_delivery"):
 
 class Timer(Table, tablename="mentorkit_timer"):
     """An event due at a time. ``key`` makes scheduling idempotent; ``fired_at`` firing."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
 
     key = Varchar(length=200, unique=True)
     due_at = Timestamptz(index=True)

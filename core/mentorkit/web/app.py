@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from litestar import Litestar
 from litestar.config.app import AppConfig
@@ -13,9 +12,9 @@ from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
-from litestar.router import Router
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.router import Router
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -28,7 +27,6 @@ from mentorkit.web.errors import EXCEPTION_HANDLERS
 from mentorkit.web.pages import current_csrf_token
 from mentorkit.web.security_headers import security_headers_middleware
 from mentorkit.web.templating import CORE_STATIC, make_environment
-
 
 
 class MentorkitInitPlugin(InitPluginProtocol):

@@ -6,7 +6,7 @@ Sets ``scope["user"]`` (None for anonymous visitors) and ``scope["auth"]`` ("ses
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -26,10 +26,10 @@ async def _unauthorised(send: Send, detail: str) -> None:
 
     body = json.dumps({"type": "about:blank", "title": "Sign in required", "status": 401,
                        "detail": detail}).encode()
-    await send({"type": "http.response.start", "status": 401, "headers": [
-        (b"content-type", b"application/problem+json"), (b"www-authenticate", b"Bearer"),
-        (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+    headers = [(b"content-type", b"application/problem+json"), (b"www-authenticate", b"Bearer"),
+               (b"content-length", str(len(body)).encode())]
+    await send(cast(Any, {"type": "http.response.start", "status": 401, "headers": headers}))
+    await send(cast(Any, {"type": "http.response.body", "body": body}))
 
 
 def auth_middleware(secure: bool) -> Any:

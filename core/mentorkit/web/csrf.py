@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,9 +50,9 @@ def _cookie(scope: Scope, name: str) -> str:
     return morsel.value if morsel else ""
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
+async def _read_body(receive: Receive) -> tuple[bytes, list[Any]]:
     chunks: list[bytes] = []
-    messages: list[Message] = []
+    messages: list[Any] = []
     size = 0
     while True:
         message = await receive()
@@ -95,7 +95,7 @@ def csrf_middleware(secret_key: str, secure: bool) -> Any:
             expected = token_for(secret_key, cookie)
             scope["_csrf_token"] = expected  # type: ignore[typeddict-unknown-key]
 
-            method = scope["method"]
+            method = cast(Any, scope)["method"]
             handler = scope.get("route_handler")
             exempt = (
                 method in SAFE_METHODS
@@ -105,7 +105,7 @@ def csrf_middleware(secret_key: str, secure: bool) -> Any:
             if not exempt:
                 submitted = _header(scope, b"x-csrf-token")
                 content_type = _header(scope, b"content-type")
-                replay: list[Message] | None = None
+                replay: list[Any] | None = None
                 if not submitted and content_type.startswith("application/x-www-form-urlencoded"):
                     body, replay = await _read_body(receive)
                     submitted = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [""])[0]
@@ -113,17 +113,17 @@ def csrf_middleware(secret_key: str, secure: bool) -> Any:
                     html = "text/html" in _header(scope, b"accept")
                     status, body_bytes, media = _forbidden(
                         "the form's security token is missing or out of date (CSRF check)", html)
-                    await send({"type": "http.response.start", "status": status,
-                                "headers": [(b"content-type", media), (b"content-length", str(len(body_bytes)).encode())]})
-                    await send({"type": "http.response.body", "body": body_bytes})
+                    headers = [(b"content-type", media), (b"content-length", str(len(body_bytes)).encode())]
+                    await send(cast(Any, {"type": "http.response.start", "status": status, "headers": headers}))
+                    await send(cast(Any, {"type": "http.response.body", "body": body_bytes}))
                     return
                 if replay is not None:
                     pending = list(replay)
 
-                    async def replay_receive() -> Message:
+                    async def replay_receive() -> Any:
                         return pending.pop(0) if pending else await receive()
 
-                    receive = replay_receive
+                    receive = cast(Receive, replay_receive)
 
             async def send_with_cookie(message: Message) -> None:
                 if new_cookie is not None and message["type"] == "http.response.start":
@@ -132,7 +132,7 @@ def csrf_middleware(secret_key: str, secure: bool) -> Any:
                         attributes += "; Secure"
                     headers = list(message.get("headers", []))
                     headers.append((b"set-cookie", attributes.encode()))
-                    message = {**message, "headers": headers}  # type: ignore[typeddict-item]
+                    message = cast(Any, {**message, "headers": headers})
                 await send(message)
 
             await app(scope, receive, send_with_cookie)

@@ -33,12 +33,12 @@ def problem(request: Request[Any, Any, Any], status: int, detail: str,
     if wants_html(request) and status != 401:
         from mentorkit.web.pages import render
 
-        return render(request, "error.html", status_code=status,  # type: ignore[return-value]
+        return render(request, "error.html", status_code=status,
                       status=status, title=TITLES.get(status, "Error"), detail=detail)
     if wants_html(request) and status == 401:
         from litestar.response import Redirect
 
-        return Redirect(f"/login?next={request.url.path}")  # type: ignore[return-value]
+        return Redirect(f"/login?next={request.url.path}")
     body: dict[str, Any] = {"type": "about:blank", "title": TITLES.get(status, "Error"),
                             "status": status, "detail": detail}
     if extra:

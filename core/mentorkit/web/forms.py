@@ -67,7 +67,9 @@ def _field_types(struct: type[msgspec.Struct]) -> dict[str, tuple[Any, bool, boo
     return out
 
 
-def validate_form(struct: type[S], data: dict[str, Any], *, secret_fields: tuple[str, ...] = ()) -> tuple[S | None, Form]:
+def validate_form(
+    struct: type[S], data: dict[str, Any], *, secret_fields: tuple[str, ...] = ()
+) -> tuple[S | None, Form]:
     """Validate ``data`` (a parsed form) field by field; return the Struct (or None) and the Form.
 
     Unknown fields (other than the CSRF token) are refused like in the API. Secret fields
@@ -77,7 +79,7 @@ def validate_form(struct: type[S], data: dict[str, Any], *, secret_fields: tuple
     values = {k: str(v) for k, v in data.items() if k != "_csrf_token" and k not in secret_fields}
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
-    for name, value in data.items():
+    for name in data:
         if name == "_csrf_token":
             continue
         if name not in fields:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,7 +39,7 @@ def security_headers_middleware(hsts: bool) -> Any:
                     # Pages and API answers hold personal data: never cache them anywhere.
                     if not static and b"cache-control" not in present:
                         headers.append((b"cache-control", b"no-store"))
-                    message = {**message, "headers": headers}  # type: ignore[typeddict-item]
+                    message = cast(Any, {**message, "headers": headers})
                 await send(message)
 
             await app(scope, receive, send_with_headers)
