@@ -20,7 +20,7 @@ class CurrentUser(msgspec.Struct, frozen=True, kw_only=True):
 def user_from_row(row: dict[str, object], **extra: object) -> CurrentUser:
     """A CurrentUser from a ``mentorkit_user`` row (or a joined row with ``user.`` keys)."""
     def get(name: str) -> object:
-        return row[name] if name in row else row[f"user.{name}"]
+        return row[f"user.{name}"] if f"user.{name}" in row else row[name]  # not a joined row's id
 
     return CurrentUser(id=int(get("id")), email=str(get("email")),  # type: ignore[call-overload]
                        display_name=str(get("display_name")), is_admin=bool(get("is_admin")),
