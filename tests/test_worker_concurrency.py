@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from mentorkit import hookimpl
 from mentorkit.db import transaction
 from mentorkit.events import Delivery, EventRecord, Timer, emit, schedule
@@ -281,7 +282,10 @@ async def test_two_worker_processes_share_the_stream_without_double_delivery(
     assert collector.seen == []  # the test process itself delivered nothing
 
 
-# --------------------------------------------------------------------------- known defect
+# --------------------------------------------------------------------------- slow deliveries
+# A batch is leased when it is claimed but delivered item by item: an item whose lease ran out
+# while an earlier one was slow may be taken over by another worker, and must then be left to
+# it (the worker renews each item's lease just before delivering it).
 
 
 class GatedCollector(Collector):

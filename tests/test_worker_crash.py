@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from mentorkit import hookimpl
 from mentorkit.db import transaction
 from mentorkit.events import Delivery, emit
