@@ -1,0 +1,43 @@
+"""The plugin is found through its entry point and declares its settings section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mentorkit.errors import ConfigurationError
+from mentorkit.hooks import Hooks
+from mentorkit.plugins import create_plugin_manager
+from mentorkit.settings import load_settings
+from mentorkit_matching_smart import SmartMatchingSettings
+
+
+def test_matching_smart_is_loaded(mentorkit_client: Any) -> None:
+    listed = mentorkit_client.get("/-/plugins.json").json()
+    [plugin] = [p for p in listed["plugins"] if p["name"] == "matching_smart"]
+    assert plugin["distribution"] == "mentorkit-matching-smart"
+    assert plugin["hooks"] == ["register_settings"]
+    settings = mentorkit_client.app.state.runtime.settings
+    assert settings.plugin("matching_smart") == SmartMatchingSettings()
+
+
+def structs() -> dict[str, Any]:
+    return Hooks(create_plugin_manager({"MENTORKIT_LOAD_PLUGINS": "matching_smart"})).settings_structs()
+
+
+def test_weights_come_from_the_environment() -> None:
+    settings = load_settings(plugin_structs=structs(), env={
+        "MENTORKIT_PLUGINS__MATCHING_SMART__SKILLS_WEIGHT": "0.7",
+        "MENTORKIT_PLUGINS__MATCHING_SMART__AVOID_SAME_DEPARTMENT": "true",
+    })
+    smart = settings.plugin("matching_smart")
+    assert (smart.skills_weight, smart.avoid_same_department) == (0.7, True)
+
+
+def test_negative_weight_is_one_clear_line() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(plugin_structs=structs(),
+                      env={"MENTORKIT_PLUGINS__MATCHING_SMART__GOALS_WEIGHT": "-1"})
+    assert str(caught.value).startswith("setting 'plugins.matching_smart'")
+    assert "expected weights of zero or more" in str(caught.value)

@@ -1,0 +1,26 @@
+"""The plugin is found through its entry point and registers the reverse format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mentorkit_reverse_mentoring import REVERSE
+
+
+def test_reverse_mentoring_is_loaded(mentorkit_client: Any) -> None:
+    listed = mentorkit_client.get("/-/plugins.json").json()
+    [plugin] = [p for p in listed["plugins"] if p["name"] == "reverse_mentoring"]
+    assert plugin["distribution"] == "mentorkit-reverse-mentoring"
+    assert mentorkit_client.app.state.runtime.formats["reverse"] is REVERSE
+
+
+def test_reverse_mentoring_inverts_seniority() -> None:
+    assert REVERSE.seniority_direction == "junior_mentors"
+    one_to_one_direction = "senior_mentors"
+    assert REVERSE.seniority_direction != one_to_one_direction
+
+
+def test_reverse_pairs_one_junior_mentor_with_one_senior_mentee() -> None:
+    assert REVERSE.validate_members(["mentor", "mentee"]) == []
+    assert REVERSE.validate_members(["mentor", "mentee", "mentee"]) == [
+        "a Reverse mentoring relationship needs 1 senior mentee(s), got 2"]
