@@ -1,0 +1,97 @@
+"""Generate the hook reference, ``docs/plugin-hooks.md``, from ``mentorkit/hookspecs.py``.
+
+``python -m mentorkit.hookdocs > docs/plugin-hooks.md``. The hookspecs module is the truth: each
+hook's signature and docstring are copied, grouped by the banner comments of that module
+(``# ---- register``), in source order. A test fails when the committed file drifts.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import sys
+from dataclasses import dataclass
+
+from mentorkit import hookspecs
+
+# A banner comment: "# ------------ register" starts the "register" section.
+_BANNER = re.compile(r"^# -{10,} (?P<title>\w[\w ]*)$")
+
+HEADER = """\
+# Plugin hooks
+
+<!-- Generated from core/mentorkit/hookspecs.py by `python -m mentorkit.hookdocs`. Do not edit:
+     change the docstrings there and regenerate. tests/test_hook_docs.py checks they agree. -->
+
+Every hook a Mentorkit plugin can implement, with its signature and contract. Implement one by
+writing a function of the same name and arguments, marked with `@mentorkit.hookimpl`; an
+implementation may leave out arguments it does not need. See [the plugin guide](plugins.md).
+"""
+
+
+@dataclass(frozen=True)
+class HookDoc:
+    """One hook: where it is grouped, how it is called and what it promises."""
+
+    section: str
+    name: str
+    signature: str
+    docstring: str | None
+
+
+def _is_hookspec(node: ast.stmt) -> bool:
+    return isinstance(node, ast.FunctionDef) and any(
+        isinstance(d, ast.Name) and d.id == "hookspec" for d in node.decorator_list
+    )
+
+
+def collect(source: str | None = None) -> list[HookDoc]:
+    """Every hookspec in source order, with the banner section it sits under."""
+    source = inspect.getsource(hookspecs) if source is None else source
+    banners = [
+        (number, match.group("title"))
+        for number, line in enumerate(source.splitlines(), start=1)
+        if (match := _BANNER.match(line))
+    ]
+    hooks = []
+    for node in ast.parse(source).body:
+        if not _is_hookspec(node):
+            continue
+        assert isinstance(node, ast.FunctionDef)
+        section = next((title for number, title in reversed(banners) if number < node.lineno), "other")
+        returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+        signature = f"{node.name}({ast.unparse(node.args)}){returns}"
+        hooks.append(HookDoc(section, node.name, signature, ast.get_docstring(node)))
+    return hooks
+
+
+def undocumented(hooks: list[HookDoc] | None = None) -> list[str]:
+    """Names of hookspecs without a docstring (each one is a broken promise to plugin authors)."""
+    return [hook.name for hook in (collect() if hooks is None else hooks) if not hook.docstring]
+
+
+def render(hooks: list[HookDoc] | None = None) -> str:
+    """The Markdown reference for ``hooks`` (default: every hook in ``mentorkit.hookspecs``)."""
+    hooks = collect() if hooks is None else hooks
+    sections: dict[str, list[HookDoc]] = {}
+    for hook in hooks:
+        sections.setdefault(hook.section, []).append(hook)
+    lines = [HEADER]
+    for title, members in sections.items():
+        lines.append(f"## {title.capitalize()}\n")
+        lines.append(" · ".join(f"[`{hook.name}`](#{hook.name})" for hook in members) + "\n")
+        for hook in members:
+            lines.append(f"### {hook.name}\n")
+            lines.append(f"```python\n{hook.signature}\n```\n")
+            lines.append(f"{hook.docstring or '*(undocumented)*'}\n")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main() -> None:
+    """Print the reference to standard output."""
+    sys.stdout.write(render())
+
+
+if __name__ == "__main__":
+    main()
