@@ -213,3 +213,9 @@ def test_mistyped_value_in_the_file_names_the_file(tmp_path: Path) -> None:
 def test_mistyped_value_on_the_command_line() -> None:
     assert error_of(overrides={"port": 0}) == (
         "setting 'port' = 0 (from command line): expected a port between 1 and 65535")
+
+
+def test_every_setting_is_documented() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text()
+    missing = [name for name in Settings.__struct_fields__ if f"| `{name}` |" not in text]
+    assert missing == [], f"add these settings to docs/configuration.md: {missing}"
