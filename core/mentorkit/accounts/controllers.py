@@ -139,7 +139,9 @@ async def logout(request: AnyRequest) -> Response[Any]:
     if token := request.cookies.get(name):
         await services.end_session(token)
     response = redirect("/login", flash="You are signed out.")
-    response.delete_cookie(name, path="/")
+    # Not delete_cookie(): a __Host- cookie is only replaced (deleted) by one marked Secure.
+    response.set_cookie(name, "", max_age=0, expires=0, path="/", httponly=True, samesite="lax",
+                        secure=_settings(request).secure_cookies)
     return response
 
 
