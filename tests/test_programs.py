@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from mentorkit import hookimpl
 from mentorkit.accounts.model import CurrentUser
 from mentorkit.accounts.tables import User
@@ -99,7 +100,7 @@ async def test_program_moves_through_its_states_with_events(mentorkit_runtime: A
 async def test_program_cannot_skip_or_reverse_states(mentorkit_runtime: Any) -> None:
     admin = await person("ada@example.org", admin=True)
     program = await services.create_program(ProgramCreate(slug="spring", name="Spring"), admin)
-    with pytest.raises(ConflictError, match="draft program cannot become running"):
+    with pytest.raises(ConflictError, match="draft; it cannot become running"):
         await services.change_program_state(program.id, "running", admin)
     await services.change_program_state(program.id, "closed", admin)
     with pytest.raises(ConflictError, match="closed"):

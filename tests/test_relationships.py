@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+
 from mentorkit import hookimpl
 from mentorkit.accounts.model import CurrentUser
 from mentorkit.accounts.tables import User

@@ -20,9 +20,7 @@ Slug = Annotated[
 ]
 Key = Annotated[
     str,
-    msgspec.Meta(
-        min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$", description="a registered key"
-    ),
+    msgspec.Meta(min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$", description="a registered key"),
 ]
 ProgramState = Literal["draft", "enrolling", "running", "closed"]
 StaffRole = Literal["coordinator", "observer"]

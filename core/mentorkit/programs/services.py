@@ -137,9 +137,7 @@ def _enrolment(row: dict[str, Any], display_name: str) -> schemas.Enrolment:
 
 async def _enrolments(where: Any) -> list[schemas.Enrolment]:
     rows = (
-        await Enrolment.select(
-            *Enrolment.all_columns(), Enrolment.user.display_name.as_alias("display_name")
-        )
+        await Enrolment.select(*Enrolment.all_columns(), Enrolment.user.display_name.as_alias("display_name"))
         .where(where)
         .order_by(Enrolment.id)
     )
@@ -149,22 +147,25 @@ async def _enrolments(where: Any) -> list[schemas.Enrolment]:
 # --------------------------------------------------------------------------- programs
 
 
+def registry_problems(format_key: str, strategy_key: str) -> dict[str, str]:
+    """Field errors when the format or the matching strategy is not installed."""
+    runtime = current_runtime()
+    problems: dict[str, str] = {}
+    if format_key not in runtime.formats:
+        choices = ", ".join(sorted(runtime.formats))
+        problems["format"] = f"is not an installed format (choose one of: {choices})"
+    if strategy_key not in runtime.strategies:
+        choices = ", ".join(sorted(runtime.strategies))
+        problems["matching_strategy"] = f"is not an installed matching strategy (choose one of: {choices})"
+    return problems
+
+
 async def create_program(data: schemas.ProgramCreate, actor: Actor) -> schemas.Program:
     """Create a draft program; its creator becomes its first coordinator. Site admins only."""
     if not actor.is_admin:
         raise PermissionDenied("only site admins create programs")
     runtime = current_runtime()
-    problems: dict[str, str] = {}
-    if data.format not in runtime.formats:
-        problems["format"] = (
-            f"is not an installed format (choose one of: {', '.join(sorted(runtime.formats))})"
-        )
-    if data.matching_strategy not in runtime.strategies:
-        problems["matching_strategy"] = (
-            "is not an installed matching strategy "
-            f"(choose one of: {', '.join(sorted(runtime.strategies))})"
-        )
-    if problems:
+    if problems := registry_problems(data.format, data.matching_strategy):
         raise ValidationFailed(problems)
     draft = schemas.Program(
         id=0,
@@ -228,9 +229,7 @@ def _slug_taken() -> ConflictError:
     return error
 
 
-async def change_program_state(
-    program_id: int, new: str, actor: Actor, reason: str = ""
-) -> schemas.Program:
+async def change_program_state(program_id: int, new: str, actor: Actor, reason: str = "") -> schemas.Program:
     """Move a program along draft -> enrolling -> running -> closed (coordinators, admins).
 
     The only place program state changes: checks the allowed transitions, the configuration
@@ -242,7 +241,7 @@ async def change_program_state(
         old = row["state"]
         if new not in PROGRAM_TRANSITIONS.get(old, ()):
             allowed = ", ".join(PROGRAM_TRANSITIONS.get(old, ())) or "nothing (it is closed)"
-            raise ConflictError(f"a {old} program cannot become {new}; it can become {allowed}")
+            raise ConflictError(f"the program is {old}; it cannot become {new} (it can become {allowed})")
         program = program_from_row(row)
         hooks = current_runtime().hooks
         if new != "closed" and (problems := hooks.validate_program(program)):
@@ -275,11 +274,7 @@ async def list_programs(actor: Actor) -> list[schemas.Program]:
         enrolled = Enrolment.select(Enrolment.program).where(Enrolment.user == actor.id)
         rows = (
             await Program.select()
-            .where(
-                Program.state.is_in(list(OPEN_STATES))
-                | Program.id.is_in(staff)
-                | Program.id.is_in(enrolled)
-            )
+            .where(Program.state.is_in(list(OPEN_STATES)) | Program.id.is_in(staff) | Program.id.is_in(enrolled))
             .order_by(Program.id)
         )
     return [program_from_row(row) for row in rows]
@@ -290,9 +285,7 @@ async def program_detail(program_id: int, actor: Actor) -> schemas.ProgramDetail
     row, role = await _access(program_id, actor)
     fmt = current_runtime().formats.get(row["format"])
     mine = await _enrolments(
-        (Enrolment.program == program_id)
-        & (Enrolment.user == actor.id)
-        & (Enrolment.state == "active")
+        (Enrolment.program == program_id) & (Enrolment.user == actor.id) & (Enrolment.state == "active")
     )
     staff = counts = None
     if role is not None or actor.is_admin:
@@ -305,10 +298,7 @@ async def program_detail(program_id: int, actor: Actor) -> schemas.ProgramDetail
             .where(ProgramStaff.program == program_id)
             .order_by(ProgramStaff.id)
         )
-        staff = [
-            schemas.Staff(user_id=r["user"], display_name=r["display_name"], role=r["role"])
-            for r in staff_rows
-        ]
+        staff = [schemas.Staff(user_id=r["user"], display_name=r["display_name"], role=r["role"]) for r in staff_rows]
         counts = {key: 0 for key in (fmt.role_keys() if fmt else [])}
         for r in await Enrolment.select(Enrolment.role).where(
             (Enrolment.program == program_id) & (Enrolment.state == "active")
@@ -360,9 +350,9 @@ async def appoint_staff(program_id: int, email: str, role: str, actor: Actor) ->
                 )
             )
         else:
-            await ProgramStaff.update(
-                {ProgramStaff.role: role, ProgramStaff.appointed_by: actor.id}
-            ).where((ProgramStaff.program == program_id) & (ProgramStaff.user == user["id"]))
+            await ProgramStaff.update({ProgramStaff.role: role, ProgramStaff.appointed_by: actor.id}).where(
+                (ProgramStaff.program == program_id) & (ProgramStaff.user == user["id"])
+            )
         await emit(
             "program.staff_appointed",
             f"program:{program_id}",
@@ -419,11 +409,7 @@ async def withdraw_enrolment(program_id: int, enrolment_id: int, actor: Actor) -
     from mentorkit.relationships.tables import Relationship, RelationshipMember
 
     async with transaction():
-        row = (
-            await Enrolment.select()
-            .where((Enrolment.id == enrolment_id) & (Enrolment.program == program_id))
-            .first()
-        )
+        row = await Enrolment.select().where((Enrolment.id == enrolment_id) & (Enrolment.program == program_id)).first()
         if row is None:
             raise NotFound("no such enrolment")
         if row["user"] != actor.id:
@@ -437,12 +423,9 @@ async def withdraw_enrolment(program_id: int, enrolment_id: int, actor: Actor) -
             RelationshipMember.enrolment == enrolment_id
         )
         if await Relationship.exists().where(
-            Relationship.id.is_in(open_relationships)
-            & Relationship.state.is_in(["active", "paused"])
+            Relationship.id.is_in(open_relationships) & Relationship.state.is_in(["active", "paused"])
         ):
-            raise ConflictError(
-                "this enrolment is part of an open relationship; complete or end it first"
-            )
+            raise ConflictError("this enrolment is part of an open relationship; complete or end it first")
         await Enrolment.update(
             {Enrolment.state: "withdrawn", Enrolment.active_key: None, Enrolment.ended_at: utcnow()}
         ).where(Enrolment.id == enrolment_id)
@@ -455,9 +438,7 @@ async def withdraw_enrolment(program_id: int, enrolment_id: int, actor: Actor) -
     return (await _enrolments(Enrolment.id == enrolment_id))[0]
 
 
-async def list_enrolments(
-    program_id: int, actor: Actor, *, include_withdrawn: bool = False
-) -> list[schemas.Enrolment]:
+async def list_enrolments(program_id: int, actor: Actor, *, include_withdrawn: bool = False) -> list[schemas.Enrolment]:
     """Every enrolment of a program (coordinators, observers, admins)."""
     await require_staff(program_id, actor)
     where: Any = Enrolment.program == program_id
@@ -471,8 +452,7 @@ async def my_enrolments(actor: Actor) -> list[tuple[schemas.Program, schemas.Enr
     enrolments = await _enrolments((Enrolment.user == actor.id) & (Enrolment.state == "active"))
     ids = sorted({e.program_id for e in enrolments})
     programs = {
-        r["id"]: program_from_row(r)
-        for r in (await Program.select().where(Program.id.is_in(ids)) if ids else [])
+        r["id"]: program_from_row(r) for r in (await Program.select().where(Program.id.is_in(ids)) if ids else [])
     }
     return [(programs[e.program_id], e) for e in enrolments]
 
@@ -485,9 +465,5 @@ async def coordinated_programs(actor: Actor) -> list[tuple[schemas.Program, str]
         .order_by(ProgramStaff.program)
     )
     roles = {r["program"]: r["role"] for r in rows}
-    programs = (
-        await Program.select().where(Program.id.is_in(list(roles))).order_by(Program.id)
-        if roles
-        else []
-    )
+    programs = await Program.select().where(Program.id.is_in(list(roles))).order_by(Program.id) if roles else []
     return [(program_from_row(p), roles[p["id"]]) for p in programs]

@@ -1,10 +1,171 @@
-"""Routes (being written)."""
+"""Relationship pages and the home page: what a person sees of their mentoring.
+
+Members see their relationship, log sessions and read them; the program's coordinators see
+state, history and when sessions happened, never titles or notes. Private notes are shown to
+their author only.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Template
+
+from mentorkit.errors import ConflictError, ValidationFailed
+from mentorkit.policy import current_user
+from mentorkit.programs import services as programs
+from mentorkit.programs.pages import failed
+from mentorkit.relationships import policies, services
+from mentorkit.relationships.schemas import CompleteForm, SessionCreate, SessionForm
+from mentorkit.web.forms import Form, validate_form
+from mentorkit.web.pages import redirect, render
+
+FormData = URLEncodedBody[dict[str, str]]
+AnyRequest = Request[Any, Any, Any]
+
+assert policies.POLICIES  # importing the module registers the policies these routes name
+
+SESSION_LABELS = {
+    "held_at": "Date and time",
+    "duration_minutes": "Duration (minutes)",
+    "title": "Title",
+    "shared_notes": "Shared notes",
+    "private_note": "Private note",
+}
+
+
+# --------------------------------------------------------------------------- home
+
+
+@get("/", opt={"policy": "public"}, include_in_schema=False)
+async def home(request: AnyRequest) -> Template:
+    """The start page: a welcome for visitors, one's mentoring for people signed in."""
+    user = current_user(request)
+    if user is None:
+        return render(request, "home.html", relationships=[], enrolments=[], staffed=[], waiting=[])
+    mine = await services.my_relationships(user)
+    enrolments = await programs.my_enrolments(user)
+    in_open = {
+        (r.program_id, m.role)
+        for r in mine
+        if r.state in services.OPEN_RELATIONSHIP_STATES
+        for m in r.members
+        if m.user_id == user.id
+    }
+    waiting = [e.id for _, e in enrolments if (e.program_id, e.role) not in in_open]
+    return render(
+        request,
+        "home.html",
+        relationships=mine,
+        enrolments=enrolments,
+        staffed=await programs.coordinated_programs(user),
+        waiting=waiting,
+        tz=await services.time_zone_of(user.id),
+    )
+
+
+# --------------------------------------------------------------------------- relationship
+
+
+async def _relationship_page(
+    request: AnyRequest,
+    relationship_id: int,
+    *,
+    status_code: int = 200,
+    session_form: Form | None = None,
+    complete_form: Form | None = None,
+) -> Template:
+    tz = await services.time_zone_of(request.user.id)
+    if session_form is None:
+        now = dt.datetime.now(tz).replace(second=0, microsecond=0)
+        session_form = Form({"held_at": now.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"})
+    return render(
+        request,
+        "relationships/detail.html",
+        status_code=status_code,
+        view=await services.relationship_view(relationship_id, request.user),
+        tz=tz,
+        session_form=session_form,
+        complete_form=complete_form or Form(),
+        labels=SESSION_LABELS,
+    )
+
+
+@get("/relationships/{relationship_id:int}", opt={"policy": "relationship_viewer"}, include_in_schema=False)
+async def relationship_page(request: AnyRequest, relationship_id: FromPath[int]) -> Template:
+    """A relationship: members, history, sessions; the log-a-session and complete forms."""
+    return await _relationship_page(request, relationship_id)
+
+
+@post("/relationships/{relationship_id:int}/sessions", opt={"policy": "relationship_member"}, include_in_schema=False)
+async def log_session(request: AnyRequest, relationship_id: FromPath[int], data: FormData) -> Response[Any]:
+    """Log a session; the date and time are read in the person's time zone."""
+    values, form = validate_form(SessionForm, data)
+    if "duration_minutes" in form.errors and data.get("duration_minutes"):
+        form.errors["duration_minutes"] = "must be a whole number of minutes from 1 to 600"
+    if "held_at" in form.errors and data.get("held_at"):
+        form.errors["held_at"] = "must be a date and time, like 2026-03-02 09:30"
+    status = 400
+    if values is not None:
+        tz = await services.time_zone_of(request.user.id)
+        held_at = dt.datetime.fromisoformat(values.held_at.replace(" ", "T")).replace(tzinfo=tz)
+        try:
+            session = await services.log_session(
+                relationship_id,
+                SessionCreate(
+                    held_at=held_at,
+                    duration_minutes=values.duration_minutes,
+                    title=values.title,
+                    shared_notes=values.shared_notes,
+                    private_note=values.private_note,
+                ),
+                request.user,
+            )
+        except (ValidationFailed, ConflictError) as exc:
+            status = failed(form, exc)
+        else:
+            return redirect(f"/relationships/{relationship_id}/sessions/{session.id}", flash="Session logged.")
+    return await _relationship_page(request, relationship_id, status_code=status, session_form=form)
+
+
+@post("/relationships/{relationship_id:int}/complete", opt={"policy": "relationship_viewer"}, include_in_schema=False)
+async def complete(request: AnyRequest, relationship_id: FromPath[int], data: FormData) -> Response[Any]:
+    """Close the relationship as completed, once the person has ticked the confirmation."""
+    values, form = validate_form(CompleteForm, data)
+    if values is not None and not values.confirm:
+        form.error("confirm", "tick the box to confirm that the relationship is complete")
+        values = None
+    status = 400
+    if values is not None:
+        try:
+            await services.complete_relationship(relationship_id, request.user, values.reason)
+        except ConflictError as exc:
+            status = failed(form, exc)
+        else:
+            return redirect(f"/relationships/{relationship_id}", flash="The relationship is completed.")
+    return await _relationship_page(request, relationship_id, status_code=status, complete_form=form)
+
+
+@get(
+    "/relationships/{relationship_id:int}/sessions/{session_id:int}",
+    opt={"policy": "session_member"},
+    include_in_schema=False,
+)
+async def session_page(request: AnyRequest, relationship_id: FromPath[int], session_id: FromPath[int]) -> Template:
+    """One session for a member: shared notes and their own private note."""
+    view = await services.relationship_view(relationship_id, request.user)
+    return render(
+        request,
+        "relationships/session.html",
+        view=view,
+        session=await services.get_session(relationship_id, session_id, request.user),
+        tz=await services.time_zone_of(request.user.id),
+    )
 
 
 def relationship_page_routes() -> list[Any]:
-    """Route handlers of this module."""
-    return []
+    """Every relationship page route, and the home page."""
+    return [home, relationship_page, log_session, complete, session_page]

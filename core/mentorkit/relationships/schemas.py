@@ -103,3 +103,29 @@ class RelationshipView(msgspec.Struct, frozen=True, kw_only=True):
     transitions: list[Transition]
     sessions: list[Session]
     can_complete: bool
+
+
+LocalDateTime = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$",
+        description="date and time, YYYY-MM-DDTHH:MM, local time",
+    ),
+]
+
+
+class SessionForm(Input):
+    """The log-a-session form: like ``SessionCreate`` with a local date and time."""
+
+    held_at: LocalDateTime
+    duration_minutes: Minutes
+    title: Title
+    shared_notes: LongText = ""
+    private_note: LongText = ""
+
+
+class CompleteForm(Input):
+    """The complete-this-relationship form: the box must be ticked (works without JavaScript)."""
+
+    confirm: bool = False
+    reason: LongText = ""

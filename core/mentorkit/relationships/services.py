@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mentorkit.db import transaction
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
@@ -24,7 +25,7 @@ from mentorkit.programs.services import (
     require_coordinator,
     staff_role,
 )
-from mentorkit.programs.tables import Enrolment, Program
+from mentorkit.programs.tables import Enrolment
 from mentorkit.relationships import schemas
 from mentorkit.relationships.tables import (
     MentoringSession,
@@ -45,6 +46,8 @@ RELATIONSHIP_TRANSITIONS: dict[str, tuple[str, ...]] = {
 OPEN_RELATIONSHIP_STATES = ("active", "paused")
 # Manual pairing proposes and activates in one step; later flows (acceptance) start here too.
 CREATED_FROM = "proposed"
+# A logged session has been held; a day of slack covers time-zone slips.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
 
 
 def _open_key(program_id: int, user_ids: list[int]) -> str:
@@ -79,9 +82,9 @@ async def _session_stats(relationship_ids: list[int]) -> dict[int, tuple[int, dt
     out: dict[int, tuple[int, dt.datetime | None]] = {}
     if not relationship_ids:
         return out
-    rows = await MentoringSession.select(
-        MentoringSession.relationship, MentoringSession.held_at
-    ).where(MentoringSession.relationship.is_in(relationship_ids))
+    rows = await MentoringSession.select(MentoringSession.relationship, MentoringSession.held_at).where(
+        MentoringSession.relationship.is_in(relationship_ids)
+    )
     for row in rows:
         count, last = out.get(row["relationship"], (0, None))
         held = row["held_at"]
@@ -138,9 +141,7 @@ async def _viewer(relationship: schemas.Relationship, actor: Actor) -> str:
 
 async def my_relationships(actor: Actor) -> list[schemas.Relationship]:
     """Relationships the actor is a member of, oldest first."""
-    mine = RelationshipMember.select(RelationshipMember.relationship).where(
-        RelationshipMember.user == actor.id
-    )
+    mine = RelationshipMember.select(RelationshipMember.relationship).where(RelationshipMember.user == actor.id)
     return await _relationships(Relationship.id.is_in(mine))
 
 
@@ -175,9 +176,7 @@ async def relationship_view(relationship_id: int, actor: Actor) -> schemas.Relat
             )
             for t in transitions
         ],
-        sessions=await list_sessions(
-            relationship_id, actor, relationship=relationship, viewer=viewer
-        ),
+        sessions=await list_sessions(relationship_id, actor, relationship=relationship, viewer=viewer),
         can_complete="completed" in RELATIONSHIP_TRANSITIONS.get(relationship.state, ()),
     )
 
@@ -206,23 +205,17 @@ async def pair(
     async with transaction():
         program = await require_coordinator(program_id, actor)
         if program["state"] not in OPEN_STATES:
-            raise ConflictError(
-                f"the program is {program['state']}; pair people while it is enrolling or running"
-            )
+            raise ConflictError(f"the program is {program['state']}; pair people while it is enrolling or running")
         fmt = format_of(program)
         rows = (
             await Enrolment.select()
             .where(
-                Enrolment.id.is_in(enrolment_ids)
-                & (Enrolment.program == program_id)
-                & (Enrolment.state == "active")
+                Enrolment.id.is_in(enrolment_ids) & (Enrolment.program == program_id) & (Enrolment.state == "active")
             )
             .order_by(Enrolment.id)
         )
         if len(rows) != len(enrolment_ids):
-            raise ValidationFailed(
-                {"enrolment_ids": "every enrolment must be an active enrolment of this program"}
-            )
+            raise ValidationFailed({"enrolment_ids": "every enrolment must be an active enrolment of this program"})
         user_ids = [row["user"] for row in rows]
         if len(set(user_ids)) != len(user_ids):
             raise ValidationFailed({"enrolment_ids": "a person cannot be paired with themselves"})
@@ -243,15 +236,10 @@ async def pair(
             created_at=now,
             ended_at=None,
             members=[
-                schemas.Member(
-                    user_id=r["user"], display_name=names.get(r["user"], ""), role=r["role"]
-                )
-                for r in rows
+                schemas.Member(user_id=r["user"], display_name=names.get(r["user"], ""), role=r["role"]) for r in rows
             ],
         )
-        if refusals := runtime.hooks.relationship_transition_refusals(
-            proposal, CREATED_FROM, "active", actor
-        ):
+        if refusals := runtime.hooks.relationship_transition_refusals(proposal, CREATED_FROM, "active", actor):
             raise ConflictError("refused: " + "; ".join(refusals))
         inserted = await Relationship.insert(
             Relationship(
@@ -267,9 +255,7 @@ async def pair(
         relationship_id = inserted[0]["id"]
         await RelationshipMember.insert(
             *[
-                RelationshipMember(
-                    relationship=relationship_id, enrolment=r["id"], user=r["user"], role=r["role"]
-                )
+                RelationshipMember(relationship=relationship_id, enrolment=r["id"], user=r["user"], role=r["role"])
                 for r in rows
             ]
         )
@@ -290,9 +276,7 @@ async def pair(
                 "program_id": program_id,
                 "format": fmt.key,
                 "source": strategy,
-                "members": [
-                    {"user_id": r["user"], "role": r["role"], "enrolment_id": r["id"]} for r in rows
-                ],
+                "members": [{"user_id": r["user"], "role": r["role"], "enrolment_id": r["id"]} for r in rows],
             },
             actor_id=actor.id,
         )
@@ -319,13 +303,8 @@ async def transition_relationship(
         await _viewer(relationship, actor)
         old = relationship.state
         if new not in RELATIONSHIP_TRANSITIONS.get(old, ()):
-            raise ConflictError(
-                f"a relationship that is {old.replace('_', ' ')} cannot become "
-                f"{new.replace('_', ' ')}"
-            )
-        refusals = current_runtime().hooks.relationship_transition_refusals(
-            relationship, old, new, actor
-        )
+            raise ConflictError(f"a relationship that is {old.replace('_', ' ')} cannot become {new.replace('_', ' ')}")
+        refusals = current_runtime().hooks.relationship_transition_refusals(relationship, old, new, actor)
         if refusals:
             raise ConflictError("refused: " + "; ".join(refusals))
         now = utcnow()
@@ -362,9 +341,7 @@ async def transition_relationship(
     return await _relationship(relationship_id)
 
 
-async def complete_relationship(
-    relationship_id: int, actor: Actor, reason: str = ""
-) -> schemas.Relationship:
+async def complete_relationship(relationship_id: int, actor: Actor, reason: str = "") -> schemas.Relationship:
     """Close a relationship as completed (a member, a coordinator of its program, an admin)."""
     return await transition_relationship(relationship_id, "completed", actor, reason)
 
@@ -372,19 +349,18 @@ async def complete_relationship(
 # --------------------------------------------------------------------------- sessions
 
 
-async def log_session(
-    relationship_id: int, data: schemas.SessionCreate, actor: Actor
-) -> schemas.Session:
+async def log_session(relationship_id: int, data: schemas.SessionCreate, actor: Actor) -> schemas.Session:
     """A member logs a meeting of an active relationship, with an optional private note."""
     held_at = data.held_at.astimezone(dt.UTC)
+    if held_at > utcnow() + FUTURE_TOLERANCE:
+        raise ValidationFailed({"held_at": "is in the future; log a session once it has been held"})
     async with transaction():
         relationship = await _relationship(relationship_id)
         if await _viewer(relationship, actor) != "member":
             raise PermissionDenied("only the members of a relationship log its sessions")
         if relationship.state != "active":
             raise ConflictError(
-                f"sessions can be logged while the relationship is active; it is "
-                f"{relationship.state.replace('_', ' ')}"
+                f"sessions can be logged while the relationship is active; it is {relationship.state.replace('_', ' ')}"
             )
         rows = await MentoringSession.insert(
             MentoringSession(
@@ -435,9 +411,9 @@ def _session(row: dict[str, Any], viewer: str, private_note: str | None) -> sche
 async def _own_notes(session_ids: list[int], actor: Actor) -> dict[int, str]:
     if not session_ids:
         return {}
-    rows = await SessionPrivateNote.select(
-        SessionPrivateNote.session, SessionPrivateNote.body
-    ).where(SessionPrivateNote.session.is_in(session_ids) & (SessionPrivateNote.author == actor.id))
+    rows = await SessionPrivateNote.select(SessionPrivateNote.session, SessionPrivateNote.body).where(
+        SessionPrivateNote.session.is_in(session_ids) & (SessionPrivateNote.author == actor.id)
+    )
     return {row["session"]: row["body"] for row in rows}
 
 
@@ -467,9 +443,7 @@ async def get_session(relationship_id: int, session_id: int, actor: Actor) -> sc
         raise NotFound("no such session")
     row = (
         await MentoringSession.select()
-        .where(
-            (MentoringSession.id == session_id) & (MentoringSession.relationship == relationship_id)
-        )
+        .where((MentoringSession.id == session_id) & (MentoringSession.relationship == relationship_id))
         .first()
     )
     if row is None:
@@ -478,17 +452,12 @@ async def get_session(relationship_id: int, session_id: int, actor: Actor) -> sc
     return _session(row, "member", notes.get(session_id))
 
 
-async def program_of(relationship_id: int) -> int | None:
-    """The program a relationship belongs to (for links), or None."""
-    row = (
-        await Relationship.select(Relationship.program)
-        .where(Relationship.id == relationship_id)
-        .first()
-    )
-    return row["program"] if row else None
+async def time_zone_of(user_id: int) -> ZoneInfo:
+    """The person's time zone (UTC when unset or unknown): forms and pages show local times."""
+    from mentorkit.accounts.tables import User
 
-
-async def program_name(program_id: int) -> str:
-    """A program's name (for page titles)."""
-    row = await Program.select(Program.name).where(Program.id == program_id).first()
-    return row["name"] if row else ""
+    row = await User.select(User.time_zone).where(User.id == user_id).first()
+    try:
+        return ZoneInfo(row["time_zone"]) if row and row["time_zone"] else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

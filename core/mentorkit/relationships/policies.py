@@ -1,0 +1,79 @@
+"""Relationship access policies, registered by name when the relationship routes are imported.
+
+Other people's relationships, sessions and notes answer 404, so ids reveal nothing. The
+program's coordinators (and site admins) may see a relationship's state and when sessions
+happened; only members log sessions or open one. Services check again for what they return.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+from mentorkit.policy import Connection, register_policy, require_user
+from mentorkit.relationships.tables import Relationship
+
+_RELATIONSHIP_ACCESS = """
+    SELECT m.role AS member_role, s.role AS staff_role
+    FROM mentorkit_relationship r
+    LEFT JOIN mentorkit_relationship_member m ON m.relationship = r.id AND m."user" = {}
+    LEFT JOIN mentorkit_program_staff s ON s.program = r.program AND s."user" = {}
+    WHERE r.id = {}
+"""
+
+_SESSION_ACCESS = """
+    SELECT m.role AS member_role
+    FROM mentorkit_mentoring_session ms
+    JOIN mentorkit_relationship_member m ON m.relationship = ms.relationship AND m."user" = {}
+    WHERE ms.id = {} AND ms.relationship = {}
+"""
+
+
+async def _relationship_access(connection: Connection) -> tuple[Any, str | None, str | None]:
+    user = require_user(connection)
+    rows = await Relationship.raw(
+        _RELATIONSHIP_ACCESS, user.id, user.id, int(connection.path_params["relationship_id"])
+    )
+    if not rows:
+        raise NotFoundException("no such relationship")
+    return user, rows[0]["member_role"], rows[0]["staff_role"]
+
+
+async def relationship_viewer(connection: Connection) -> None:
+    """A member, a coordinator of the relationship's program, or a site admin."""
+    user, member_role, staff_role = await _relationship_access(connection)
+    if member_role is None and staff_role != "coordinator" and not user.is_admin:
+        raise NotFoundException("no such relationship")
+
+
+async def relationship_member(connection: Connection) -> None:
+    """A member of the relationship (coordinators who can see it get 403, others 404)."""
+    user, member_role, staff_role = await _relationship_access(connection)
+    if member_role is None:
+        if staff_role == "coordinator" or user.is_admin:
+            raise PermissionDeniedException("only the members of a relationship may do this")
+        raise NotFoundException("no such relationship")
+
+
+async def session_member(connection: Connection) -> None:
+    """A member of the relationship the session belongs to; 404 for everybody else."""
+    user = require_user(connection)
+    rows = await Relationship.raw(
+        _SESSION_ACCESS,
+        user.id,
+        int(connection.path_params["session_id"]),
+        int(connection.path_params["relationship_id"]),
+    )
+    if not rows:
+        raise NotFoundException("no such session")
+
+
+POLICIES = {
+    "relationship_viewer": relationship_viewer,
+    "relationship_member": relationship_member,
+    "session_member": session_member,
+}
+
+for _name, _check in POLICIES.items():
+    register_policy(_name, _check)
