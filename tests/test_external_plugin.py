@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from mentorkit.testing import postgres_url_for_tests
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mentorkit-hello"

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from mentorkit import hookimpl
 from mentorkit.errors import PluginError
 from mentorkit.hooks import Hooks
@@ -125,6 +126,7 @@ def test_app_answers_and_reports_a_broken_plugin(
 ) -> None:
     # mentorkit_settings comes first: its database is made before the fixtures are importable.
     from litestar.testing import TestClient
+
     from mentorkit.runtime import build_runtime
     from mentorkit.web.app import create_app
 
