@@ -1,0 +1,151 @@
+"""Rate limits on sign-in and password reset (ASVS 6.3.1, 2.4.1): per account and per address,
+answered with 429 and Retry-After, counted in the database so every process shares them.
+
+The limits are the real ones from ``mentorkit.web.ratelimit.LIMITS``. The limiter's clock is
+frozen so that a window boundary cannot fall in the middle of a test.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from mentorkit.accounts.tables import RateLimitCounter
+from mentorkit.testing.auth import DEFAULT_PASSWORD, create_user, csrf_token
+from mentorkit.web import ratelimit
+from mentorkit.web.ratelimit import LIMITS
+
+HTML = {"accept": "text/html"}
+
+
+class FrozenClock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    clock = FrozenClock()
+    monkeypatch.setattr(ratelimit, "time", clock)
+    return clock
+
+
+def login(client: Any, email: str, password: str, **headers: str) -> Any:
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "_csrf_token": csrf_token(client)},
+        headers=headers,
+        follow_redirects=False,
+    )
+
+
+def ask_for_reset(client: Any, email: str, **headers: str) -> Any:
+    return client.post("/reset", data={"email": email, "_csrf_token": csrf_token(client)}, headers=headers)
+
+
+def assert_too_many(response: Any, window: int) -> None:
+    assert response.status_code == 429
+    retry_after = int(response.headers["retry-after"])
+    assert 1 <= retry_after <= window
+
+
+def test_guessing_one_accounts_password_is_stopped_while_others_sign_in(
+    mentorkit_client: Any,
+) -> None:
+    limit, window = LIMITS["login:account"]
+    assert limit < LIMITS["login:ip"][0]  # the per-account limit is the one that bites here
+    create_user(mentorkit_client, "ada@example.org", "Ada")
+    create_user(mentorkit_client, "bob@example.org", "Bob")
+
+    for attempt in range(limit):
+        assert login(mentorkit_client, "ada@example.org", f"guess {attempt}").status_code == 400
+
+    # Over the limit: refused before the password is even checked (the right one included),
+    # whatever the spelling of the address.
+    assert_too_many(login(mentorkit_client, "ada@example.org", "one more guess"), window)
+    assert_too_many(login(mentorkit_client, "ADA@Example.org", DEFAULT_PASSWORD), window)
+    problem = login(mentorkit_client, "ada@example.org", DEFAULT_PASSWORD)
+    assert problem.headers["content-type"].startswith("application/problem+json")
+    page = login(mentorkit_client, "ada@example.org", DEFAULT_PASSWORD, **HTML)
+    assert_too_many(page, window)
+    assert page.headers["content-type"].startswith("text/html")
+    assert "try again in" in page.text
+
+    # Somebody else, from the same address, still signs in.
+    assert login(mentorkit_client, "bob@example.org", DEFAULT_PASSWORD).status_code == 303
+
+
+def test_the_account_limit_lifts_when_the_window_ends(mentorkit_client: Any, frozen_clock: FrozenClock) -> None:
+    limit, window = LIMITS["login:account"]
+    create_user(mentorkit_client, "ada@example.org", "Ada")
+    for attempt in range(limit + 1):
+        login(mentorkit_client, "ada@example.org", f"guess {attempt}")
+    assert login(mentorkit_client, "ada@example.org", DEFAULT_PASSWORD).status_code == 429
+
+    frozen_clock.now += window
+
+    assert login(mentorkit_client, "ada@example.org", DEFAULT_PASSWORD).status_code == 303
+
+
+def test_reset_requests_are_limited_per_address(mentorkit_client: Any) -> None:
+    """Nobody can flood one person's inbox (or the server's e-mail reputation)."""
+    limit, window = LIMITS["reset:account"]
+
+    for _ in range(limit):
+        assert ask_for_reset(mentorkit_client, "ada@example.org").status_code == 200
+    assert_too_many(ask_for_reset(mentorkit_client, "Ada@Example.org"), window)
+
+    assert ask_for_reset(mentorkit_client, "bob@example.org").status_code == 200
+
+
+def test_reset_requests_are_limited_per_client_and_forwarded_for_is_not_trusted(
+    mentorkit_client: Any,
+) -> None:
+    """ASVS 4.1.3: a client cannot pick a fresh bucket by sending X-Forwarded-For."""
+    limit, window = LIMITS["reset:ip"]
+
+    for n in range(limit):
+        response = ask_for_reset(mentorkit_client, f"person{n}@example.org", **{"x-forwarded-for": f"203.0.113.{n}"})
+        assert response.status_code == 200
+    response = ask_for_reset(
+        mentorkit_client, "another@example.org", **{"x-forwarded-for": "198.51.100.7", "x-real-ip": "198.51.100.7"}
+    )
+    assert_too_many(response, window)
+
+
+def test_counters_live_in_the_database_shared_by_every_process(
+    mentorkit_settings: Any, mentorkit_plugin_manager: Any
+) -> None:
+    """A second app on the same database (another worker process, or a restart) sees the
+    attempts the first one counted."""
+    from litestar.testing import TestClient
+
+    from mentorkit.runtime import build_runtime
+    from mentorkit.testing.pytest_plugin import MentorkitTestClient
+    from mentorkit.web.app import create_app
+
+    class Client(MentorkitTestClient, TestClient):  # type: ignore[misc]
+        pass
+
+    def client_of_a_new_app() -> Iterator[Any]:
+        app = create_app(runtime=build_runtime(mentorkit_settings, pm=mentorkit_plugin_manager), run_worker=False)
+        with Client(app, base_url="http://testserver.local") as client:
+            yield client
+
+    limit, window = LIMITS["reset:account"]
+    for first in client_of_a_new_app():
+        for _ in range(limit):
+            assert ask_for_reset(first, "ada@example.org").status_code == 200
+        counters = first.run(lambda: RateLimitCounter.select(RateLimitCounter.bucket, RateLimitCounter.hits))
+        assert {"hits": limit} in [
+            {"hits": c["hits"]} for c in counters if c["bucket"].startswith("reset:account:ada@example.org:")
+        ]
+
+    for second in client_of_a_new_app():
+        assert_too_many(ask_for_reset(second, "ada@example.org"), window)
