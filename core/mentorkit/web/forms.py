@@ -25,6 +25,7 @@ _FRIENDLY = [
     (re.compile(r"Object missing required field"), "this field is required"),
     (re.compile(r"Expected `int`"), "must be a whole number"),
     (re.compile(r"Expected `datetime`"), "must be a date and time"),
+    (re.compile(r"Invalid RFC3339 encoded datetime"), "must be a date and time"),
 ]
 
 
