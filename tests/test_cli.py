@@ -92,8 +92,6 @@ def test_unreachable_postgresql_names_it_without_the_password(tmp_path: Path) ->
     assert last.startswith("Error: cannot reach the database postgresql://mentor:***@127.0.0.1:1/mentorkit: ")
 
 
-@pytest.mark.xfail(strict=True, reason="core: Piccolo's engine connects in its constructor and "
-                   "prints a two-line 'Unable to connect' warning before Mentorkit's error line")
 def test_unreachable_postgresql_is_one_line(tmp_path: Path) -> None:
     error_line(mentorkit(tmp_path, "migrate", MENTORKIT_DATABASE_URL=UNREACHABLE))
 

@@ -189,8 +189,6 @@ def test_hook_argument_that_does_not_exist_is_refused() -> None:
         create_plugin_manager({}, extra_plugins=[("wrong", WrongArgument())], entry_points=False)
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: PluginError wraps pluggy's three-line "
-                   "PluginValidationError message verbatim, so the CLI prints three lines")
 def test_hook_argument_that_does_not_exist_is_one_line() -> None:
     with pytest.raises(PluginError) as caught:
         create_plugin_manager({}, extra_plugins=[("wrong", WrongArgument())], entry_points=False)
@@ -255,8 +253,6 @@ def test_no_tracing_without_the_variable(caplog: pytest.LogCaptureFixture) -> No
     assert not [r for r in caplog.records if r.name == "mentorkit.plugins.trace"]
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: the Hooks facade calls impl.function directly, "
-                   "bypassing pluggy's tracing, so MENTORKIT_TRACE_PLUGINS logs nothing")
 def test_trace_plugins_logs_the_calls_the_core_makes(caplog: pytest.LogCaptureFixture) -> None:
     pm = create_plugin_manager({"MENTORKIT_TRACE_PLUGINS": "1"}, entry_points=False)
     with caplog.at_level(logging.INFO, logger="mentorkit.plugins.trace"):

@@ -48,6 +48,15 @@ class CliState:
 pass_state = click.make_pass_decorator(CliState)
 
 
+def cli_runtime(**overrides: Any) -> Any:
+    """The runtime for the running ``mentorkit`` command (for plugins' CLI commands).
+
+    Loads the settings (``--config``, environment) with the command's plugins; the database is
+    not opened: ``await runtime.database.open()`` inside the command's coroutine.
+    """
+    return click.get_current_context().find_object(CliState).runtime(**overrides)  # type: ignore[union-attr]
+
+
 def run(coro_fn: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     """Run a coroutine to completion (each command gets a fresh event loop)."""
     return asyncio.run(coro_fn())
@@ -68,6 +77,8 @@ def build_cli(pm: MentorkitPluginManager) -> click.Group:
     def cli(ctx: click.Context, config: Path | None) -> None:
         """Mentorkit: run mentorship programs on your own server."""
         ctx.obj = CliState(pm, config)
+        if pm.tracing:
+            configure_logging("INFO")
 
     for command in COMMANDS:
         cli.add_command(command)

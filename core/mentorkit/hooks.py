@@ -8,8 +8,9 @@ section is always its own name).
 from __future__ import annotations
 
 import inspect
+import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from mentorkit.events.model import Event
 
 
+trace_log = logging.getLogger("mentorkit.plugins.trace")
+
+
 async def _resolve(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
@@ -42,9 +46,14 @@ class Hooks:
         # built-ins come first in registries. No plugin may rely on this order.
         return list(reversed(getattr(self.pm.hook, hook).get_hookimpls()))
 
+    def _call(self, impl: HookImpl, hook: str, kwargs: dict[str, Any]) -> Any:
+        if self.pm.tracing:
+            trace_log.info("%s.%s(%s)", impl.plugin_name, hook, ", ".join(sorted(kwargs)))
+        return impl.function(**{k: kwargs[k] for k in impl.argnames})
+
     def _each(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
         for impl in self._impls(hook):
-            yield impl.plugin_name, impl.function(**{k: kwargs[k] for k in impl.argnames})
+            yield impl.plugin_name, self._call(impl, hook, kwargs)
 
     def _collect(self, hook: str) -> list[tuple[str, Any]]:
         """Call a ``register_*`` hook with a per-plugin callback; return (plugin, item) pairs."""
@@ -52,7 +61,7 @@ class Hooks:
         for impl in self._impls(hook):
             def register(item: Any, *rest: Any, _plugin: str = impl.plugin_name) -> None:
                 items.append((_plugin, (item, *rest) if rest else item))
-            impl.function(register=register)
+            self._call(impl, hook, {"register": register})
         return items
 
     @staticmethod
@@ -141,7 +150,7 @@ class Hooks:
         """Deliver one event to one plugin; False when that plugin is not loaded now."""
         for impl in self._impls("on_event"):
             if impl.plugin_name == subscriber:
-                await _resolve(impl.function(event=event))
+                await _resolve(self._call(impl, "on_event", {"event": event}))
                 return True
         return False
 
@@ -217,10 +226,3 @@ class Hooks:
         if errors:
             raise errors[0]
 
-
-def call_each(hooks: Hooks, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """Escape hatch for tests and docs: call one hook per implementation."""
-    return list(hooks._each(hook, **kwargs))
-
-
-__all__ = ["Callable", "Hooks", "call_each"]

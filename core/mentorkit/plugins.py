@@ -74,6 +74,8 @@ class MentorkitPluginManager(pluggy.PluginManager):
         super().__init__(hookspecs.PROJECT)
         self.add_hookspecs(hookspecs)
         self.report = PluginReport()
+        # MENTORKIT_TRACE_PLUGINS: the facade logs every call it makes to a plugin.
+        self.tracing = False
 
 
 def _names(value: str | None) -> set[str] | None:
@@ -116,7 +118,12 @@ def _register(
     try:
         pm.register(plugin, name=name)
     except (pluggy.PluginValidationError, ValueError) as exc:
-        raise PluginError(f"plugin '{name}' cannot be registered: {exc}") from exc
+        # pluggy's message spans several lines; keep the hook name and the argument problem.
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        hook = next((line.split("for hook ")[1].strip("'") for line in lines if "for hook " in line), "")
+        detail = next((line for line in lines if line.startswith("Argument")), lines[-1] if lines else "")
+        where = f" hook '{hook}':" if hook else ""
+        raise PluginError(f"plugin '{name}' cannot be registered:{where} {detail}") from exc
     module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__module__
     pm.report.loaded.append(
         LoadedPlugin(
@@ -178,10 +185,9 @@ def create_plugin_manager(
                         f"plugin '{failure.name}' (distribution {failure.distribution}) failed to "
                         f"load: {failure.error}"
                     ) from exc
-                log.error(
-                    "plugin %r (distribution %s) failed to load and is skipped: %s\n%s",
-                    failure.name, failure.distribution, failure.error, traceback.format_exc(),
-                )
+                log.error("plugin %r (distribution %s) failed to load and is skipped: %s",
+                          failure.name, failure.distribution, failure.error)
+                log.debug("traceback of plugin %r:\n%s", failure.name, traceback.format_exc())
                 pm.report.failed.append(failure)
                 continue
             _register(pm, plugin, ep.name, dist, builtin=False)
@@ -191,6 +197,7 @@ def create_plugin_manager(
 
     pm.check_pending()
     if _flag(env.get("MENTORKIT_TRACE_PLUGINS")):
+        pm.tracing = True
         trace_log = logging.getLogger("mentorkit.plugins.trace")
         pm.trace.root.setwriter(lambda message: trace_log.info(message.rstrip()))
         pm.enable_tracing()

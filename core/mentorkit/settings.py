@@ -198,7 +198,9 @@ def _explain(exc: msgspec.ValidationError, raw: dict[str, Any], source: _Source,
     if problem.startswith("Object contains unknown field"):
         field = problem.split("`")[1]
         dotted = ".".join((*prefix, *path))
-        return _unknown(field, {f.lower() for f in struct.__struct_fields__}, "settings",
+        origin = source.describe((*prefix, *path, field))
+        where = "settings" if origin == "default" else origin
+        return _unknown(field, {f.lower() for f in struct.__struct_fields__}, where,
                         prefix=f"{dotted}." if dotted else "")
     value: Any = raw
     for part in path:
@@ -256,8 +258,10 @@ def load_settings(
     structs = dict(plugin_structs or {})
     unknown = sorted(set(plugin_raw) - set(structs))
     if unknown:
+        where = source.describe(("plugins", unknown[0], next(iter(plugin_raw[unknown[0]] or {"": 0}))))
         raise _unknown(f"plugins.{unknown[0]}", {f"plugins.{n}" for n in structs},
-                       "settings (no installed plugin has that name)")
+                       f"{'settings' if where == 'default' else where} (no loaded plugin declares "
+                       "settings under that name)")
     for name, struct in structs.items():
         section = plugin_raw.get(name, {})
         try:

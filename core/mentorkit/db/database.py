@@ -88,6 +88,8 @@ class Database:
         """Open connections (the SQLite pair or the PostgreSQL pool) and check they work."""
         if isinstance(self.engine, MentorkitSQLiteEngine):
             path = Path(self.engine.path)
+            if path.parent.exists() and not path.parent.is_dir():
+                raise DatabaseUnavailable(f"cannot use {path}: {path.parent} is a file, not a directory")
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:

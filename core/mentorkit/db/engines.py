@@ -196,12 +196,26 @@ class MentorkitPostgresEngine(PostgresEngine):
     """PostgreSQL through asyncpg, with integrity errors as ``ConflictError``."""
 
     def __init__(self, dsn: str) -> None:
+        # Piccolo's Engine.__init__ connects (synchronously) to check the server version and
+        # create extensions; building an engine must not touch the network, so both wait for
+        # open().
+        self._opened = False
         super().__init__(config={"dsn": dsn}, log_queries=False)
 
+    async def check_version(self) -> None:
+        if self._opened:
+            await super().check_version()
+
+    async def prep_database(self) -> None:
+        if self._opened:
+            await super().prep_database()
+
     async def open(self) -> None:
-        """Start the connection pool."""
+        """Start the connection pool (and do what Piccolo would have done at construction)."""
         if self.pool is None:
             await self.start_connection_pool(min_size=2, max_size=20)
+            self._opened = True
+            await self.prep_database()
 
     async def close(self) -> None:
         """Close the connection pool."""

@@ -203,13 +203,14 @@ class EventWorker:
     async def run(self) -> None:
         """Work until stopped: drain, then sleep until notified or the poll interval passes."""
         while not self._stopping:
+            # Clear before draining: a commit that lands during the drain must wake us again.
+            self._wake.clear()
             try:
                 await self.drain()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("event worker round failed; retrying after the poll interval")
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.policy.poll_seconds)
 
