@@ -364,3 +364,79 @@ def test_pairing_form_reports_a_wrong_mix_of_roles(mentorkit_client: Any, people
     response = c.post(f"/programs/{pid}/relationships", data=form(c, mentor="", mentee=""))
     assert response.status_code == 400
     assert "Choose a mentor" in response.text and "Choose a mentee" in response.text
+
+
+def test_withdrawing_through_the_page_uses_the_pages_own_csrf_token(
+    mentorkit_client: Any, people: dict[str, Any]
+) -> None:
+    import re
+
+    c = mentorkit_client
+    h = act_as(c, "ada@example.org")
+    pid = ok(c.post("/api/v1/programs", json={"slug": "spring", "name": "Spring"}, headers=h), 201)["id"]
+    ok(c.post(f"/api/v1/programs/{pid}/state", json={"state": "enrolling"}, headers=h))
+    act_as(c, "mia@example.org")
+    page = c.get(f"/programs/{pid}").text
+    token = re.search(r'action="/programs/\d+/enrol".*?name="_csrf_token" value="([^"]+)"', page, re.S)
+    assert token, "the enrol form carries a CSRF token"
+    assert (
+        c.post(
+            f"/programs/{pid}/enrol", data={"_csrf_token": token.group(1), "role": "mentee"}, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    page = c.get(f"/programs/{pid}").text
+    match = re.search(
+        r'action="(/programs/\d+/enrolments/\d+/withdraw)"[^>]*>\s*'
+        r'<input type="hidden" name="_csrf_token" value="([^"]+)"',
+        page,
+    )
+    assert match, "the withdraw button is a form with a CSRF token"
+    response = c.post(match.group(1), data={"_csrf_token": match.group(2)}, follow_redirects=False)
+    assert response.status_code == 303
+    assert "enrolled as" not in c.get(f"/programs/{pid}").text
+
+
+def test_observers_see_counts_but_change_nothing(mentorkit_client: Any, people: dict[str, Any]) -> None:
+    c = mentorkit_client
+    h = act_as(c, "ada@example.org")
+    pid = ok(c.post("/api/v1/programs", json={"slug": "spring", "name": "Spring"}, headers=h), 201)["id"]
+    ok(c.post(f"/api/v1/programs/{pid}/staff", json={"email": "otto@example.org", "role": "observer"}, headers=h))
+    ok(c.post(f"/api/v1/programs/{pid}/state", json={"state": "enrolling"}, headers=h))
+    mentor = ok(c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentor"}, headers=h), 201)
+    h = act_as(c, "mia@example.org")
+    mentee = ok(c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentee"}, headers=h), 201)
+    h = act_as(c, "ada@example.org")
+    rid = ok(
+        c.post(
+            f"/api/v1/programs/{pid}/relationships", json={"enrolment_ids": [mentor["id"], mentee["id"]]}, headers=h
+        ),
+        201,
+    )["id"]
+
+    h = act_as(c, "otto@example.org")
+    page = ok(c.get(f"/programs/{pid}")).text
+    assert "Mia Mentee" in page and "Pair people" not in page and "Program state" not in page
+    assert len(ok(c.get(f"/api/v1/programs/{pid}/relationships"))) == 1
+    assert len(ok(c.get(f"/api/v1/programs/{pid}/enrolments"))) == 2
+    assert c.post(f"/api/v1/programs/{pid}/state", json={"state": "running"}, headers=h).status_code == 403
+    assert (
+        c.post(
+            f"/api/v1/programs/{pid}/staff", json={"email": "otto@example.org", "role": "coordinator"}, headers=h
+        ).status_code
+        == 403
+    )
+    assert c.get(f"/relationships/{rid}").status_code == 404
+    assert c.get(f"/api/v1/relationships/{rid}/sessions").status_code == 404
+    assert "Spring" in ok(c.get("/")).text  # "Programs you run"
+
+
+def test_draft_programs_are_hidden_from_people_outside_them(mentorkit_client: Any, people: dict[str, Any]) -> None:
+    c = mentorkit_client
+    h = act_as(c, "ada@example.org")
+    pid = ok(c.post("/api/v1/programs", json={"slug": "secret", "name": "Secret"}, headers=h), 201)["id"]
+    h = act_as(c, "mia@example.org")
+    assert c.get(f"/programs/{pid}").status_code == 404
+    assert c.get(f"/api/v1/programs/{pid}").status_code == 404
+    assert c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentee"}, headers=h).status_code == 404
+    assert "Secret" not in c.get("/programs").text
