@@ -37,7 +37,7 @@ def hello_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Build isolation fetches hatchling from the index: the venv does not carry it.
     result = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--disable-pip-version-check", "--target", str(site), str(source)],
+         "--disable-pip-version-check", "--no-build-isolation", "--target", str(site), str(source)],
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr

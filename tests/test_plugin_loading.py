@@ -43,7 +43,7 @@ def bad_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = root / "site"
     result = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--disable-pip-version-check", "--target", str(site), *sources],
+         "--disable-pip-version-check", "--no-build-isolation", "--target", str(site), *sources],
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr
