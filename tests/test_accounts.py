@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 import pytest
+
 from mentorkit.accounts.tables import OneTimeToken, User
 from mentorkit.testing.auth import create_user, csrf_token, sign_in
 
@@ -179,6 +180,7 @@ def test_sign_up_without_the_csrf_token_is_refused(mentorkit_client: Any) -> Non
 def invite_only_client(mentorkit_settings: Any, mentorkit_plugin_manager: Any) -> Iterator[Any]:
     """A client of a site where sign-up is by invitation (settings.sign_up = "invite")."""
     from litestar.testing import TestClient
+
     from mentorkit.runtime import build_runtime
     from mentorkit.testing.pytest_plugin import MentorkitTestClient
     from mentorkit.web.app import create_app

@@ -18,6 +18,7 @@ ANSWERS = {
     "html page": ("GET", "/login", HTML, 200),
     "json api": ("GET", "/api/v1/schema/openapi.json", {}, 200),
     "api error": ("GET", "/api/v1/me", {}, 401),
+    "refused api token": ("GET", "/api/v1/me", {"authorization": "Bearer mk_unknown"}, 401),
     "csrf refusal": ("POST", "/account/tokens/999/revoke", {}, 403),
     "static file": ("GET", "/static/core/mentorkit.css", {}, 200),
 }

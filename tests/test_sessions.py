@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+
 from mentorkit.accounts.services import authenticate
 from mentorkit.accounts.tables import User, WebSession
 from mentorkit.accounts.tokens import hash_token
