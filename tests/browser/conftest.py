@@ -48,9 +48,22 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self._loop: Any = None
+
+    @property
+    def loop(self) -> Any:
+        """The server's event loop (run setup coroutines on it with run_coroutine_threadsafe)."""
+        return self._loop
+
+    def _run(self) -> None:
+        import asyncio
+
+        self._loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self.server.serve())
 
     def __enter__(self) -> LiveServer:
+        self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
         deadline = time.monotonic() + 30
         while not self.server.started:

@@ -5,10 +5,38 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import threading
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 from mentorkit.db.database import Database
 from mentorkit.db.migrations import migrate
+
+T = TypeVar("T")
+
+
+def run_sync(coro_fn: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion on a fresh loop in its own thread.
+
+    Works whether or not the caller's thread already runs an event loop (Playwright's sync
+    API keeps one running in the test's thread).
+    """
+    result: list[T] = []
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coro_fn()))
+        except BaseException as exc:
+            error.append(exc)
+
+    thread = threading.Thread(target=target, name="mentorkit-test-db")
+    thread.start()
+    thread.join()
+    if error:
+        raise error[0]
+    return result[0]
 
 
 def postgres_url_for_tests() -> str | None:
@@ -50,12 +78,12 @@ class TestDatabases:
     def fresh(self, apps: list[str], target_dir: Path) -> str:
         """A migrated, empty database for the given Piccolo apps; returns its URL."""
         if self.postgres:
-            asyncio.run(_truncate(self.postgres, apps))
+            run_sync(lambda: _truncate(self.postgres, apps))  # type: ignore[arg-type]
             return self.postgres
         key = tuple(apps)
         if key not in self._templates:
             template = self.workdir / f"template-{len(self._templates)}.sqlite"
-            asyncio.run(_migrate(f"sqlite:///{template}", apps))
+            run_sync(lambda: _migrate(f"sqlite:///{template}", apps))
             self._templates[key] = template
         target_dir.mkdir(parents=True, exist_ok=True)
         target = target_dir / "mentorkit.sqlite"
