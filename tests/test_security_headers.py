@@ -65,11 +65,6 @@ def test_every_answer_carries_the_security_headers(mentorkit_client: Any, kind: 
     assert_security_headers(response)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect: app-level Litestar middleware only wraps "
-    "matched routes, so the router's own 404/405 answers lack the headers",
-)
 @pytest.mark.parametrize("kind", list(UNROUTED))
 def test_not_found_and_method_not_allowed_carry_the_security_headers(mentorkit_client: Any, kind: str) -> None:
     method, path, headers, status = UNROUTED[kind]
@@ -213,11 +208,6 @@ def test_over_https_sign_out_really_deletes_the_session_cookie(https_client: Any
     assert "secure" in attributes and "path=/" in attributes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known weakness: the flash cookie is set without Secure "
-    "over HTTPS (web/pages.py add_flash does not know the site's scheme)",
-)
 def test_over_https_every_cookie_is_secure(https_client: Any) -> None:
     """ASVS 3.3.1: no cookie travels over plain HTTP once the site is on HTTPS."""
     create_user(https_client, "ada@example.org", "Ada")

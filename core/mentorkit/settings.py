@@ -41,7 +41,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     data_dir: str = "data"
     database_url: str = ""
     secret_key: str = ""
-    base_url: str = "http://127.0.0.1:8000"
+    # The address people reach the site at; links in notifications are built from it, never
+    # from a request's Host header. Default: http://<host>:<port>.
+    base_url: str = ""
     host: str = "127.0.0.1"
     port: int = msgspec.field(default=8000)
     site_name: str = "Mentorkit"
@@ -74,6 +76,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             )
         if not 0 < self.port < 65536:
             raise msgspec.ValidationError("expected a port between 1 and 65535 - at `$.port`")
+        if not self.base_url:
+            host = "127.0.0.1" if self.host in {"0.0.0.0", "::", ""} else self.host  # noqa: S104
+            self.base_url = f"http://{host}:{self.port}"
         if not re.match(r"^https?://[^\s/]+", self.base_url):
             raise msgspec.ValidationError("expected an absolute http(s) URL - at `$.base_url`")
         self.base_url = self.base_url.rstrip("/")

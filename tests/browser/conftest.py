@@ -91,8 +91,10 @@ def live_server(mentorkit_settings: Any, mentorkit_plugin_manager: Any) -> Itera
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Playwright's sync API keeps an event loop running in this
+    thread while it is open, which async tests elsewhere must not inherit."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it)")
     from playwright.sync_api import sync_playwright

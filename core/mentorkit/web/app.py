@@ -25,7 +25,7 @@ from mentorkit.web.auth import auth_middleware
 from mentorkit.web.csrf import csrf_middleware
 from mentorkit.web.errors import EXCEPTION_HANDLERS
 from mentorkit.web.pages import current_csrf_token
-from mentorkit.web.security_headers import security_headers_middleware
+from mentorkit.web.security_headers import security_headers_hook
 from mentorkit.web.templating import CORE_STATIC, make_environment
 
 
@@ -96,10 +96,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     secure = settings.secure_cookies
     return Litestar(
         plugins=[MentorkitInitPlugin(runtime, run_worker=run_worker)],
-        # Outermost first: headers on every response (errors included), then who is asking,
-        # then the CSRF check (which exempts bearer-token calls).
-        middleware=[security_headers_middleware(hsts=secure), auth_middleware(secure),
-                    csrf_middleware(settings.secret_key, secure)],
+        # Who is asking, then the CSRF check (which exempts bearer-token calls).
+        middleware=[auth_middleware(secure), csrf_middleware(settings.secret_key, secure)],
+        # Security headers on every answer, the router's own 404/405 included.
+        before_send=[security_headers_hook(https=secure)],
         # Only the JSON document: the UI plugins load their assets from CDNs.
         openapi_config=OpenAPIConfig(
             title=settings.site_name + " API", version="1", path="/api/v1/schema",

@@ -29,6 +29,9 @@ _FRIENDLY = [
 ]
 
 
+_DATETIME_LOCAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d$")
+
+
 def friendly(message: str) -> str:
     """A person-readable version of a msgspec validation message."""
     message = re.sub(r" - at `\$[^`]*`$", "", message)
@@ -89,8 +92,14 @@ def validate_form(
         raw = data.get(name)
         if raw in (None, "") and not required:
             continue
+        if raw in (None, "") and not is_bool:
+            errors[name] = "this field is required"
+            continue
         if raw is None:
             raw = ""
+        if isinstance(raw, str) and _DATETIME_LOCAL.match(raw):
+            # <input type="datetime-local"> sends minutes only, without a zone.
+            raw += ":00"
         if is_bool:
             raw = str(raw).lower() in {"1", "true", "on", "yes"}
         try:
