@@ -122,8 +122,9 @@ def _serve(state: CliState, host: str | None, port: int | None, migrate_first: b
     app = create_app(runtime=runtime)
     console.print(f"Mentorkit is serving on http://{settings.host}:{settings.port} "
                   f"(database: {runtime.database.engine_type}); press Ctrl+C to stop.")
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
-                proxy_headers=False)
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
 
 
 @click.command()

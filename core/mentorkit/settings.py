@@ -45,6 +45,10 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     # from a request's Host header. Default: http://<host>:<port>.
     base_url: str = ""
     host: str = "127.0.0.1"
+    # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
+    # (comma-separated, e.g. "127.0.0.1,10.0.0.5"). Empty: forwarded headers are ignored, so a
+    # client cannot pick the address its rate limits are counted under (ASVS 4.1.3).
+    trusted_proxies: str = ""
     port: int = msgspec.field(default=8000)
     site_name: str = "Mentorkit"
     sign_up: Literal["open", "invite"] = "open"
