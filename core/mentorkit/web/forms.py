@@ -23,6 +23,8 @@ _FRIENDLY = [
     (re.compile(r"Expected `str` matching regex"), "is not in the expected format"),
     (re.compile(r"Invalid enum value"), "choose one of the options"),
     (re.compile(r"Object missing required field"), "this field is required"),
+    (re.compile(r"Expected `(?:int|float)` >= (-?[\d.]+)"), r"must be at least \1"),
+    (re.compile(r"Expected `(?:int|float)` <= (-?[\d.]+)"), r"must be at most \1"),
     (re.compile(r"Expected `int`"), "must be a whole number"),
     (re.compile(r"Expected `datetime`"), "must be a date and time"),
     (re.compile(r"Invalid RFC3339 encoded datetime"), "must be a date and time"),
