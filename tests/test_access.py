@@ -32,12 +32,16 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("GET", "/"): EVERYONE,
     ("GET", "/-/plugins.json"): EVERYONE,
     ("GET", "/account"): SIGNED_IN,
+    ("GET", "/account/export.json"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
     ("POST", "/account/sessions/revoke-others"): SIGNED_IN,
     ("POST", "/account/tokens"): SIGNED_IN,
     ("POST", "/account/tokens/{token_id:int}/revoke"): {"mentee"},
     ("GET", "/admin"): ADMIN,
     ("POST", "/admin/invitations"): ADMIN,
+    ("POST", "/admin/users/{user_id:int}/deactivate"): ADMIN,
+    ("POST", "/admin/users/{user_id:int}/reactivate"): ADMIN,
+    ("POST", "/admin/users/{user_id:int}/sessions/revoke"): ADMIN,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("GET", "/api/v1/notifications"): SIGNED_IN,
     ("GET", "/api/v1/programs"): SIGNED_IN,
@@ -112,6 +116,9 @@ def _build_world(client: Any) -> World:
             users[role] = await create_user(email=f"{role}@example.org", display_name=role.title(),
                                             password="access test password", is_admin=role == "admin")
         admin = users["admin"]
+        # The person admin actions target: not one of the roles, whose sessions must survive.
+        bystander = await create_user(email="bystander@example.org", display_name="Bystander",
+                                      password="access test password")
         x = await programs.create_program(ProgramCreate(slug="program-x", name="Program X"), admin)
         y = await programs.create_program(ProgramCreate(slug="program-y", name="Program Y"), admin)
         for program in (x, y):
@@ -129,6 +136,7 @@ def _build_world(client: Any) -> World:
         params = {
             "program_id": x.id, "relationship_id": relationship.id, "session_id": session.id,
             "token_id": token_id, "enrolment_id": mentee_enrolment.id, "token": "not-a-real-token",
+            "user_id": bystander.id,
             "path": "openapi.json", "file_path": "mentorkit.css",
         }
         return World(users=users, sessions=sessions, params=params)

@@ -289,6 +289,30 @@ async def admin_invite(request: AnyRequest, data: FormData) -> Template:
     return await _admin_page(request, status_code=400, form=form)
 
 
+@post("/admin/users/{user_id:int}/deactivate", opt=ADMIN, include_in_schema=False)
+async def admin_deactivate(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
+    """Deactivate an account: no more sign-ins, every session and token ends."""
+    try:
+        await services.set_active(user_id, False, request.user)
+    except ValidationFailed as exc:
+        return redirect("/admin", flash=next(iter(exc.errors.values())).capitalize() + ".", level="error")
+    return redirect("/admin", flash="Account deactivated; its sessions and API tokens ended.")
+
+
+@post("/admin/users/{user_id:int}/reactivate", opt=ADMIN, include_in_schema=False)
+async def admin_reactivate(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
+    """Undo a deactivation: the person can sign in again."""
+    await services.set_active(user_id, True, request.user)
+    return redirect("/admin", flash="Account reactivated.")
+
+
+@post("/admin/users/{user_id:int}/sessions/revoke", opt=ADMIN, include_in_schema=False)
+async def admin_revoke_sessions(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
+    """Sign a person out of every browser."""
+    count = await services.end_all_sessions(user_id, request.user)
+    return redirect("/admin", flash=f"Signed out of {count} browser(s).")
+
+
 # --------------------------------------------------------------------------- API
 
 
@@ -312,7 +336,8 @@ def account_routes() -> list[Any]:
     return [
         signup_page, signup, login_page, login, logout, reset_request_page, reset_request, reset_page, reset,
         account, change_password, revoke_other_sessions, create_token, revoke_token, notifications_page,
-        admin_page, admin_invite, api_me, api_notifications,
+        admin_page, admin_invite, admin_deactivate, admin_reactivate, admin_revoke_sessions, api_me,
+        api_notifications,
     ]
 
 

@@ -17,7 +17,7 @@ from mentorkit.accounts.passwords import (
 from mentorkit.accounts.tables import ApiToken, OneTimeToken, User, WebSession
 from mentorkit.accounts.tokens import derived_token, hash_token, new_token
 from mentorkit.db import transaction
-from mentorkit.errors import ConflictError, ValidationFailed
+from mentorkit.errors import ConflictError, NotFound, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.notifications.services import notify
 from mentorkit.runtime import current_runtime
@@ -154,6 +154,31 @@ async def list_sessions(user_id: int) -> list[dict[str, Any]]:
     ).where((WebSession.user == user_id) & WebSession.revoked_at.is_null()
             & (WebSession.expires_at > utcnow())).order_by(WebSession.id, ascending=False)
     return rows
+
+
+async def set_active(user_id: int, active: bool, actor: CurrentUser) -> None:
+    """Deactivate an account (it can no longer sign in; sessions and tokens end) or reactivate it."""
+    if user_id == actor.id and not active:
+        raise ValidationFailed({"user": "you cannot deactivate your own account"})
+    async with transaction():
+        rows = await User.update({User.active: active}).where(User.id == user_id).returning(User.id)
+        if not rows:
+            raise NotFound("no such person")
+        if not active:
+            await _revoke_sessions(user_id)
+            await ApiToken.update({ApiToken.revoked_at: utcnow()}).where(
+                (ApiToken.user == user_id) & ApiToken.revoked_at.is_null())
+        await emit("user.reactivated" if active else "user.deactivated", f"user:{user_id}", actor_id=actor.id)
+
+
+async def end_all_sessions(user_id: int, actor: CurrentUser) -> int:
+    """Sign a person out of every browser (an admin's action, e.g. after a lost laptop)."""
+    async with transaction():
+        if not await User.exists().where(User.id == user_id):
+            raise NotFound("no such person")
+        count = await _revoke_sessions(user_id)
+        await emit("user.sessions_revoked", f"user:{user_id}", {"count": count}, actor_id=actor.id)
+    return count
 
 
 # --------------------------------------------------------------------------- API tokens

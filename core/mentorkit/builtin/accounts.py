@@ -23,3 +23,5 @@ def register_event_types(register: Callable[..., None]) -> None:
     register("user.sessions_revoked", "a person signed out their other browsers")
     register("user.api_token_created", "a person created a personal API token")
     register("user.invited", "somebody was invited to the site")
+    register("user.deactivated", "an admin deactivated an account")
+    register("user.reactivated", "an admin reactivated an account")
