@@ -34,6 +34,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "mentorkit.builtin.one_to_one",
     "mentorkit.builtin.manual_matching",
     "mentorkit.builtin.in_app_channel",
+    "mentorkit.builtin.data_rights",
 )
 
 

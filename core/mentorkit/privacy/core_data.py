@@ -1,0 +1,267 @@
+"""What the core's tables hold about one person: the export, and the erasure.
+
+Used by the built-in plugin ``mentorkit.builtin.data_rights`` (its ``export_user_data`` and
+``erase_user_data``), whose ``PERSONAL_DATA_TABLES`` names every core table handled here. The
+decisions (what is deleted, what is pseudonymised, what is kept and why) are explained in
+``docs/data-rights.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mentorkit.accounts.tables import ApiToken, Notification, OneTimeToken, RateLimitCounter, User, WebSession
+from mentorkit.db import transaction
+from mentorkit.events import EventRecord, Timer, emit, utcnow
+from mentorkit.programs.tables import Enrolment, Program, ProgramStaff
+from mentorkit.relationships.tables import (
+    MentoringSession,
+    Relationship,
+    RelationshipMember,
+    RelationshipTransition,
+    SessionPrivateNote,
+)
+
+FORMER_MEMBER = "Former member"
+# Not an Argon2 hash: verify_password() is always False for it, so nobody can sign in.
+UNUSABLE_PASSWORD = "!erased"  # noqa: S105 - a marker, not a password
+OPEN_RELATIONSHIP_STATES = ("active", "paused")
+ERASED_REASON = "a member's account was erased"
+
+
+def pseudonymous_email(user_id: int) -> str:
+    """The address an erased account keeps: unique, and undeliverable (``.invalid`` is reserved)."""
+    return f"erased-{user_id}@invalid"
+
+
+# --------------------------------------------------------------------------- export
+
+
+async def export_core(user_id: int) -> dict[str, Any] | None:
+    """Everything the core tables hold about the person (None when there is no such account).
+
+    Never includes password or token hashes, nor another person's private notes or e-mail
+    address; other members of a relationship appear by display name only.
+    """
+    user = await User.select().where(User.id == user_id).first()
+    if user is None:
+        return None
+    email = user["email"]
+    return {
+        "account": {
+            "id": user["id"], "email": email, "display_name": user["display_name"],
+            "is_admin": user["is_admin"], "active": user["active"], "time_zone": user["time_zone"],
+            "created_at": user["created_at"], "last_login_at": user["last_login_at"],
+        },
+        "web_sessions": list(await WebSession.select(
+            WebSession.created_at, WebSession.last_seen_at, WebSession.expires_at, WebSession.revoked_at,
+            WebSession.user_agent,
+        ).where(WebSession.user == user_id).order_by(WebSession.id)),
+        "api_tokens": list(await ApiToken.select(
+            ApiToken.name, ApiToken.prefix, ApiToken.created_at, ApiToken.last_used_at, ApiToken.revoked_at,
+        ).where(ApiToken.user == user_id).order_by(ApiToken.id)),
+        "one_time_tokens": list(await OneTimeToken.select(
+            OneTimeToken.purpose, OneTimeToken.created_at, OneTimeToken.expires_at, OneTimeToken.used_at,
+        ).where((OneTimeToken.user == user_id) | (OneTimeToken.email == email)).order_by(OneTimeToken.id)),
+        # Invitations the person sent: when, not to whom (the address is the invitee's).
+        "invitations_sent": list(await OneTimeToken.select(
+            OneTimeToken.created_at, OneTimeToken.expires_at, OneTimeToken.used_at,
+        ).where((OneTimeToken.created_by == user_id) & (OneTimeToken.purpose == "invitation"))
+            .order_by(OneTimeToken.id)),
+        "notifications": list(await Notification.select(
+            Notification.subject, Notification.body, Notification.created_at, Notification.read_at,
+        ).where((Notification.user == user_id) | (Notification.email == email)).order_by(Notification.id)),
+        "rate_limit_counters": [
+            {"bucket": row["bucket"], "hits": row["hits"], "window_ends_at": row["window_ends_at"]}
+            for row in await _rate_limit_rows(email)
+        ],
+        "program_staff": list(await ProgramStaff.select(
+            ProgramStaff.program.slug.as_alias("program_slug"), ProgramStaff.program.name.as_alias("program_name"),
+            ProgramStaff.role, ProgramStaff.created_at,
+        ).where(ProgramStaff.user == user_id).order_by(ProgramStaff.id)),
+        "programs_created": list(await Program.select(Program.slug, Program.name, Program.created_at).where(
+            Program.created_by == user_id).order_by(Program.id)),
+        "enrolments": list(await Enrolment.select(
+            Enrolment.id, Enrolment.program.slug.as_alias("program_slug"),
+            Enrolment.program.name.as_alias("program_name"), Enrolment.role, Enrolment.state,
+            Enrolment.created_at, Enrolment.ended_at,
+        ).where(Enrolment.user == user_id).order_by(Enrolment.id)),
+        **await _export_relationships(user_id),
+        "private_notes": list(await SessionPrivateNote.select(
+            SessionPrivateNote.session.as_alias("session_id"), SessionPrivateNote.body, SessionPrivateNote.created_at,
+        ).where(SessionPrivateNote.author == user_id).order_by(SessionPrivateNote.id)),
+        "events": await _export_events(user_id),
+        "timers": list(await Timer.select(Timer.type, Timer.subject, Timer.due_at, Timer.fired_at).where(
+            Timer.actor_id == user_id).order_by(Timer.id)),
+    }
+
+
+async def _export_relationships(user_id: int) -> dict[str, Any]:
+    mine = await RelationshipMember.select(RelationshipMember.relationship, RelationshipMember.role).where(
+        RelationshipMember.user == user_id)
+    my_roles = {row["relationship"]: row["role"] for row in mine}
+    ids = sorted(my_roles)
+    if not ids:
+        return {"relationships": [], "sessions": []}
+    rows = await Relationship.select(
+        Relationship.id, Relationship.program.name.as_alias("program_name"), Relationship.format,
+        Relationship.state, Relationship.created_at, Relationship.ended_at,
+    ).where(Relationship.id.is_in(ids)).order_by(Relationship.id)
+    others = await RelationshipMember.select(
+        RelationshipMember.relationship, RelationshipMember.role,
+        RelationshipMember.user.display_name.as_alias("display_name"),
+    ).where(RelationshipMember.relationship.is_in(ids) & (RelationshipMember.user != user_id)).order_by(
+        RelationshipMember.id)
+    transitions = await RelationshipTransition.select().where(
+        RelationshipTransition.relationship.is_in(ids)).order_by(RelationshipTransition.id)
+    relationships = []
+    for row in rows:
+        rid = row["id"]
+        relationships.append({
+            **row,
+            "your_role": my_roles[rid],
+            "other_members": [{"display_name": o["display_name"], "role": o["role"]}
+                              for o in others if o["relationship"] == rid],
+            "history": [{"from": t["from_state"], "to": t["to_state"], "at": t["at"], "reason": t["reason"],
+                         "by_you": t["actor"] == user_id} for t in transitions if t["relationship"] == rid],
+        })
+    sessions = await MentoringSession.select().where(MentoringSession.relationship.is_in(ids)).order_by(
+        MentoringSession.id)
+    return {
+        "relationships": relationships,
+        # Sessions of their relationships: what every member sees (private notes are separate).
+        "sessions": [
+            {"id": s["id"], "relationship_id": s["relationship"], "held_at": s["held_at"],
+             "duration_minutes": s["duration_minutes"], "title": s["title"], "shared_notes": s["shared_notes"],
+             "logged_by_you": s["created_by"] == user_id, "created_at": s["created_at"]}
+            for s in sessions
+        ],
+    }
+
+
+async def _export_events(user_id: int) -> list[dict[str, Any]]:
+    """Events the person caused or that are about their account; payloads only when theirs."""
+    rows = await EventRecord.select(
+        EventRecord.type, EventRecord.subject, EventRecord.actor_id, EventRecord.payload, EventRecord.occurred_at,
+    ).where((EventRecord.actor_id == user_id) | (EventRecord.subject == f"user:{user_id}")).order_by(EventRecord.id)
+    out = []
+    for row in rows:
+        payload = _payload(row["payload"])
+        theirs = row["subject"] == f"user:{user_id}" or payload.get("user_id") == user_id
+        out.append({"type": row["type"], "subject": row["subject"], "occurred_at": row["occurred_at"],
+                    "by_you": row["actor_id"] == user_id, "payload": payload if theirs else None})
+    return out
+
+
+def _payload(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        value = json.loads(value or "{}")
+    return value if isinstance(value, dict) else {}
+
+
+async def _rate_limit_rows(email: str) -> list[dict[str, Any]]:
+    # Buckets are "<name>:<identity>:<window>"; per-account limits use the e-mail address.
+    rows = await RateLimitCounter.select().where(RateLimitCounter.bucket.like(f"%:{email}:%"))
+    return [row for row in rows if f":{email}:" in row["bucket"]]
+
+
+# --------------------------------------------------------------------------- erasure
+
+
+async def lock_out(user_id: int) -> None:
+    """Nobody can act as the person any more: inactive, no password, no sessions, no tokens."""
+    async with transaction():
+        await User.update({User.active: False, User.password_hash: UNUSABLE_PASSWORD, User.is_admin: False}).where(
+            User.id == user_id)
+        await WebSession.delete().where(WebSession.user == user_id)
+        await ApiToken.delete().where(ApiToken.user == user_id)
+        await OneTimeToken.delete().where(OneTimeToken.user == user_id)
+
+
+async def erase_core(user_id: int) -> None:
+    """Erase or pseudonymise what the core tables hold about the person, in one transaction.
+
+    Re-runnable: a second run finds nothing left to change. Consequential changes (withdrawn
+    enrolments, relationships ended early) are emitted as events with no actor.
+    """
+    async with transaction():
+        user = await User.select(User.email, User.display_name).where(User.id == user_id).first()
+        if user is None:
+            return
+        await lock_out(user_id)
+        email, name = user["email"], user["display_name"]
+        pseudonym = pseudonymous_email(user_id)
+        now = utcnow()
+
+        # Things addressed to the person before or after they had an account.
+        await OneTimeToken.delete().where(OneTimeToken.email == email)
+        await Notification.delete().where((Notification.user == user_id) | (Notification.email == email))
+        for row in await _rate_limit_rows(email):
+            await RateLimitCounter.delete().where(RateLimitCounter.id == row["id"])
+        # Invitations they sent name them in the invitee's message.
+        if name != FORMER_MEMBER:
+            sent = await OneTimeToken.select(OneTimeToken.id).where(OneTimeToken.created_by == user_id)
+            keys = [f"invitation:{row['id']}" for row in sent]
+            if keys:
+                for note in await Notification.select(Notification.id, Notification.body).where(
+                        Notification.key.is_in(keys)):
+                    if note["body"].startswith(name):  # "<inviter> invited you to join ..."
+                        body = FORMER_MEMBER + note["body"].removeprefix(name)
+                        await Notification.update({Notification.body: body}).where(Notification.id == note["id"])
+
+        # Programs: no staff role, enrolments withdrawn, open relationships ended.
+        await ProgramStaff.delete().where(ProgramStaff.user == user_id)
+        for row in await Enrolment.select().where((Enrolment.user == user_id) & (Enrolment.state == "active")):
+            await Enrolment.update({Enrolment.state: "withdrawn", Enrolment.active_key: None,
+                                    Enrolment.ended_at: now}).where(Enrolment.id == row["id"])
+            await emit("enrolment.withdrawn", f"program:{row['program']}",
+                       {"enrolment_id": row["id"], "user_id": user_id, "role": row["role"], "reason": "erased"})
+        member_of = RelationshipMember.select(RelationshipMember.relationship).where(RelationshipMember.user == user_id)
+        for row in await Relationship.select().where(
+                Relationship.id.is_in(member_of) & Relationship.state.is_in(list(OPEN_RELATIONSHIP_STATES))):
+            await Relationship.update({Relationship.state: "ended_early", Relationship.open_key: None,
+                                       Relationship.ended_at: now}).where(Relationship.id == row["id"])
+            await RelationshipTransition.insert(RelationshipTransition(
+                relationship=row["id"], from_state=row["state"], to_state="ended_early", actor=None,
+                reason=ERASED_REASON, at=now))
+            await emit("relationship.state_changed", f"relationship:{row['id']}",
+                       {"program_id": row["program"], "from": row["state"], "to": "ended_early"})
+        await SessionPrivateNote.delete().where(SessionPrivateNote.author == user_id)
+
+        # The audit trail keeps its rows and actor ids; the e-mail address leaves the payloads.
+        await _scrub_payloads(EventRecord, email, pseudonym)
+        await _scrub_payloads(Timer, email, pseudonym)
+
+        await User.update({
+            User.email: pseudonym, User.display_name: FORMER_MEMBER, User.time_zone: "UTC",
+            User.last_login_at: None,
+        }).where(User.id == user_id)
+
+
+async def _scrub_payloads(table: type[EventRecord] | type[Timer], email: str, pseudonym: str) -> None:
+    """Replace the e-mail address in every JSON payload of ``table`` that mentions it."""
+    if email == pseudonym:
+        return
+    tablename = table._meta.tablename
+    rows = await table.raw(
+        f"SELECT id, payload FROM {tablename} WHERE CAST(payload AS TEXT) LIKE {{}}",  # table names are ours
+        f"%{email}%",
+    )
+    for row in rows:
+        payload = row["payload"]
+        text = payload if isinstance(payload, str) else json.dumps(payload)
+        if email not in text:
+            continue  # "_" in an address is a LIKE wildcard: a near miss
+        scrubbed = _replace_strings(json.loads(text), email, pseudonym)
+        await table.update({table.payload: json.dumps(scrubbed)}).where(table.id == row["id"])
+
+
+def _replace_strings(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace_strings(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_strings(v, old, new) for k, v in value.items()}
+    return value
