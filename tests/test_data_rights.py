@@ -457,6 +457,17 @@ def test_an_erasure_that_fails_half_way_leaves_the_account_locked_and_finishes_w
     assert ADA_EMAIL not in json.dumps(client.run(export_user, ada.id))
 
 
+def test_an_account_squatting_the_pseudonym_does_not_block_an_erasure(mentorkit_client: Any) -> None:
+    from mentorkit.privacy.services import erase_user
+    from mentorkit.testing.auth import create_user
+
+    ada = create_user(mentorkit_client, ADA_EMAIL, ADA_NAME)
+    create_user(mentorkit_client, f"erased-{ada.id}@invalid", "Squatter")
+    result = mentorkit_client.run(erase_user, ada.id, None)
+    assert result["email"].startswith(f"erased-{ada.id}-") and result["email"].endswith("@invalid")
+    assert mentorkit_client.run(erase_user, ada.id, None)["email"] == result["email"]  # stable on re-runs
+
+
 # --------------------------------------------------------------------------- the command line
 
 

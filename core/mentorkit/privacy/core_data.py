@@ -9,6 +9,7 @@ decisions (what is deleted, what is pseudonymised, what is kept and why) are exp
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from mentorkit.accounts.tables import ApiToken, Notification, OneTimeToken, RateLimitCounter, User, WebSession
@@ -191,7 +192,11 @@ async def erase_core(user_id: int) -> None:
             return
         await lock_out(user_id)
         email, name = user["email"], user["display_name"]
-        pseudonym = pseudonymous_email(user_id)
+        already = email.startswith(f"erased-{user_id}") and email.endswith("@invalid")
+        pseudonym = email if already else pseudonymous_email(user_id)
+        if await User.exists().where((User.email == pseudonym) & (User.id != user_id)):
+            # Somebody signed up with this very address (it cannot receive mail): never let that block us.
+            pseudonym = f"erased-{user_id}-{secrets.token_hex(4)}@invalid"
         now = utcnow()
 
         # Things addressed to the person before or after they had an account.
