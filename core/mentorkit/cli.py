@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table as RichTable
 
 from mentorkit.errors import MentorkitError
 from mentorkit.plugins import MentorkitPluginManager, create_plugin_manager
 
-console = Console(stderr=True)
+
+def say(message: str) -> None:
+    """A line for the operator on standard error (stdout stays clean for data)."""
+    click.echo(message, err=True)
 
 
 class MentorkitGroup(click.Group):
@@ -120,7 +121,7 @@ def _serve(state: CliState, host: str | None, port: int | None, migrate_first: b
 
     run(check)
     app = create_app(runtime=runtime)
-    console.print(f"Mentorkit is serving on http://{settings.host}:{settings.port} "
+    say(f"Mentorkit is serving on http://{settings.host}:{settings.port} "
                   f"(database: {runtime.database.engine_type}); press Ctrl+C to stop.")
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
@@ -149,7 +150,7 @@ def demo(state: CliState, host: str | None, port: int | None) -> None:
     async def prepare(runtime: Any) -> None:
         logins = await fill_demo_site(runtime)
         for line in logins:
-            console.print(line)
+            say(line)
 
     _serve(state, host, port, True, prepare)
 
@@ -236,7 +237,7 @@ def worker(state: CliState, once: bool) -> None:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
             w.start()
-            console.print(f"worker {w.name} running on {runtime.database.engine_type}; Ctrl+C to stop")
+            say(f"worker {w.name} running on {runtime.database.engine_type}; Ctrl+C to stop")
             await stop.wait()
         finally:
             await w.stop()
@@ -259,6 +260,10 @@ def plugins(state: CliState, as_json: bool) -> None:
             "disabled": report.disabled,
         }, indent=2))
         return
+    # rich only here: importing it costs start-up time every other command does not need.
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
     table = RichTable(title="Mentorkit plugins")
     for column in ("name", "distribution", "version", "hooks"):
         table.add_column(column)

@@ -12,9 +12,14 @@ class CurrentUser(msgspec.Struct, frozen=True, kw_only=True):
     email: str
     display_name: str
     is_admin: bool = False
+    time_zone: str = "UTC"
     # The web session (or API token) that authenticated this request.
     session_id: int | None = None
     token_id: int | None = None
+
+
+def _optional(row: dict[str, object], name: str) -> object:
+    return row.get(f"user.{name}", row.get(name))
 
 
 def user_from_row(row: dict[str, object], **extra: object) -> CurrentUser:
@@ -24,4 +29,5 @@ def user_from_row(row: dict[str, object], **extra: object) -> CurrentUser:
 
     return CurrentUser(id=int(get("id")), email=str(get("email")),  # type: ignore[call-overload]
                        display_name=str(get("display_name")), is_admin=bool(get("is_admin")),
+                       time_zone=str(_optional(row, "time_zone") or "UTC"),
                        **extra)  # type: ignore[arg-type]

@@ -107,14 +107,23 @@ async def start_session(user: CurrentUser, *, user_agent: str = "", replaces: st
     return token
 
 
+# Every signed-in request runs this: written once as SQL, because building it with Piccolo's
+# query builder (a join through a foreign key) costs more than running it.
+_SESSION_LOOKUP = """
+    SELECT s.id AS id, s.last_seen_at AS last_seen_at, s.expires_at AS expires_at,
+           s.revoked_at AS revoked_at, u.id AS "user.id", u.email AS "user.email",
+           u.display_name AS "user.display_name", u.is_admin AS "user.is_admin",
+           u.active AS "user.active", u.time_zone AS "user.time_zone"
+    FROM mentorkit_web_session s JOIN mentorkit_user u ON u.id = s."user"
+    WHERE s.token_hash = {}
+"""
+
+
 async def session_user(token: str) -> CurrentUser | None:
     """The user of a live session: not revoked, not idle too long, within its absolute lifetime."""
     settings = current_runtime().settings
-    row = await WebSession.select(
-        WebSession.id, WebSession.last_seen_at, WebSession.expires_at, WebSession.revoked_at,
-        WebSession.user.id, WebSession.user.email, WebSession.user.display_name,
-        WebSession.user.is_admin, WebSession.user.active,
-    ).where(WebSession.token_hash == hash_token(token)).first()
+    rows = await WebSession.raw(_SESSION_LOOKUP, hash_token(token))
+    row = rows[0] if rows else None
     if row is None or row["revoked_at"] is not None or not row["user.active"]:
         return None
     now = utcnow()
@@ -214,7 +223,7 @@ async def token_user(token: str) -> CurrentUser | None:
     """The user of an active API token."""
     row = await ApiToken.select(
         ApiToken.id, ApiToken.last_used_at, ApiToken.user.id, ApiToken.user.email,
-        ApiToken.user.display_name, ApiToken.user.is_admin, ApiToken.user.active,
+        ApiToken.user.display_name, ApiToken.user.is_admin, ApiToken.user.active, ApiToken.user.time_zone,
     ).where((ApiToken.token_hash == hash_token(token)) & ApiToken.revoked_at.is_null()).first()
     if row is None or not row["user.active"]:
         return None

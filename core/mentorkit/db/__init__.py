@@ -1,6 +1,11 @@
 """Persistence: one database URL, SQLite embedded or PostgreSQL at scale, over Piccolo."""
 
-from mentorkit.db.database import Database, active_database, redact
-from mentorkit.db.unit import after_commit, in_transaction, transaction
+# Before anything imports Piccolo's configuration module (see deferred_imports).
+from mentorkit.db.deferred_imports import defer_formatter_import
+
+defer_formatter_import()
+
+from mentorkit.db.database import Database, active_database, redact  # noqa: E402
+from mentorkit.db.unit import after_commit, in_transaction, transaction  # noqa: E402
 
 __all__ = ["Database", "active_database", "after_commit", "in_transaction", "redact", "transaction"]

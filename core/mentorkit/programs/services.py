@@ -8,11 +8,13 @@ hooks); plugins are asked through ``runtime.hooks`` before anything changes.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import datetime as dt
+from typing import Any, Protocol, cast
 
 from mentorkit.accounts.tables import User
 from mentorkit.contracts import ProgramFormat
 from mentorkit.db import transaction
+from mentorkit.db.values import as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.programs import schemas
@@ -55,7 +57,7 @@ def program_from_row(row: dict[str, Any]) -> schemas.Program:
         matching_strategy=row["matching_strategy"],
         state=row["state"],
         created_by=row["created_by"],
-        created_at=row["created_at"],
+        created_at=cast(dt.datetime, as_utc(row["created_at"])),
     )
 
 
@@ -447,23 +449,39 @@ async def list_enrolments(program_id: int, actor: Actor, *, include_withdrawn: b
     return await _enrolments(where)
 
 
+# The home page reads these on every visit: fixed statements, because Piccolo's query builder
+# costs more than the queries (see docs/architecture.md, "Hot paths").
+_PROGRAM_COLUMNS = """p.id AS id, p.slug AS slug, p.name AS name, p.description AS description,
+    p.format AS format, p.matching_strategy AS matching_strategy, p.state AS state,
+    p.created_by AS created_by, p.created_at AS created_at"""
+_MY_ENROLMENTS = f"""
+    SELECT {_PROGRAM_COLUMNS}, e.id AS enrolment_id, e.role AS role, e.state AS enrolment_state,
+           e.created_at AS enrolled_at, u.display_name AS display_name
+    FROM mentorkit_enrolment e
+    JOIN mentorkit_program p ON p.id = e.program JOIN mentorkit_user u ON u.id = e."user"
+    WHERE e."user" = {{}} AND e.state = 'active'
+    ORDER BY e.id
+"""
+_COORDINATED = f"""
+    SELECT {_PROGRAM_COLUMNS}, s.role AS staff_role
+    FROM mentorkit_program_staff s JOIN mentorkit_program p ON p.id = s.program
+    WHERE s."user" = {{}}
+    ORDER BY p.id
+"""
+
+
 async def my_enrolments(actor: Actor) -> list[tuple[schemas.Program, schemas.Enrolment]]:
     """The actor's active enrolments with their programs (for the home page)."""
-    enrolments = await _enrolments((Enrolment.user == actor.id) & (Enrolment.state == "active"))
-    ids = sorted({e.program_id for e in enrolments})
-    programs = {
-        r["id"]: program_from_row(r) for r in (await Program.select().where(Program.id.is_in(ids)) if ids else [])
-    }
-    return [(programs[e.program_id], e) for e in enrolments]
+    out = []
+    for row in await Enrolment.raw(_MY_ENROLMENTS, actor.id):
+        enrolment = schemas.Enrolment(
+            id=row["enrolment_id"], program_id=row["id"], user_id=actor.id, display_name=row["display_name"],
+            role=row["role"], state=row["enrolment_state"], created_at=cast(dt.datetime, as_utc(row["enrolled_at"])),
+        )
+        out.append((program_from_row(row), enrolment))
+    return out
 
 
 async def coordinated_programs(actor: Actor) -> list[tuple[schemas.Program, str]]:
     """Programs where the actor is coordinator or observer, with that role."""
-    rows = (
-        await ProgramStaff.select(ProgramStaff.program, ProgramStaff.role)
-        .where(ProgramStaff.user == actor.id)
-        .order_by(ProgramStaff.program)
-    )
-    roles = {r["program"]: r["role"] for r in rows}
-    programs = await Program.select().where(Program.id.is_in(list(roles))).order_by(Program.id) if roles else []
-    return [(program_from_row(p), roles[p["id"]]) for p in programs]
+    return [(program_from_row(row), row["staff_role"]) for row in await ProgramStaff.raw(_COORDINATED, actor.id)]

@@ -63,7 +63,7 @@ async def home(request: AnyRequest) -> Template:
         enrolments=enrolments,
         staffed=await programs.coordinated_programs(user),
         waiting=waiting,
-        tz=await services.time_zone_of(user.id),
+        tz=services.time_zone_of(user),
     )
 
 
@@ -78,7 +78,7 @@ async def _relationship_page(
     session_form: Form | None = None,
     complete_form: Form | None = None,
 ) -> Template:
-    tz = await services.time_zone_of(request.user.id)
+    tz = services.time_zone_of(request.user)
     if session_form is None:
         now = dt.datetime.now(tz).replace(second=0, microsecond=0)
         session_form = Form({"held_at": now.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"})
@@ -110,7 +110,7 @@ async def log_session(request: AnyRequest, relationship_id: FromPath[int], data:
         form.errors["held_at"] = "must be a date and time, like 2026-03-02 09:30"
     status = 400
     if values is not None:
-        tz = await services.time_zone_of(request.user.id)
+        tz = services.time_zone_of(request.user)
         held_at = dt.datetime.fromisoformat(values.held_at.replace(" ", "T")).replace(tzinfo=tz)
         try:
             session = await services.log_session(
@@ -162,7 +162,7 @@ async def session_page(request: AnyRequest, relationship_id: FromPath[int], sess
         "relationships/session.html",
         view=view,
         session=await services.get_session(relationship_id, session_id, request.user),
-        tz=await services.time_zone_of(request.user.id),
+        tz=services.time_zone_of(request.user),
     )
 
 
