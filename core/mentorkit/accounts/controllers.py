@@ -301,8 +301,11 @@ async def admin_deactivate(request: AnyRequest, user_id: FromPath[int]) -> Respo
 
 @post("/admin/users/{user_id:int}/reactivate", opt=ADMIN, include_in_schema=False)
 async def admin_reactivate(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
-    """Undo a deactivation: the person can sign in again."""
-    await services.set_active(user_id, True, request.user)
+    """Undo a deactivation: the person can sign in again (not after an erasure)."""
+    try:
+        await services.set_active(user_id, True, request.user)
+    except ValidationFailed as exc:
+        return redirect("/admin", flash=next(iter(exc.errors.values())).capitalize() + ".", level="error")
     return redirect("/admin", flash="Account reactivated.")
 
 

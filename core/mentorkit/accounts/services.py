@@ -32,6 +32,13 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _undeliverable(email: str) -> bool:
+    """Addresses that can never receive mail: no dotted domain, or the reserved ``invalid``
+    domain (RFC 2606) that erased accounts are renamed to."""
+    domain = email.rpartition("@")[2]
+    return "." not in domain or domain == "invalid" or domain.endswith(".invalid")
+
+
 # --------------------------------------------------------------------------- users
 
 
@@ -41,6 +48,8 @@ async def create_user(*, email: str, display_name: str, password: str, is_admin:
     email = normalise_email(email)
     display_name = display_name.strip()
     problems: dict[str, str] = {}
+    if _undeliverable(email):
+        problems["email"] = "must be an address that can receive mail"
     if problem := password_problem(password, email=email, display_name=display_name):
         problems["password"] = problem
     if await User.exists().where(User.email == email):
@@ -169,6 +178,10 @@ async def set_active(user_id: int, active: bool, actor: CurrentUser) -> None:
     """Deactivate an account (it can no longer sign in; sessions and tokens end) or reactivate it."""
     if user_id == actor.id and not active:
         raise ValidationFailed({"user": "you cannot deactivate your own account"})
+    if active:
+        row = await User.select(User.email).where(User.id == user_id).first()
+        if row is not None and _undeliverable(row["email"]):
+            raise ValidationFailed({"user": "this account was erased and cannot be reactivated"})
     async with transaction():
         rows = await User.update({User.active: active}).where(User.id == user_id).returning(User.id)
         if not rows:
