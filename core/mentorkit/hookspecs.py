@@ -168,13 +168,20 @@ def extra_template_vars(request: Request[Any, Any, Any], template: str) -> dict[
 def export_user_data(user_id: int) -> Awaitable[dict[str, Any]] | dict[str, Any] | None:
     """Return everything this plugin stores about the user, as JSON-ready data.
 
-    Every plugin that keeps personal data must implement this and ``erase_user_data``.
+    Every plugin that keeps personal data must implement this and ``erase_user_data``, and
+    name its personal tables in a module (or object) attribute ``PERSONAL_DATA_TABLES``; a test
+    fails for any table with personal data that no plugin covers (docs/data-rights.md).
     """
 
 
 @hookspec
 def erase_user_data(user_id: int) -> Awaitable[None] | None:
-    """Erase or pseudonymise everything this plugin stores about the user. Must be re-runnable."""
+    """Erase or pseudonymise everything this plugin stores about the user.
+
+    Must be re-runnable (an erasure interrupted half-way is run again). Plugins are called in
+    no set order, and the core may already have pseudonymised the account: do not rely on
+    reading the person's e-mail address or name here, use ``user_id``.
+    """
 
 
 # --------------------------------------------------------------------------- lifecycle
