@@ -200,6 +200,10 @@ class MentorkitSQLiteEngine(SQLiteEngine):
             raise conflict_from_sqlite(exc) from exc
 
 
+async def _keep_connection_state(connection: Any) -> None:
+    """A pool reset that does nothing (see ``MentorkitPostgresEngine.open``)."""
+
+
 class MentorkitPostgresEngine(PostgresEngine):
     """PostgreSQL through asyncpg, with integrity errors as ``ConflictError``."""
 
@@ -221,7 +225,10 @@ class MentorkitPostgresEngine(PostgresEngine):
     async def open(self) -> None:
         """Start the connection pool (and do what Piccolo would have done at construction)."""
         if self.pool is None:
-            await self.start_connection_pool(min_size=2, max_size=20)
+            # asyncpg resets a connection on every release (one more round trip per query, as
+            # Piccolo acquires per statement). Mentorkit leaves no session state behind: no SET,
+            # LISTEN or advisory locks, and every transaction ends before release.
+            await self.start_connection_pool(min_size=2, max_size=20, reset=_keep_connection_state)
             self._opened = True
             await self.prep_database()
 

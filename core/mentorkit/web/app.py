@@ -71,7 +71,8 @@ class MentorkitInitPlugin(InitPluginProtocol):
                                            name=f"static-{name}")
             )
         site_templates = os.path.join(runtime.settings.data_dir, "templates")
-        environment = make_environment(site_templates, [d for _, d in hooks.template_dirs()])
+        environment = make_environment(site_templates, [d for _, d in hooks.template_dirs()],
+                                       debug=runtime.settings.debug)
         environment.globals.update(site_name=runtime.settings.site_name, current_csrf_token=current_csrf_token)
         app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
         app_config.guards.append(enforce_policy)

@@ -11,7 +11,7 @@ CORE_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templ
 CORE_STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
 
 
-def make_environment(site_dir: str | None, plugin_dirs: list[str]) -> jinja2.Environment:
+def make_environment(site_dir: str | None, plugin_dirs: list[str], *, debug: bool = False) -> jinja2.Environment:
     """Build the environment. A plugin's ``{% extends "core:base.html" %}`` always gets core's
     base, even when a site overrides ``base.html``."""
     loaders: list[jinja2.BaseLoader] = []
@@ -27,6 +27,8 @@ def make_environment(site_dir: str | None, plugin_dirs: list[str]) -> jinja2.Env
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Checking every template file for changes on every render is for development only.
+        auto_reload=debug,
     )
 
 
