@@ -458,10 +458,9 @@ def test_an_erasure_that_fails_half_way_leaves_the_account_locked_and_finishes_w
 
 
 def test_an_account_squatting_the_pseudonym_does_not_block_an_erasure(mentorkit_client: Any) -> None:
+    from mentorkit.accounts.tables import User
     from mentorkit.privacy.services import erase_user
     from mentorkit.testing.auth import create_user
-
-    from mentorkit.accounts.tables import User
 
     ada = create_user(mentorkit_client, ADA_EMAIL, ADA_NAME)
     # Sign-up refuses such addresses now; an account from before that rule may still hold one.
