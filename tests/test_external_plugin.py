@@ -11,9 +11,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
-import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,35 +19,16 @@ from typing import Any
 import pytest
 
 from mentorkit.testing import postgres_url_for_tests
-
-FIXTURE = Path(__file__).parent / "fixtures" / "mentorkit-hello"
-MENTORKIT = str(Path(sys.executable).parent / "mentorkit")
+from tests.plugin_install import install_fixture_plugins, run_mentorkit
 
 
 @pytest.fixture(scope="module")
 def hello_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """mentorkit-hello, built from a copy of the fixture and pip-installed into a target dir."""
-    root = tmp_path_factory.mktemp("hello")
-    source = root / "mentorkit-hello"
-    shutil.copytree(FIXTURE, source, ignore=shutil.ignore_patterns("__pycache__"))
-    site = root / "site"
-    # Build isolation fetches hatchling from the index: the venv does not carry it.
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--disable-pip-version-check", "--no-build-isolation", "--target", str(site), str(source)],
-        capture_output=True, text=True, check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return site
+    return install_fixture_plugins(["mentorkit-hello"], tmp_path_factory.mktemp("hello"))
 
 
-def mentorkit(site: Path, cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the real ``mentorkit`` command with the plugin installed and a data dir in ``cwd``."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MENTORKIT_")}
-    base.update(PYTHONPATH=os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])),
-                MENTORKIT_DATA_DIR=str(cwd / "data"), **env)
-    return subprocess.run([MENTORKIT, *args], cwd=cwd, env=base, capture_output=True, text=True,
-                          check=False)
+mentorkit = run_mentorkit
 
 
 # --------------------------------------------------------------------------- the command line

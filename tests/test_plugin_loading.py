@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,9 +23,8 @@ from mentorkit import hookimpl
 from mentorkit.errors import PluginError
 from mentorkit.hooks import Hooks
 from mentorkit.plugins import BUILTIN_PLUGINS, create_plugin_manager
+from tests.plugin_install import MENTORKIT, install_fixture_plugins, run_mentorkit
 
-FIXTURES = Path(__file__).parent / "fixtures"
-MENTORKIT = str(Path(sys.executable).parent / "mentorkit")
 WORKSPACE_PLUGINS = (
     "group_mentoring", "matching_smart", "notifications_email", "reverse_mentoring",
 )
@@ -35,28 +33,10 @@ WORKSPACE_PLUGINS = (
 @pytest.fixture(scope="module")
 def bad_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """mentorkit-broken and mentorkit-misspelt, built and pip-installed into one target dir."""
-    root = tmp_path_factory.mktemp("bad-plugins")
-    sources = []
-    for name in ("mentorkit-broken", "mentorkit-misspelt"):
-        shutil.copytree(FIXTURES / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        sources.append(str(root / name))
-    site = root / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-         "--disable-pip-version-check", "--no-build-isolation", "--target", str(site), *sources],
-        capture_output=True, text=True, check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return site
+    return install_fixture_plugins(["mentorkit-broken", "mentorkit-misspelt"], tmp_path_factory.mktemp("bad-plugins"))
 
 
-def mentorkit(site: Path, cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the real ``mentorkit`` command with the fixture plugins installed."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("MENTORKIT_")}
-    base.update(PYTHONPATH=os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])),
-                MENTORKIT_DATA_DIR=str(cwd / "data"), **env)
-    return subprocess.run([MENTORKIT, *args], cwd=cwd, env=base, capture_output=True, text=True,
-                          check=False)
+mentorkit = run_mentorkit
 
 
 def assert_one_clear_line(result: subprocess.CompletedProcess[str]) -> str:
