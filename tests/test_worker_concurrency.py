@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from mentorkit.db import transaction
 from mentorkit.events import Delivery, EventRecord, Timer, emit, schedule
 from mentorkit.events.model import Event, utcnow
 from mentorkit.events.worker import EventWorker, WorkerPolicy
+from tests.worker_processes import WorkerProcesses
 
 EVENT_TYPE = "sharetest.happened"
 TIMER_TYPE = "sharetest.due"
@@ -186,53 +186,26 @@ asyncio.run(main())
 '''
 
 
-class WorkerProcesses:
-    """Worker subprocesses that never outlive the test."""
+class SharingWorkers(WorkerProcesses):
+    """Workers that share one event stream and record what each delivered."""
 
     def __init__(self, tmp_path: Path, settings: Any) -> None:
-        self.script = tmp_path / "share_worker.py"
-        self.script.write_text(WORKER_SCRIPT)
-        self.logs = tmp_path / "logs"
-        self.logs.mkdir()
-        self.settings = settings
-        self.started: list[subprocess.Popen[bytes]] = []
+        super().__init__(tmp_path, settings, WORKER_SCRIPT, "share_worker.py")
 
-    def start(self) -> None:
-        with (self.logs / f"stderr-{len(self.started)}").open("wb") as stderr:
-            self.started.append(subprocess.Popen(
-                [sys.executable, str(self.script), self.settings.database_url,
-                 self.settings.data_dir, str(self.logs), EVENT_TYPE, TIMER_TYPE],
-                stdout=subprocess.DEVNULL, stderr=stderr,
-            ))
-
-    def log(self, name: str) -> list[list[str]]:
-        path = self.logs / name
-        return [line.split() for line in path.read_text().splitlines()] if path.exists() else []
-
-    def check_alive(self) -> None:
-        for process in self.started:
-            if process.poll() is not None:
-                logs = sorted(self.logs.glob("stderr-*"))
-                stderr = "\n".join(p.read_text()[-2000:] for p in logs)
-                pytest.fail(f"worker process exited early ({process.returncode}):\n{stderr}")
-
-    def stop_all(self) -> None:
-        for process in self.started:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
+    def start(self) -> subprocess.Popen[bytes]:  # type: ignore[override]
+        return super().start(EVENT_TYPE, TIMER_TYPE)
 
 
 @pytest.fixture
-def worker_processes(tmp_path: Path, mentorkit_settings: Any) -> Iterator[WorkerProcesses]:
-    processes = WorkerProcesses(tmp_path, mentorkit_settings)
+def worker_processes(tmp_path: Path, mentorkit_settings: Any) -> Iterator[SharingWorkers]:
+    processes = SharingWorkers(tmp_path, mentorkit_settings)
     try:
         yield processes
     finally:
         processes.stop_all()
 
 
-async def wait_for(condition: Any, processes: WorkerProcesses, what: str) -> None:
+async def wait_for(condition: Any, processes: SharingWorkers, what: str) -> None:
     """Poll ``await condition()`` until true, failing at a deadline or if a worker died."""
     deadline = time.monotonic() + DEADLINE_SECONDS
     while not await condition():
@@ -243,7 +216,7 @@ async def wait_for(condition: Any, processes: WorkerProcesses, what: str) -> Non
 
 
 async def test_two_worker_processes_share_the_stream_without_double_delivery(
-    collector: Collector, mentorkit_runtime: Any, worker_processes: WorkerProcesses,
+    collector: Collector, mentorkit_runtime: Any, worker_processes: SharingWorkers,
 ) -> None:
     # Valid on SQLite too (claims serialise on BEGIN IMMEDIATE across processes), but the
     # case that matters is several `mentorkit worker` processes on PostgreSQL.

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from mentorkit import hookimpl
 from mentorkit.db import transaction
 from mentorkit.events import Delivery, emit
 from mentorkit.events.model import Event
+from tests.worker_processes import WorkerProcesses
 
 EVENT_TYPE = "crashtest.happened"
 SUBJECTS = ("pairing:1", "pairing:2", "pairing:3")
@@ -127,33 +127,14 @@ def idem_plugin(mentorkit_plugins: list[tuple[str, object]]) -> DeclaresCrashEve
     return plugin
 
 
-class WorkerProcesses:
-    """Starts worker subprocesses and makes sure none outlives the test."""
+class CrashingWorkers(WorkerProcesses):
+    """Workers whose plugin hangs at a chosen point, so a kill lands where the test wants."""
 
     def __init__(self, tmp_path: Path, settings: Any) -> None:
-        self.script = tmp_path / "crash_worker.py"
-        self.script.write_text(WORKER_SCRIPT)
-        self.logs = tmp_path / "logs"
-        self.logs.mkdir()
-        self.settings = settings
-        self.started: list[subprocess.Popen[bytes]] = []
+        super().__init__(tmp_path, settings, WORKER_SCRIPT, "crash_worker.py")
 
-    def start(self, hang: str = "never:0") -> subprocess.Popen[bytes]:
-        with (self.logs / f"stderr-{len(self.started)}").open("wb") as stderr:
-            process = subprocess.Popen(
-                [sys.executable, str(self.script), self.settings.database_url,
-                 self.settings.data_dir, str(self.logs), hang, EVENT_TYPE],
-                stdout=subprocess.DEVNULL, stderr=stderr,
-            )
-        self.started.append(process)
-        return process
-
-    def log(self, name: str) -> list[list[str]]:
-        path = self.logs / name
-        return [line.split() for line in path.read_text().splitlines()] if path.exists() else []
-
-    def stderr(self) -> str:
-        return "\n".join(p.read_text()[-2000:] for p in sorted(self.logs.glob("stderr-*")))
+    def start(self, hang: str = "never:0") -> subprocess.Popen[bytes]:  # type: ignore[override]
+        return super().start(hang, EVENT_TYPE)
 
     async def wait_until_hung(self, process: subprocess.Popen[bytes], count: int) -> None:
         deadline = time.monotonic() + DEADLINE_SECONDS
@@ -168,16 +149,11 @@ class WorkerProcesses:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
 
-    def stop_all(self) -> None:
-        for process in self.started:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
 
 
 @pytest.fixture
-def worker_processes(tmp_path: Path, mentorkit_settings: Any) -> Iterator[WorkerProcesses]:
-    processes = WorkerProcesses(tmp_path, mentorkit_settings)
+def worker_processes(tmp_path: Path, mentorkit_settings: Any) -> Iterator[CrashingWorkers]:
+    processes = CrashingWorkers(tmp_path, mentorkit_settings)
     try:
         yield processes
     finally:
@@ -190,7 +166,7 @@ async def undelivered() -> int:
 
 
 async def test_killed_worker_delivers_every_event_once_after_restart(
-    idem_plugin: DeclaresCrashEvents, mentorkit_runtime: Any, worker_processes: WorkerProcesses,
+    idem_plugin: DeclaresCrashEvents, mentorkit_runtime: Any, worker_processes: CrashingWorkers,
 ) -> None:
     emitted: dict[str, list[str]] = {subject: [] for subject in SUBJECTS}
     async with transaction():
