@@ -253,12 +253,7 @@ def plugins(state: CliState, as_json: bool) -> None:
     """List loaded plugins, and those that failed to load or are disabled."""
     report = state.pm.report
     if as_json:
-        click.echo(json.dumps({
-            "plugins": [{"name": p.name, "distribution": p.distribution, "version": p.version,
-                         "builtin": p.builtin, "hooks": list(p.hooks)} for p in report.loaded],
-            "failed": [{"name": f.name, "distribution": f.distribution, "error": f.error} for f in report.failed],
-            "disabled": report.disabled,
-        }, indent=2))
+        click.echo(json.dumps(report.as_dict(), indent=2))
         return
     # rich only here: importing it costs start-up time every other command does not need.
     from rich.console import Console

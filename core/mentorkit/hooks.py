@@ -218,9 +218,9 @@ class Hooks:
     async def shutdown(self, app: Litestar) -> None:
         """Run every plugin's shut-down hook (all of them, even if one fails)."""
         errors: list[BaseException] = []
-        for _, result in self._each("shutdown", app=app):
+        for impl in self._impls("shutdown"):
             try:
-                await _resolve(result)
+                await _resolve(self._call(impl, "shutdown", {"app": app}))
             except Exception as exc:
                 errors.append(exc)
         if errors:

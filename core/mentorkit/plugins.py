@@ -67,6 +67,15 @@ class PluginReport:
     failed: list[PluginFailure] = field(default_factory=list)
     disabled: list[str] = field(default_factory=list)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (``/-/plugins.json``, ``mentorkit plugins --json``)."""
+        return {
+            "plugins": [{"name": p.name, "distribution": p.distribution, "version": p.version,
+                         "builtin": p.builtin, "hooks": list(p.hooks)} for p in self.loaded],
+            "failed": [{"name": f.name, "distribution": f.distribution, "error": f.error} for f in self.failed],
+            "disabled": self.disabled,
+        }
+
 
 class MentorkitPluginManager(pluggy.PluginManager):
     """A pluggy manager that remembers what loading it went through."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from mentorkit.accounts import services
 from mentorkit.accounts.model import CurrentUser
@@ -28,11 +28,10 @@ from mentorkit.errors import ValidationFailed
 from mentorkit.notifications.services import inbox
 from mentorkit.web.auth import session_cookie_name
 from mentorkit.web.forms import Form, validate_form
-from mentorkit.web.pages import add_flash, redirect, render
+from mentorkit.web.pages import AnyRequest, redirect, render
 from mentorkit.web.ratelimit import client_address, hit
 
 FormData = URLEncodedBody[dict[str, str]]
-AnyRequest = Request[Any, Any, Any]
 
 PUBLIC = {"policy": "public"}
 SIGNED_IN = {"policy": "signed_in"}
@@ -343,5 +342,3 @@ def account_routes() -> list[Any]:
         api_notifications,
     ]
 
-
-__all__ = ["Redirect", "account_routes", "add_flash"]

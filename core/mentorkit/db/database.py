@@ -99,11 +99,15 @@ class Database:
                 # Piccolo also warns about an unreachable server; our error says it once.
                 warnings.simplefilter("ignore")
                 await self.engine.open()
-            await self.engine._run_in_new_connection("SELECT 1")
+            await self.ping()
         except Exception as exc:
             await self.close()
             reason = str(exc).strip() or type(exc).__name__
             raise DatabaseUnavailable(f"cannot reach the database {redact(self.url)}: {reason}") from None
+
+    async def ping(self) -> None:
+        """Run a trivial query; raises when the database does not answer."""
+        await self.engine._run_in_new_connection("SELECT 1")
 
     async def close(self) -> None:
         """Close every connection this database holds."""

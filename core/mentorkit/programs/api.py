@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
 from mentorkit.programs import policies, services
@@ -20,8 +20,8 @@ from mentorkit.programs.schemas import (
 )
 from mentorkit.relationships import services as relationships
 from mentorkit.relationships.schemas import Relationship, RelationshipCreate
+from mentorkit.web.pages import AnyRequest
 
-AnyRequest = Request[Any, Any, Any]
 TAGS = ["programs"]
 
 assert policies.POLICIES  # importing the module registers the policies these routes name

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import msgspec
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
@@ -20,10 +20,9 @@ from mentorkit.relationships import services as relationships
 from mentorkit.runtime import current_runtime
 from mentorkit.schemas import Input, LongText
 from mentorkit.web.forms import Form, validate_form
-from mentorkit.web.pages import redirect, render
+from mentorkit.web.pages import AnyRequest, redirect, render
 
 FormData = URLEncodedBody[dict[str, str]]
-AnyRequest = Request[Any, Any, Any]
 
 assert policies.POLICIES  # importing the module registers the policies these routes name
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
 from mentorkit.relationships import policies, services
@@ -15,8 +15,8 @@ from mentorkit.relationships.schemas import (
     Session,
     SessionCreate,
 )
+from mentorkit.web.pages import AnyRequest
 
-AnyRequest = Request[Any, Any, Any]
 TAGS = ["relationships"]
 
 assert policies.POLICIES  # importing the module registers the policies these routes name

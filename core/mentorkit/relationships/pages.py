@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
@@ -21,10 +21,9 @@ from mentorkit.programs.pages import failed
 from mentorkit.relationships import policies, services
 from mentorkit.relationships.schemas import CompleteForm, SessionCreate, SessionForm
 from mentorkit.web.forms import Form, validate_form
-from mentorkit.web.pages import redirect, render
+from mentorkit.web.pages import AnyRequest, redirect, render
 
 FormData = URLEncodedBody[dict[str, str]]
-AnyRequest = Request[Any, Any, Any]
 
 assert policies.POLICIES  # importing the module registers the policies these routes name
 

@@ -11,6 +11,9 @@ from litestar import Request, Response
 from litestar.enums import MediaType
 from litestar.response import Redirect, Template
 
+# Handlers take the request untyped in its user/auth/state parameters.
+AnyRequest = Request[Any, Any, Any]
+
 FLASH_COOKIE = "mentorkit_flash"
 
 # The CSRF token of the page being rendered, for macros imported without context

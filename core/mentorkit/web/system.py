@@ -19,16 +19,7 @@ def _runtime(request: Request[Any, Any, Any]) -> Runtime:
 @get("/-/plugins.json", opt={"policy": "public"}, tags=["system"], sync_to_thread=False)
 def plugins_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """Installed plugins: name, distribution, version, hooks; and those that failed to load."""
-    report = _runtime(request).pm.report
-    return {
-        "plugins": [
-            {"name": p.name, "distribution": p.distribution, "version": p.version,
-             "builtin": p.builtin, "hooks": list(p.hooks)}
-            for p in report.loaded
-        ],
-        "failed": [{"name": f.name, "distribution": f.distribution, "error": f.error} for f in report.failed],
-        "disabled": report.disabled,
-    }
+    return _runtime(request).pm.report.as_dict()
 
 
 @get("/health/live", opt={"policy": "public"}, tags=["system"], sync_to_thread=False)
@@ -42,7 +33,7 @@ async def ready(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     """The database answers and every migration is applied (503 otherwise)."""
     runtime = _runtime(request)
     try:
-        await runtime.database.engine._run_in_new_connection("SELECT 1")
+        await runtime.database.ping()
         pending = await pending_migrations(runtime.database)
     except Exception as exc:
         return Response({"status": "unavailable", "database": f"unreachable: {type(exc).__name__}"},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import jinja2
 
@@ -31,7 +30,3 @@ def make_environment(site_dir: str | None, plugin_dirs: list[str], *, debug: boo
         auto_reload=debug,
     )
 
-
-def template_globals(**values: Any) -> dict[str, Any]:
-    """Globals every template can use."""
-    return values
