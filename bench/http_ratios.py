@@ -77,10 +77,15 @@ async def seed(env: dict[str, str]) -> str:
         await runtime.database.close()
 
 
+# A signed-in browser after its first page holds both cookies: the session and the CSRF cookie
+# (any value works for GET requests; the server mints one only for a browser without it).
+BROWSER_CSRF_COOKIE = "bench-csrf-cookie"
+
+
 def load_wrk(url: str, cookie: str | None, seconds: int, connections: int) -> float:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if cookie:
-        cmd[1:1] = ["-H", f"Cookie: mentorkit_session={cookie}"]
+        cmd[1:1] = ["-H", f"Cookie: mentorkit_session={cookie}; mentorkit_csrf={BROWSER_CSRF_COOKIE}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         if line.startswith("Requests/sec:"):
@@ -94,7 +99,7 @@ def load_httpx(url: str, cookie: str | None, seconds: int, connections: int) -> 
     async def run() -> float:
         done = 0
         stop = time.perf_counter() + seconds
-        cookies = {"mentorkit_session": cookie} if cookie else None
+        cookies = {"mentorkit_session": cookie, "mentorkit_csrf": BROWSER_CSRF_COOKIE} if cookie else None
         async with httpx.AsyncClient(cookies=cookies, limits=httpx.Limits(max_connections=connections)) as c:
             async def worker() -> None:
                 nonlocal done

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import msgspec
 
 
@@ -18,11 +20,11 @@ class CurrentUser(msgspec.Struct, frozen=True, kw_only=True):
     token_id: int | None = None
 
 
-def _optional(row: dict[str, object], name: str) -> object:
+def _optional(row: Mapping[str, object], name: str) -> object:
     return row.get(f"user.{name}", row.get(name))
 
 
-def user_from_row(row: dict[str, object], **extra: object) -> CurrentUser:
+def user_from_row(row: Mapping[str, object], **extra: object) -> CurrentUser:
     """A CurrentUser from a ``mentorkit_user`` row (or a joined row with ``user.`` keys)."""
     def get(name: str) -> object:
         return row[f"user.{name}"] if f"user.{name}" in row else row[name]  # not a joined row's id

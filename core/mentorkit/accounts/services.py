@@ -17,6 +17,7 @@ from mentorkit.accounts.passwords import (
 from mentorkit.accounts.tables import ApiToken, OneTimeToken, User, WebSession
 from mentorkit.accounts.tokens import derived_token, hash_token, new_token
 from mentorkit.db import transaction
+from mentorkit.db.reads import fetch
 from mentorkit.errors import ConflictError, NotFound, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.notifications.services import notify
@@ -131,7 +132,7 @@ _SESSION_LOOKUP = """
 async def session_user(token: str) -> CurrentUser | None:
     """The user of a live session: not revoked, not idle too long, within its absolute lifetime."""
     settings = current_runtime().settings
-    rows = await WebSession.raw(_SESSION_LOOKUP, hash_token(token))
+    rows = await fetch(_SESSION_LOOKUP, hash_token(token))
     row = rows[0] if rows else None
     if row is None or row["revoked_at"] is not None or not row["user.active"]:
         return None
@@ -232,12 +233,19 @@ async def revoke_api_token(user: CurrentUser, token_id: int) -> bool:
     return bool(rows)
 
 
+_BEARER_LOOKUP = """
+    SELECT t.id AS id, t.last_used_at AS last_used_at, u.id AS "user.id", u.email AS "user.email",
+           u.display_name AS "user.display_name", u.is_admin AS "user.is_admin",
+           u.active AS "user.active", u.time_zone AS "user.time_zone"
+    FROM mentorkit_api_token t JOIN mentorkit_user u ON u.id = t."user"
+    WHERE t.token_hash = {} AND t.revoked_at IS NULL
+"""
+
+
 async def token_user(token: str) -> CurrentUser | None:
     """The user of an active API token."""
-    row = await ApiToken.select(
-        ApiToken.id, ApiToken.last_used_at, ApiToken.user.id, ApiToken.user.email,
-        ApiToken.user.display_name, ApiToken.user.is_admin, ApiToken.user.active, ApiToken.user.time_zone,
-    ).where((ApiToken.token_hash == hash_token(token)) & ApiToken.revoked_at.is_null()).first()
+    rows = await fetch(_BEARER_LOOKUP, hash_token(token))
+    row = rows[0] if rows else None
     if row is None or not row["user.active"]:
         return None
     now = utcnow()

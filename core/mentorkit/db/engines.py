@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
@@ -199,6 +200,15 @@ class MentorkitSQLiteEngine(SQLiteEngine):
         except sqlite3.IntegrityError as exc:
             raise conflict_from_sqlite(exc) from exc
 
+    async def fetch(self, query: str, args: Sequence[Any]) -> list[dict[str, Any]]:
+        """Rows of a compiled read (``?`` placeholders); see ``mentorkit.db.reads``."""
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return list(await transaction.connection.execute_fetchall(query, args))
+        if self.reader is not None:
+            return self.reader.execute(query, args).fetchall()
+        return list(await super()._run_in_new_connection(query, list(args)))
+
 
 async def _keep_connection_state(connection: Any) -> None:
     """A pool reset that does nothing (see ``MentorkitPostgresEngine.open``)."""
@@ -236,6 +246,16 @@ class MentorkitPostgresEngine(PostgresEngine):
         """Close the connection pool."""
         if self.pool is not None:
             await self.close_connection_pool()
+
+    async def fetch(self, query: str, args: Sequence[Any]) -> list[Any]:
+        """Rows of a compiled read (``$n`` placeholders); see ``mentorkit.db.reads``."""
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            return list(await transaction.connection.fetch(query, *args))
+        if self.pool is not None:
+            async with self.pool.acquire() as connection:
+                return list(await connection.fetch(query, *args))
+        return list(await self._run_in_new_connection(query, args))
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
         import asyncpg

@@ -12,8 +12,8 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
+from mentorkit.db.reads import fetch
 from mentorkit.policy import Connection, register_policy, require_user
-from mentorkit.programs.tables import Program
 
 _PROGRAM_ACCESS = """
     SELECT p.state AS state, s.role AS staff_role
@@ -33,7 +33,7 @@ _ENROLMENT_ACCESS = """
 async def _program_access(connection: Connection) -> tuple[Any, str | None]:
     """The caller and their staff role; 404 when the program is unknown or invisible to them."""
     user = require_user(connection)
-    rows = await Program.raw(_PROGRAM_ACCESS, user.id, int(connection.path_params["program_id"]))
+    rows = await fetch(_PROGRAM_ACCESS, user.id, int(connection.path_params["program_id"]))
     if not rows or (rows[0]["state"] == "draft" and rows[0]["staff_role"] is None and not user.is_admin):
         raise NotFoundException("no such program")
     return user, rows[0]["staff_role"]
@@ -61,7 +61,7 @@ async def program_coordinator(connection: Connection) -> None:
 async def enrolment_holder(connection: Connection) -> None:
     """The enrolled person themselves, or a coordinator of the program (or a site admin)."""
     user = require_user(connection)
-    rows = await Program.raw(
+    rows = await fetch(
         _ENROLMENT_ACCESS,
         user.id,
         int(connection.path_params["enrolment_id"]),

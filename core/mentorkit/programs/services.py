@@ -9,11 +9,13 @@ hooks); plugins are asked through ``runtime.hooks`` before anything changes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Protocol, cast
 
 from mentorkit.accounts.tables import User
 from mentorkit.contracts import ProgramFormat
 from mentorkit.db import transaction
+from mentorkit.db.reads import fetch
 from mentorkit.db.values import as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
@@ -46,7 +48,7 @@ class Actor(Protocol):
 # --------------------------------------------------------------------------- reading helpers
 
 
-def program_from_row(row: dict[str, Any]) -> schemas.Program:
+def program_from_row(row: Mapping[str, Any]) -> schemas.Program:
     """The public view of a ``mentorkit_program`` row."""
     return schemas.Program(
         id=row["id"],
@@ -473,7 +475,7 @@ _COORDINATED = f"""
 async def my_enrolments(actor: Actor) -> list[tuple[schemas.Program, schemas.Enrolment]]:
     """The actor's active enrolments with their programs (for the home page)."""
     out = []
-    for row in await Enrolment.raw(_MY_ENROLMENTS, actor.id):
+    for row in await fetch(_MY_ENROLMENTS, actor.id):
         enrolment = schemas.Enrolment(
             id=row["enrolment_id"], program_id=row["id"], user_id=actor.id, display_name=row["display_name"],
             role=row["role"], state=row["enrolment_state"], created_at=cast(dt.datetime, as_utc(row["enrolled_at"])),
@@ -484,4 +486,4 @@ async def my_enrolments(actor: Actor) -> list[tuple[schemas.Program, schemas.Enr
 
 async def coordinated_programs(actor: Actor) -> list[tuple[schemas.Program, str]]:
     """Programs where the actor is coordinator or observer, with that role."""
-    return [(program_from_row(row), row["staff_role"]) for row in await ProgramStaff.raw(_COORDINATED, actor.id)]
+    return [(program_from_row(row), row["staff_role"]) for row in await fetch(_COORDINATED, actor.id)]

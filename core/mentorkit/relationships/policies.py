@@ -11,8 +11,8 @@ from typing import Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
+from mentorkit.db.reads import fetch
 from mentorkit.policy import Connection, register_policy, require_user
-from mentorkit.relationships.tables import Relationship
 
 _RELATIONSHIP_ACCESS = """
     SELECT m.role AS member_role, s.role AS staff_role
@@ -32,7 +32,7 @@ _SESSION_ACCESS = """
 
 async def _relationship_access(connection: Connection) -> tuple[Any, str | None, str | None]:
     user = require_user(connection)
-    rows = await Relationship.raw(
+    rows = await fetch(
         _RELATIONSHIP_ACCESS, user.id, user.id, int(connection.path_params["relationship_id"])
     )
     if not rows:
@@ -59,7 +59,7 @@ async def relationship_member(connection: Connection) -> None:
 async def session_member(connection: Connection) -> None:
     """A member of the relationship the session belongs to; 404 for everybody else."""
     user = require_user(connection)
-    rows = await Relationship.raw(
+    rows = await fetch(
         _SESSION_ACCESS,
         user.id,
         int(connection.path_params["session_id"]),

@@ -16,6 +16,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mentorkit.db import transaction
+from mentorkit.db.reads import fetch
 from mentorkit.db.values import as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
@@ -83,11 +84,11 @@ BY_PROGRAM = "r.program = {}"
 
 
 async def _relationships(where: str, value: int) -> list[schemas.Relationship]:
-    rows = await Relationship.raw(_RELATIONSHIPS.replace("{where}", where), value)
+    rows = await fetch(_RELATIONSHIPS.replace("{where}", where), value)
     if not rows:
         return []
     members: dict[int, list[schemas.Member]] = {row["id"]: [] for row in rows}
-    for row in await RelationshipMember.raw(_MEMBERS.replace("{where}", where), value):
+    for row in await fetch(_MEMBERS.replace("{where}", where), value):
         members[row["relationship"]].append(
             schemas.Member(user_id=row["user"], display_name=row["display_name"], role=row["role"])
         )

@@ -11,7 +11,7 @@ from typing import Any, cast
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from mentorkit.accounts.services import API_TOKEN_PREFIX, session_user, token_user
-from mentorkit.web.csrf import _cookie, _header
+from mentorkit.web.asgi import cookie, header
 
 SESSION_COOKIE = "mentorkit_session"
 
@@ -45,7 +45,7 @@ def auth_middleware(secure: bool) -> Any:
             auth = None
             path = scope["path"]
             if not path.startswith(("/static/", "/health/live")):
-                authorization = _header(scope, b"authorization")
+                authorization = header(scope, b"authorization")
                 if authorization and path.startswith("/api/"):
                     scheme, _, token = authorization.partition(" ")
                     if scheme.lower() != "bearer" or not token.startswith(API_TOKEN_PREFIX):
@@ -56,8 +56,8 @@ def auth_middleware(secure: bool) -> Any:
                         await _unauthorised(send, "the API token is invalid or was revoked")
                         return
                     auth = "token"
-                elif cookie := _cookie(scope, cookie_name):
-                    user = await session_user(cookie)
+                elif session_token := cookie(scope, cookie_name):
+                    user = await session_user(session_token)
                     auth = "session" if user is not None else None
             scope["user"] = user
             scope["auth"] = auth

@@ -12,17 +12,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from http.cookies import SimpleCookie
 from typing import Any, cast
 from urllib.parse import parse_qs
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from mentorkit.web.asgi import cookie as request_cookie
+from mentorkit.web.asgi import header as _header
 
 CSRF_COOKIE = "mentorkit_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "_csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 MAX_FORM_BYTES = 1_000_000
+_STATE_KEY = "_mentorkit_csrf"  # the request's CsrfState, in the ASGI scope
 
 
 def token_for(secret_key: str, cookie_value: str) -> str:
@@ -30,24 +33,31 @@ def token_for(secret_key: str, cookie_value: str) -> str:
     return hmac.new(secret_key.encode(), f"csrf:{cookie_value}".encode(), hashlib.sha256).hexdigest()
 
 
-def _header(scope: Scope, name: bytes) -> str:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return str(value.decode("latin-1"))
-    return ""
+class CsrfState:
+    """This request's CSRF cookie; a browser without one gets it when a page first needs a token.
+
+    Minting lazily keeps JSON answers and static files free of a Set-Cookie header (and of
+    the HMAC) while every rendered form still carries a valid token.
+    """
+
+    __slots__ = ("_secret_key", "cookie", "minted")
+
+    def __init__(self, secret_key: str, cookie: str) -> None:
+        self._secret_key = secret_key
+        self.cookie = cookie
+        self.minted = False
+
+    def token(self) -> str:
+        """The token for this browser's cookie (creating the cookie if it has none)."""
+        if not self.cookie:
+            self.cookie, self.minted = secrets.token_urlsafe(32), True
+        return token_for(self._secret_key, self.cookie)
 
 
-def _cookie(scope: Scope, name: str) -> str:
-    raw = _header(scope, b"cookie")
-    if not raw:
-        return ""
-    jar: SimpleCookie = SimpleCookie()
-    try:
-        jar.load(raw)
-    except Exception:
-        return ""
-    morsel = jar.get(name)
-    return morsel.value if morsel else ""
+def page_token(scope: Scope) -> str:
+    """The CSRF token to embed in the page being rendered for ``scope`` (``""`` outside the middleware)."""
+    state = cast(Any, scope).get(_STATE_KEY)
+    return state.token() if isinstance(state, CsrfState) else ""
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, list[Any]]:
@@ -88,12 +98,8 @@ def csrf_middleware(secret_key: str, secure: bool) -> Any:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            cookie = _cookie(scope, cookie_name)
-            new_cookie = None
-            if not cookie:
-                cookie = new_cookie = secrets.token_urlsafe(32)
-            expected = token_for(secret_key, cookie)
-            scope["_csrf_token"] = expected  # type: ignore[typeddict-unknown-key]
+            state = CsrfState(secret_key, request_cookie(scope, cookie_name))
+            cast(Any, scope)[_STATE_KEY] = state
 
             method = cast(Any, scope)["method"]
             handler = scope.get("route_handler")
@@ -109,7 +115,7 @@ def csrf_middleware(secret_key: str, secure: bool) -> Any:
                 if not submitted and content_type.startswith("application/x-www-form-urlencoded"):
                     body, replay = await _read_body(receive)
                     submitted = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [""])[0]
-                if new_cookie is not None or not hmac.compare_digest(submitted, expected):
+                if not state.cookie or not hmac.compare_digest(submitted, state.token()):
                     html = "text/html" in _header(scope, b"accept")
                     status, body_bytes, media = _forbidden(
                         "the form's security token is missing or out of date (CSRF check)", html)
@@ -126,8 +132,8 @@ def csrf_middleware(secret_key: str, secure: bool) -> Any:
                     receive = cast(Receive, replay_receive)
 
             async def send_with_cookie(message: Message) -> None:
-                if new_cookie is not None and message["type"] == "http.response.start":
-                    attributes = f"{cookie_name}={new_cookie}; Path=/; HttpOnly; SameSite=Lax"
+                if state.minted and message["type"] == "http.response.start":
+                    attributes = f"{cookie_name}={state.cookie}; Path=/; HttpOnly; SameSite=Lax"
                     if secure:
                         attributes += "; Secure"
                     headers = list(message.get("headers", []))

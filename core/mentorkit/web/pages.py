@@ -11,6 +11,8 @@ from litestar import Request, Response
 from litestar.enums import MediaType
 from litestar.response import Redirect, Template
 
+from mentorkit.web.csrf import page_token
+
 # Handlers take the request untyped in its user/auth/state parameters.
 AnyRequest = Request[Any, Any, Any]
 
@@ -57,7 +59,7 @@ def render(request: Request[Any, Any, Any], template: str, status_code: int = 20
         "current_user": user,
         "nav_items": nav,
         "request_path": request.url.path,
-        "csrf_token": request.scope.get("_csrf_token", "") or "",
+        "csrf_token": page_token(request.scope),
         "flashes": _flashes(request),
     }
     _page_csrf_token.set(base["csrf_token"])
