@@ -16,7 +16,7 @@ locked" under concurrent requests. This engine instead
 * switches on WAL (readers never wait for the writer), a busy timeout for other processes,
   ``synchronous=NORMAL`` (durable in WAL mode) and foreign keys.
 
-PostgreSQL: asyncpg with a pool started and stopped by the app's lifespan.
+PostgreSQL: asyncpg with a lean pool of our own (pg_pool.py), started and stopped by the app's lifespan.
 
 Both engines turn integrity errors into ``ConflictError`` so the web layer answers 409.
 """
@@ -27,7 +27,7 @@ import asyncio
 import re
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from piccolo.engine.postgres import PostgresEngine
@@ -210,10 +210,6 @@ class MentorkitSQLiteEngine(SQLiteEngine):
         return list(await super()._run_in_new_connection(query, list(args)))
 
 
-async def _keep_connection_state(connection: Any) -> None:
-    """A pool reset that does nothing (see ``MentorkitPostgresEngine.open``)."""
-
-
 class MentorkitPostgresEngine(PostgresEngine):
     """PostgreSQL through asyncpg, with integrity errors as ``ConflictError``."""
 
@@ -235,17 +231,19 @@ class MentorkitPostgresEngine(PostgresEngine):
     async def open(self) -> None:
         """Start the connection pool (and do what Piccolo would have done at construction)."""
         if self.pool is None:
-            # asyncpg resets a connection on every release (one more round trip per query, as
-            # Piccolo acquires per statement). Mentorkit leaves no session state behind: no SET,
-            # LISTEN or advisory locks, and every transaction ends before release.
-            await self.start_connection_pool(min_size=2, max_size=20, reset=_keep_connection_state)
+            from mentorkit.db.pg_pool import LeanPool
+
+            # Our own pool rather than asyncpg's, whose acquire and release cost as much CPU as
+            # a small query (see pg_pool.py). Piccolo only calls acquire, release and close.
+            self.pool = cast(Any, await LeanPool(self.config["dsn"], min_size=2, max_size=20).start())
             self._opened = True
             await self.prep_database()
 
     async def close(self) -> None:
         """Close the connection pool."""
-        if self.pool is not None:
-            await self.close_connection_pool()
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            await pool.close()
 
     async def fetch(self, query: str, args: Sequence[Any]) -> list[Any]:
         """Rows of a compiled read (``$n`` placeholders); see ``mentorkit.db.reads``."""

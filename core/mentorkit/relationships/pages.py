@@ -55,10 +55,17 @@ async def home(request: AnyRequest) -> Template:
         if m.user_id == user.id
     }
     waiting = [e.id for _, e in enrolments if (e.program_id, e.role) not in in_open]
+    # Each relationship with the person's own role and the others' names, worked out here
+    # rather than with Jinja filters (cheaper, and plain to read in the template).
+    rows = [
+        (r, next((m.role for m in r.members if m.user_id == user.id), ""),
+         ", ".join(m.display_name for m in r.members if m.user_id != user.id))
+        for r in mine
+    ]
     return render(
         request,
         "home.html",
-        relationships=mine,
+        relationships=rows,
         enrolments=enrolments,
         staffed=await programs.coordinated_programs(user),
         waiting=waiting,
