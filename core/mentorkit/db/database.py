@@ -106,8 +106,8 @@ class Database:
             raise DatabaseUnavailable(f"cannot reach the database {redact(self.url)}: {reason}") from None
 
     async def ping(self) -> None:
-        """Run a trivial query; raises when the database does not answer."""
-        await self.engine._run_in_new_connection("SELECT 1")
+        """Run a trivial query (on the pool or reader when open); raises when the database does not answer."""
+        await self.engine.fetch("SELECT 1", ())
 
     async def close(self) -> None:
         """Close every connection this database holds."""

@@ -225,8 +225,18 @@ class MentorkitPostgresEngine(PostgresEngine):
             await super().check_version()
 
     async def prep_database(self) -> None:
-        if self._opened:
-            await super().prep_database()
+        """Piccolo's extension check, on a pooled connection rather than a new one."""
+        if not self._opened:
+            return
+        import asyncpg
+        from piccolo.utils.warnings import Level, colored_warning
+
+        for extension in self.extensions:
+            try:
+                await self._run_in_pool(f'CREATE EXTENSION IF NOT EXISTS "{extension}"')
+            except asyncpg.exceptions.InsufficientPrivilegeError:
+                colored_warning(f"=> Unable to create the {extension} extension; ask an administrator to run "
+                                f'CREATE EXTENSION "{extension}";', level=Level.medium)
 
     async def open(self) -> None:
         """Start the connection pool (and do what Piccolo would have done at construction)."""
@@ -235,7 +245,7 @@ class MentorkitPostgresEngine(PostgresEngine):
 
             # Our own pool rather than asyncpg's, whose acquire and release cost as much CPU as
             # a small query (see pg_pool.py). Piccolo only calls acquire, release and close.
-            self.pool = cast(Any, await LeanPool(self.config["dsn"], min_size=2, max_size=20).start())
+            self.pool = cast(Any, await LeanPool(self.config["dsn"], min_size=1, max_size=20).start())
             self._opened = True
             await self.prep_database()
 
