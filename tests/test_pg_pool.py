@@ -525,17 +525,6 @@ async def test_a_replacement_that_cannot_connect_fails_the_waiter_and_frees_its_
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "LeanPool bug: when a dropped connection is replaced for a waiter, _open_for_waiter() only schedules "
-        "self._connect() as a task, and _connect() adds the new connection to self.size when that task first runs. "
-        "Until then size is one short, so an acquire that runs first (the releasing task's next query, or any task "
-        "already ready) sees size < max_size and opens a connection of its own: max_size is exceeded and that "
-        "acquire is served ahead of the queued waiters."
-    ),
-)
 async def test_a_replacement_for_a_waiter_counts_against_max_size_at_once(pg: PG) -> None:
     pool = await pg.start(min_size=0, max_size=1)
     spoilt = await pool.acquire()
@@ -649,3 +638,18 @@ async def test_the_engine_pool_is_a_lean_pool_and_transactions_return_their_conn
         await database.close()
     assert (pool.size, pool.idle) == (0, 0)
     await pg.wait_for_backends(0)
+
+
+@pytest.mark.postgres
+async def test_releasing_a_connection_twice_is_refused_and_it_is_lent_once(pg: PG) -> None:
+    pool = await pg.start(min_size=0, max_size=2)
+    connection = await pool.acquire()
+    await pool.release(connection)
+    with pytest.raises(asyncpg.InterfaceError, match="released twice"):
+        await pool.release(connection)
+    assert (pool.size, pool.idle) == (1, 1)
+    first = await pool.acquire()
+    second = await pool.acquire()
+    assert first is not second
+    await pool.release(first)
+    await pool.release(second)

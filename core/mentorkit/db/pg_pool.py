@@ -8,7 +8,8 @@ needs and no more:
 
 * connections open on demand up to ``max_size`` (``min_size`` of them at start);
 * a connection that is closed (the server went away) or still inside a transaction when it
-  comes back is dropped, and a new one opens when somebody needs it;
+  comes back is dropped, and a new one opens when somebody needs it; releasing a connection
+  the pool did not lend (or twice) is an error, as in asyncpg's pool;
 * nothing is reset on release: Mentorkit leaves no session state behind (no ``SET``,
   ``LISTEN`` or advisory locks, and every transaction ends before release);
 * the object has the part of asyncpg's pool API that Piccolo uses: ``await pool.acquire()``,
@@ -38,13 +39,16 @@ class LeanPool:
         self._idle: list[asyncpg.Connection] = []
         self._waiters: deque[asyncio.Future[asyncpg.Connection]] = deque()
         self.size = 0  # connections open, being opened, or lent out
+        self._lent: set[asyncpg.Connection] = set()
         self._closed = False
 
     async def start(self) -> LeanPool:
         """Open ``min_size`` connections (fails, opening none, when the server does not answer)."""
         try:
             for _ in range(self._min_size):
-                self._idle.append(await self._connect())
+                connection = await self._connect()
+                self._lent.discard(connection)
+                self._idle.append(connection)
         except BaseException:
             await self.close()
             raise
@@ -57,12 +61,18 @@ class LeanPool:
 
     async def _connect(self) -> asyncpg.Connection:
         self.size += 1
+        return await self._open()
+
+    async def _open(self) -> asyncpg.Connection:
+        """Open a connection whose place in ``size`` is already counted."""
         try:
-            return await asyncpg.connect(self._dsn)
+            connection = await asyncpg.connect(self._dsn)
         except BaseException:
             self.size -= 1
             self._open_for_waiter()
             raise
+        self._lent.add(connection)
+        return connection
 
     def acquire(self) -> _Acquire:
         """A connection: ``await pool.acquire()`` (then ``release``) or ``async with pool.acquire()``."""
@@ -72,7 +82,9 @@ class LeanPool:
         if self._closed:
             raise asyncpg.InterfaceError("the connection pool is closed")
         if self._idle:
-            return self._idle.pop()
+            connection = self._idle.pop()
+            self._lent.add(connection)
+            return connection
         if self.size < self.max_size:
             return await self._connect()
         waiter: asyncio.Future[asyncpg.Connection] = asyncio.get_running_loop().create_future()
@@ -90,8 +102,11 @@ class LeanPool:
         self._give_back(connection)
 
     def _give_back(self, connection: asyncpg.Connection) -> None:
+        if connection not in self._lent:
+            raise asyncpg.InterfaceError("this connection is not lent by the pool (released twice?)")
         if self._closed or connection.is_closed() or connection.is_in_transaction():
             # Broken, left mid-transaction, or the pool is closing: never lend it again.
+            self._lent.discard(connection)
             self.size -= 1
             if not connection.is_closed():
                 connection.terminate()
@@ -100,8 +115,9 @@ class LeanPool:
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
-                waiter.set_result(connection)
+                waiter.set_result(connection)  # still lent, now to the waiter
                 return
+        self._lent.discard(connection)
         self._idle.append(connection)
 
     def _open_for_waiter(self) -> None:
@@ -123,7 +139,10 @@ class LeanPool:
                 else:
                     waiter.set_result(task.result())
 
-            asyncio.ensure_future(self._connect()).add_done_callback(hand_over)
+            # Counted now, not when the task first runs: until then an acquire would see a
+            # free place and open a connection of its own, past max_size and ahead of the queue.
+            self.size += 1
+            asyncio.ensure_future(self._open()).add_done_callback(hand_over)
             return
 
     async def close(self) -> None:
