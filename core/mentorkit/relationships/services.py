@@ -59,24 +59,26 @@ def _open_key(program_id: int, user_ids: list[int]) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-# Relationship lists are read on nearly every page (home, program, relationship): two fixed
-# statements instead of three built by Piccolo's query builder, whose cost for joins through
-# foreign keys exceeds the cost of running them. ``{where}`` is one of the filters below.
+# Relationship lists are read on nearly every page (home, program, relationship): one fixed
+# statement (relationships with their session counts, one row per member) instead of three
+# built by Piccolo's query builder, whose cost for joins through foreign keys exceeds the cost
+# of running them. ``{where}`` is one of the filters below.
 _RELATIONSHIPS = """
-    SELECT r.id AS id, r.program AS program, p.name AS program_name, r.format AS format,
+    SELECT r.id AS id, r.program AS program, r.program_name AS program_name, r.format AS format,
            r.state AS state, r.source AS source, r.created_at AS created_at, r.ended_at AS ended_at,
-           (SELECT COUNT(*) FROM mentorkit_mentoring_session s WHERE s.relationship = r.id) AS session_count,
-           (SELECT MAX(s.held_at) FROM mentorkit_mentoring_session s WHERE s.relationship = r.id)
-               AS last_session_at
-    FROM mentorkit_relationship r JOIN mentorkit_program p ON p.id = r.program
-    WHERE {where}
-    ORDER BY r.id
-"""
-_MEMBERS = """
-    SELECT m.relationship AS relationship, m."user" AS "user", m.role AS role, u.display_name AS display_name
-    FROM mentorkit_relationship_member m JOIN mentorkit_user u ON u.id = m."user"
-    WHERE m.relationship IN (SELECT r.id FROM mentorkit_relationship r WHERE {where})
-    ORDER BY m.id
+           r.session_count AS session_count, r.last_session_at AS last_session_at,
+           m."user" AS member_user, m.role AS member_role, u.display_name AS member_name
+    FROM (
+        SELECT r.id, r.program, p.name AS program_name, r.format, r.state, r.source, r.created_at, r.ended_at,
+               (SELECT COUNT(*) FROM mentorkit_mentoring_session s WHERE s.relationship = r.id) AS session_count,
+               (SELECT MAX(s.held_at) FROM mentorkit_mentoring_session s WHERE s.relationship = r.id)
+                   AS last_session_at
+        FROM mentorkit_relationship r JOIN mentorkit_program p ON p.id = r.program
+        WHERE {where}
+    ) r
+    LEFT JOIN mentorkit_relationship_member m ON m.relationship = r.id
+    LEFT JOIN mentorkit_user u ON u.id = m."user"
+    ORDER BY r.id, m.id
 """
 BY_ID = "r.id = {}"
 BY_MEMBER = 'r.id IN (SELECT relationship FROM mentorkit_relationship_member WHERE "user" = {})'
@@ -84,30 +86,26 @@ BY_PROGRAM = "r.program = {}"
 
 
 async def _relationships(where: str, value: int) -> list[schemas.Relationship]:
-    rows = await fetch(_RELATIONSHIPS.replace("{where}", where), value)
-    if not rows:
-        return []
-    members: dict[int, list[schemas.Member]] = {row["id"]: [] for row in rows}
-    for row in await fetch(_MEMBERS.replace("{where}", where), value):
-        members[row["relationship"]].append(
-            schemas.Member(user_id=row["user"], display_name=row["display_name"], role=row["role"])
-        )
-    return [
-        schemas.Relationship(
-            id=row["id"],
-            program_id=row["program"],
-            program_name=row["program_name"],
-            format=row["format"],
-            state=row["state"],
-            source=row["source"],
-            members=members[row["id"]],
-            created_at=cast(dt.datetime, as_utc(row["created_at"])),
-            ended_at=as_utc(row["ended_at"]),
-            session_count=int(row["session_count"]),
-            last_session_at=as_utc(row["last_session_at"]),
-        )
-        for row in rows
-    ]
+    relationships: list[schemas.Relationship] = []
+    for row in await fetch(_RELATIONSHIPS.replace("{where}", where), value):
+        if not relationships or relationships[-1].id != row["id"]:
+            relationships.append(schemas.Relationship(
+                id=row["id"],
+                program_id=row["program"],
+                program_name=row["program_name"],
+                format=row["format"],
+                state=row["state"],
+                source=row["source"],
+                members=[],
+                created_at=cast(dt.datetime, as_utc(row["created_at"])),
+                ended_at=as_utc(row["ended_at"]),
+                session_count=int(row["session_count"]),
+                last_session_at=as_utc(row["last_session_at"]),
+            ))
+        if row["member_user"] is not None:
+            relationships[-1].members.append(
+                schemas.Member(user_id=row["member_user"], display_name=row["member_name"], role=row["member_role"]))
+    return relationships
 
 
 async def _relationship(relationship_id: int) -> schemas.Relationship:
