@@ -15,6 +15,7 @@ import click
 
 from mentorkit.errors import MentorkitError
 from mentorkit.plugins import MentorkitPluginManager, create_plugin_manager
+from mentorkit.startup import collector_paused
 
 
 def say(message: str) -> None:
@@ -94,7 +95,21 @@ def build_cli(pm: MentorkitPluginManager) -> click.Group:
 
 def _serve(state: CliState, host: str | None, port: int | None, migrate_first: bool,
            prepare: Callable[[Any], Coroutine[Any, Any, None]] | None = None) -> None:
+    with collector_paused(freeze=True):
+        app, settings = _prepare_app(state, host, port, migrate_first, prepare)
     import uvicorn
+
+    say(f"Mentorkit is serving on http://{settings.host}:{settings.port} "
+        f"(database: {app.state.runtime.database.engine_type}); press Ctrl+C to stop.")
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+
+
+def _prepare_app(state: CliState, host: str | None, port: int | None, migrate_first: bool,
+                 prepare: Callable[[Any], Coroutine[Any, Any, None]] | None) -> tuple[Any, Any]:
+    """Check the database (migrations applied, demo data if asked) and build the app."""
+    import uvicorn  # noqa: F401 - imported here, with the rest of start-up, while the collector is paused
 
     from mentorkit.db.migrations import migrate, pending_migrations
     from mentorkit.web.app import create_app
@@ -120,12 +135,7 @@ def _serve(state: CliState, host: str | None, port: int | None, migrate_first: b
             await runtime.database.close()
 
     run(check)
-    app = create_app(runtime=runtime)
-    say(f"Mentorkit is serving on http://{settings.host}:{settings.port} "
-                  f"(database: {runtime.database.engine_type}); press Ctrl+C to stop.")
-    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+    return create_app(runtime=runtime), settings
 
 
 @click.command()
@@ -352,8 +362,9 @@ COMMANDS: list[click.Command] = [serve, demo, migrate, makemigrations, worker, p
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``mentorkit`` command."""
     try:
-        pm = create_plugin_manager()
-        cli = build_cli(pm)
+        with collector_paused():
+            pm = create_plugin_manager()
+            cli = build_cli(pm)
     except MentorkitError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
