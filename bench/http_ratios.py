@@ -12,7 +12,7 @@ bounded httpx load), on SQLite and on PostgreSQL:
 Goals from the issue: DB JSON >= 0.30x bare on SQLite (>= 0.45x on PostgreSQL), home page
 >= 0.15x; start of `mentorkit serve` to first response <= 0.6 s.
 
-    .venv/bin/python bench/http_ratios.py [--seconds 8] [--connections 32] [--sqlite-only]
+    .venv/bin/python bench/http_ratios.py [--seconds 4] [--rounds 3] [--starts 7] [--connections 32] [--sqlite-only]
 """
 
 from __future__ import annotations
@@ -113,6 +113,10 @@ def load_httpx(url: str, cookie: str | None, seconds: int, connections: int) -> 
     return asyncio.run(run())
 
 
+ENDPOINTS = [("bare", "/health/live", False), ("db_json", "/api/v1/me", True),
+             ("db_list", "/api/v1/relationships", True), ("home", "/", True)]
+
+
 def measure(engine: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"mk-bench-{engine}-"))
     env = {**os.environ, "MENTORKIT_DATA_DIR": str(data_dir), "MENTORKIT_DATABASE_URL": url,
@@ -121,8 +125,8 @@ def measure(engine: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     cookie = asyncio.run(seed({k: v for k, v in env.items() if k.startswith("MENTORKIT_")}))
     load = load_wrk if shutil.which("wrk") else load_httpx
     startups = []
-    result: dict[str, Any] = {"engine": engine}
-    for attempt in range(5):
+    rounds: list[dict[str, float]] = []
+    for attempt in range(args.starts):
         port = free_port()
         started = time.perf_counter()
         server = subprocess.Popen([MENTORKIT, "serve", "--port", str(port)], env=env,
@@ -132,16 +136,22 @@ def measure(engine: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
             startups.append(time.perf_counter() - started)
             if attempt == 0:
                 base = f"http://127.0.0.1:{port}"
-                load(base + "/health/live", None, 1, 4)  # warm up
-                result["bare"] = load(base + "/health/live", None, args.seconds, args.connections)
-                result["db_json"] = load(base + "/api/v1/me", cookie, args.seconds, args.connections)
-                result["db_list"] = load(base + "/api/v1/relationships", cookie, args.seconds, args.connections)
-                result["home"] = load(base + "/", cookie, args.seconds, args.connections)
+                for _, path, signed_in in ENDPOINTS:  # warm up (templates compile on first use)
+                    load(base + path, cookie if signed_in else None, 1, 4)
+                # Rounds of all four endpoints one after the other: each round's ratios compare
+                # loads a few seconds apart, so drift in what else the machine does cancels out.
+                for _ in range(args.rounds):
+                    rounds.append({name: load(base + path, cookie if signed_in else None, args.seconds,
+                                              args.connections) for name, path, signed_in in ENDPOINTS})
         finally:
             server.terminate()
             server.wait(timeout=10)
-    result["startup"] = statistics.median(startups)
     shutil.rmtree(data_dir, ignore_errors=True)
+    result: dict[str, Any] = {"engine": engine, "startup": statistics.median(startups),
+                              "startup_range": (min(startups), max(startups))}
+    for name, _, _ in ENDPOINTS:
+        result[name] = statistics.median(r[name] for r in rounds)
+        result[name + "_ratio"] = statistics.median(r[name] / r["bare"] for r in rounds)
     return result
 
 
@@ -178,7 +188,9 @@ def main() -> None:
     compile_sources()
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=4, help="load per endpoint per round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the four endpoints (medians are printed)")
+    parser.add_argument("--starts", type=int, default=7, help="starts of mentorkit serve timed (median printed)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args()
@@ -195,16 +207,19 @@ def main() -> None:
             data_url = ""  # default: a file in the data directory
         results.append(measure(engine, data_url, args))
     tool = "wrk" if shutil.which("wrk") else "httpx"
-    print(f"\nload: {tool}, {args.connections} connections, {args.seconds} s per endpoint, one server process")
-    print("requests/s:")
+    print(f"\nload: {tool}, {args.connections} connections, {args.rounds} rounds of {args.seconds} s per endpoint,"
+          " one server process")
+    print("requests/s (median of the rounds):")
     print(f"{'engine':<9} {'bare JSON':>10} {'DB JSON':>10} {'DB list':>10} {'home':>10}")
     for r in results:
         print(f"{r['engine']:<9} {r['bare']:>10.0f} {r['db_json']:>10.0f} {r['db_list']:>10.0f} {r['home']:>10.0f}")
-    print("ratios to bare JSON, and start-up (spawn of `mentorkit serve` to first answer, median of 5):")
-    print(f"{'engine':<9} {'DB JSON':>10} {'DB list':>10} {'home':>10} {'start s':>10}")
+    print(f"ratios to bare JSON (median of the rounds' ratios), and start-up (spawn of `mentorkit serve` to first "
+          f"answer, median of {args.starts}, with the range):")
+    print(f"{'engine':<9} {'DB JSON':>10} {'DB list':>10} {'home':>10} {'start s':>10} {'range s':>12}")
     for r in results:
-        print(f"{r['engine']:<9} {r['db_json'] / r['bare']:>10.2f} {r['db_list'] / r['bare']:>10.2f} "
-              f"{r['home'] / r['bare']:>10.2f} {r['startup']:>10.2f}")
+        low, high = r["startup_range"]
+        print(f"{r['engine']:<9} {r['db_json_ratio']:>10.2f} {r['db_list_ratio']:>10.2f} "
+              f"{r['home_ratio']:>10.2f} {r['startup']:>10.2f} {low:>5.2f}-{high:<5.2f}")
     print("goals:    DB JSON >= 0.30 (SQLite), >= 0.45 (PostgreSQL); home >= 0.15; start <= 0.60 s")
     sys.stdout.flush()
 
