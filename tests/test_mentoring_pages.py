@@ -440,3 +440,37 @@ def test_draft_programs_are_hidden_from_people_outside_them(mentorkit_client: An
     assert c.get(f"/api/v1/programs/{pid}").status_code == 404
     assert c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentee"}, headers=h).status_code == 404
     assert "Secret" not in c.get("/programs").text
+
+
+def test_the_home_page_lists_active_enrolments_and_staffed_programs_with_roles(
+    mentorkit_client: Any, people: dict[str, Any]
+) -> None:
+    """One statement reads both lists: enrolments (withdrawn ones left out) and programs run."""
+    import re
+
+    c = mentorkit_client
+    h = act_as(c, "ada@example.org")
+    ids = {}
+    for slug, name in [("spring", "Spring"), ("autumn", "Autumn"), ("winter", "Winter")]:
+        ids[slug] = ok(c.post("/api/v1/programs", json={"slug": slug, "name": name}, headers=h), 201)["id"]
+        ok(c.post(f"/api/v1/programs/{ids[slug]}/state", json={"state": "enrolling"}, headers=h))
+    h = act_as(c, "mo@example.org")
+    ok(c.post(f"/api/v1/programs/{ids['spring']}/enrolments", json={"role": "mentor"}, headers=h), 201)
+    gone = ok(c.post(f"/api/v1/programs/{ids['winter']}/enrolments", json={"role": "mentee"}, headers=h), 201)
+    ok(c.post(f"/api/v1/programs/{ids['winter']}/enrolments/{gone['id']}/withdraw", headers=h))
+    h = act_as(c, "ada@example.org")
+    for slug, role in [("winter", "observer"), ("autumn", "coordinator")]:
+        ok(c.post(f"/api/v1/programs/{ids[slug]}/staff", json={"email": "mo@example.org", "role": role}, headers=h))
+
+    act_as(c, "mo@example.org")
+    page = ok(c.get("/")).text
+    run_part, _, rest = page.partition("Your relationships")
+    _, _, enrolled_part = rest.partition("Your enrolments")
+    runs = re.findall(r'<a href="/programs/(\d+)">(\w+)</a>.*?<span class="muted small">(\w+)</span>', run_part)
+    assert runs == [(str(ids["autumn"]), "Autumn", "coordinator"), (str(ids["winter"]), "Winter", "observer")]
+    assert re.findall(r'<a href="/programs/\d+">(\w+)</a> as (\w+)', enrolled_part) == [("Spring", "mentor")]
+    assert "Waiting for a coordinator to pair you." in enrolled_part
+
+    act_as(c, "otto@example.org")
+    page = ok(c.get("/")).text
+    assert "Programs you run" not in page and "You have not enrolled in a program." in page

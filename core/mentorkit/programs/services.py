@@ -44,6 +44,9 @@ class Actor(Protocol):
     @property
     def is_admin(self) -> bool: ...
 
+    @property
+    def display_name(self) -> str: ...
+
 
 # --------------------------------------------------------------------------- reading helpers
 
@@ -456,34 +459,32 @@ async def list_enrolments(program_id: int, actor: Actor, *, include_withdrawn: b
 _PROGRAM_COLUMNS = """p.id AS id, p.slug AS slug, p.name AS name, p.description AS description,
     p.format AS format, p.matching_strategy AS matching_strategy, p.state AS state,
     p.created_by AS created_by, p.created_at AS created_at"""
-_MY_ENROLMENTS = f"""
-    SELECT {_PROGRAM_COLUMNS}, e.id AS enrolment_id, e.role AS role, e.state AS enrolment_state,
-           e.created_at AS enrolled_at, u.display_name AS display_name
-    FROM mentorkit_enrolment e
-    JOIN mentorkit_program p ON p.id = e.program JOIN mentorkit_user u ON u.id = e."user"
+_MY_PROGRAMS = f"""
+    SELECT {_PROGRAM_COLUMNS}, e.id AS enrolment_id, e.role AS role, e.created_at AS enrolled_at, 0 AS staffed
+    FROM mentorkit_enrolment e JOIN mentorkit_program p ON p.id = e.program
     WHERE e."user" = {{}} AND e.state = 'active'
-    ORDER BY e.id
-"""
-_COORDINATED = f"""
-    SELECT {_PROGRAM_COLUMNS}, s.role AS staff_role
+    UNION ALL
+    SELECT {_PROGRAM_COLUMNS}, NULL, s.role, NULL, 1
     FROM mentorkit_program_staff s JOIN mentorkit_program p ON p.id = s.program
     WHERE s."user" = {{}}
-    ORDER BY p.id
+    ORDER BY staffed, enrolment_id, id
 """
 
 
-async def my_enrolments(actor: Actor) -> list[tuple[schemas.Program, schemas.Enrolment]]:
-    """The actor's active enrolments with their programs (for the home page)."""
-    out = []
-    for row in await fetch(_MY_ENROLMENTS, actor.id):
+async def my_programs(
+    actor: Actor,
+) -> tuple[list[tuple[schemas.Program, schemas.Enrolment]], list[tuple[schemas.Program, str]]]:
+    """For the home page, in one statement: the actor's active enrolments with their programs,
+    and the programs they staff with their role there (coordinator or observer)."""
+    enrolments: list[tuple[schemas.Program, schemas.Enrolment]] = []
+    staffed: list[tuple[schemas.Program, str]] = []
+    for row in await fetch(_MY_PROGRAMS, actor.id, actor.id):
+        if row["staffed"]:
+            staffed.append((program_from_row(row), row["role"]))
+            continue
         enrolment = schemas.Enrolment(
-            id=row["enrolment_id"], program_id=row["id"], user_id=actor.id, display_name=row["display_name"],
-            role=row["role"], state=row["enrolment_state"], created_at=cast(dt.datetime, as_utc(row["enrolled_at"])),
+            id=row["enrolment_id"], program_id=row["id"], user_id=actor.id, display_name=actor.display_name,
+            role=row["role"], state="active", created_at=cast(dt.datetime, as_utc(row["enrolled_at"])),
         )
-        out.append((program_from_row(row), enrolment))
-    return out
-
-
-async def coordinated_programs(actor: Actor) -> list[tuple[schemas.Program, str]]:
-    """Programs where the actor is coordinator or observer, with that role."""
-    return [(program_from_row(row), row["staff_role"]) for row in await fetch(_COORDINATED, actor.id)]
+        enrolments.append((program_from_row(row), enrolment))
+    return enrolments, staffed

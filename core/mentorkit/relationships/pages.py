@@ -46,7 +46,7 @@ async def home(request: AnyRequest) -> Template:
     if user is None:
         return render(request, "home.html", relationships=[], enrolments=[], staffed=[], waiting=[])
     mine = await services.my_relationships(user)
-    enrolments = await programs.my_enrolments(user)
+    enrolments, staffed = await programs.my_programs(user)
     in_open = {
         (r.program_id, m.role)
         for r in mine
@@ -67,7 +67,7 @@ async def home(request: AnyRequest) -> Template:
         "home.html",
         relationships=rows,
         enrolments=enrolments,
-        staffed=await programs.coordinated_programs(user),
+        staffed=staffed,
         waiting=waiting,
         tz=services.time_zone_of(user),
     )
