@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from mentorkit.web.pages import _page_csrf_token, current_csrf_token
+from mentorkit.web.pages import _page_csrf_token, active_nav_href, current_csrf_token
 from mentorkit.web.templating import MacroLibrary, make_environment
 
 
@@ -47,3 +48,28 @@ def test_in_debug_a_changed_macro_file_is_picked_up(tmp_path: Path) -> None:
     os.utime(macros, (stat.st_atime, stat.st_mtime + 5))  # a later mtime, whatever the clock's resolution
     assert debug.get_template("page.html").render() == "two"
     assert cached.get_template("page.html").render() == "one"
+
+
+def test_the_current_nav_item_is_the_longest_href_that_is_the_path_or_a_parent_of_it() -> None:
+    nav = [{"label": "Home", "href": "/"}, {"label": "Programs", "href": "/programs"},
+           {"label": "New", "href": "/programs/new?from=nav"}, {"label": "Admin", "href": "/admin#people"}]
+    assert active_nav_href(nav, "/") == "/"
+    assert active_nav_href(nav, "/programs") == "/programs"
+    assert active_nav_href(nav, "/programs/7/edit") == "/programs"
+    assert active_nav_href(nav, "/programs/new") == "/programs/new?from=nav"
+    assert active_nav_href(nav, "/admin") == "/admin#people"
+    assert active_nav_href(nav, "/programsx") is None
+    assert active_nav_href(nav, "/account") is None
+    assert active_nav_href([], "/") is None
+
+
+def test_pages_mark_the_current_nav_item(mentorkit_client: Any) -> None:
+    from mentorkit.testing.auth import create_user, sign_in
+
+    create_user(mentorkit_client, "ada@example.org", "Ada", is_admin=True)
+    sign_in(mentorkit_client, "ada@example.org")
+    page = mentorkit_client.get("/programs").text
+    assert '<a href="/programs" aria-current="page">Programs</a>' in page
+    assert '<a href="/" aria-current="page">Home</a>' not in page
+    page = mentorkit_client.get("/").text
+    assert '<a href="/" aria-current="page">Home</a>' in page and 'href="/programs" aria-current' not in page

@@ -38,6 +38,17 @@ def core_nav(user: Any) -> list[dict[str, str]]:
     return items
 
 
+def active_nav_href(nav: list[dict[str, str]], path: str) -> str | None:
+    """The nav item to mark as current: the longest href that is ``path`` or a parent of it."""
+    best, best_length = None, -1
+    for item in nav:
+        href = item["href"].split("?")[0].split("#")[0]
+        base = href.rstrip("/")
+        if (path == href or (base and path.startswith(base + "/"))) and len(href) > best_length:
+            best, best_length = item["href"], len(href)
+    return best
+
+
 def _flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
     raw = request.cookies.get(FLASH_COOKIE)
     if not raw:
@@ -55,10 +66,12 @@ def render(request: Request[Any, Any, Any], template: str, status_code: int = 20
     runtime = request.app.state.runtime
     user = request.scope.get("user")
     nav = core_nav(user) + runtime.hooks.nav_items(request)
+    path = request.scope["path"]
     base = {
         "current_user": user,
         "nav_items": nav,
-        "request_path": request.url.path,
+        "nav_active": active_nav_href(nav, path),
+        "request_path": path,
         "csrf_token": page_token(request.scope),
         "flashes": _flashes(request),
     }
