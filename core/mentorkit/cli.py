@@ -102,8 +102,9 @@ def _serve(state: CliState, host: str | None, port: int | None, migrate_first: b
     say(f"Mentorkit is serving on http://{settings.host}:{settings.port} "
         f"(database: {app.state.runtime.database.engine_type}); press Ctrl+C to stop.")
     proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    # No WebSocket routes: ws="none" also spares importing a WebSocket implementation at start.
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None, ws="none")
 
 
 def _prepare_app(state: CliState, host: str | None, port: int | None, migrate_first: bool,
