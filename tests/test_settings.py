@@ -198,6 +198,9 @@ def test_unknown_setting_in_the_file_names_the_file(tmp_path: Path) -> None:
          "setting 'port' = '70000' (from MENTORKIT_PORT): expected a port between 1 and 65535"),
         ({"MENTORKIT_BASE_URL": "example.org"},
          "setting 'base_url' = 'example.org' (from MENTORKIT_BASE_URL): expected an absolute http(s) URL"),
+        ({"MENTORKIT_DATABASE_POOL_SIZE": "0"},
+         "setting 'database_pool_size' = '0' (from MENTORKIT_DATABASE_POOL_SIZE): expected a number of "
+         "connections from 1 to 1000"),
     ],
 )
 def test_mistyped_value_names_setting_value_source_and_expectation(env: dict[str, str], expected: str) -> None:
@@ -218,3 +221,12 @@ def test_every_setting_is_documented() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text()
     missing = [name for name in Settings.__struct_fields__ if f"| `{name}` |" not in text]
     assert missing == [], f"add these settings to docs/configuration.md: {missing}"
+
+
+def test_the_pool_size_reaches_the_postgresql_engine() -> None:
+    from mentorkit.runtime import build_runtime
+
+    env = {"MENTORKIT_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "MENTORKIT_DATABASE_POOL_SIZE": "3"}
+    runtime = build_runtime(load_settings(env=env))
+    assert runtime.database.engine.pool_size == 3
+    assert load_settings(env={}).database_pool_size == 10

@@ -89,7 +89,7 @@ def build_runtime(
                                  env=env, overrides=overrides)
     else:
         complete_plugin_settings(settings, hooks)
-    database = Database(settings.database_url, hooks.piccolo_apps())
+    database = Database(settings.database_url, hooks.piccolo_apps(), pool_size=settings.database_pool_size)
     runtime = Runtime(
         settings=settings, pm=pm, hooks=hooks, database=database,
         event_types=hooks.event_types(), formats=hooks.program_formats(),

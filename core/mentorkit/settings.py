@@ -40,6 +40,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     data_dir: str = "data"
     database_url: str = ""
+    # PostgreSQL connections per process. Beyond two or three per core of the database server,
+    # more connections only make its processes compete (measured in bench/README.md).
+    database_pool_size: int = 10
     secret_key: str = ""
     # The address people reach the site at; links in notifications are built from it, never
     # from a request's Host header. Default: http://<host>:<port>.
@@ -78,6 +81,8 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             raise msgspec.ValidationError(
                 "expected sqlite:///path/to/file.sqlite or postgresql://user@host:port/db - at `$.database_url`"
             )
+        if not 1 <= self.database_pool_size <= 1000:
+            raise msgspec.ValidationError("expected a number of connections from 1 to 1000 - at `$.database_pool_size`")
         if not 0 < self.port < 65536:
             raise msgspec.ValidationError("expected a port between 1 and 65535 - at `$.port`")
         if not self.base_url:

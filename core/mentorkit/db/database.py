@@ -30,12 +30,12 @@ def redact(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``sqlite:///path`` or ``postgresql://...``."""
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    """An engine for ``sqlite:///path`` or ``postgresql://...`` (with at most ``pool_size`` connections)."""
     if url.startswith("sqlite:///"):
         return MentorkitSQLiteEngine(path=url.removeprefix("sqlite:///"))
     if url.startswith(("postgresql://", "postgres://")):
-        return MentorkitPostgresEngine(dsn=url)
+        return MentorkitPostgresEngine(dsn=url, pool_size=pool_size)
     raise DatabaseUnavailable(f"database URL {redact(url)!r} is neither sqlite:/// nor postgresql://")
 
 
@@ -50,9 +50,9 @@ def _all_tables(base: type[Table] = Table) -> list[type[Table]]:
 class Database:
     """An engine plus the registry of Piccolo apps whose tables live in it."""
 
-    def __init__(self, url: str, piccolo_apps: list[str]) -> None:
+    def __init__(self, url: str, piccolo_apps: list[str], *, pool_size: int = 10) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size)
         self.registry = AppRegistry(apps=piccolo_apps)
         self._check_table_prefixes()
 

@@ -213,7 +213,8 @@ class MentorkitSQLiteEngine(SQLiteEngine):
 class MentorkitPostgresEngine(PostgresEngine):
     """PostgreSQL through asyncpg, with integrity errors as ``ConflictError``."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, pool_size: int = 10) -> None:
+        self.pool_size = pool_size
         # Piccolo's Engine.__init__ connects (synchronously) to check the server version and
         # create extensions; building an engine must not touch the network, so both wait for
         # open().
@@ -245,7 +246,7 @@ class MentorkitPostgresEngine(PostgresEngine):
 
             # Our own pool rather than asyncpg's, whose acquire and release cost as much CPU as
             # a small query (see pg_pool.py). Piccolo only calls acquire, release and close.
-            self.pool = cast(Any, await LeanPool(self.config["dsn"], min_size=1, max_size=20).start())
+            self.pool = cast(Any, await LeanPool(self.config["dsn"], min_size=1, max_size=self.pool_size).start())
             self._opened = True
             await self.prep_database()
 
