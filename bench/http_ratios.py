@@ -151,8 +151,23 @@ def measure(engine: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
                               "startup_range": (min(startups), max(startups))}
     for name, _, _ in ENDPOINTS:
         result[name] = statistics.median(r[name] for r in rounds)
-        result[name + "_ratio"] = statistics.median(r[name] / r["bare"] for r in rounds)
+        ratios = [r[name] / r["bare"] for r in rounds]
+        result[name + "_ratio"] = statistics.median(ratios)
+        result[name + "_ratio_range"] = (min(ratios), max(ratios))
     return result
+
+
+def machine_speed() -> float:
+    """Seconds for a fixed pure-Python loop, in a fresh process: how busy the shared machine is.
+
+    About 0.16 s when this machine is quiet; twice that when other work shares its cores, and
+    then every figure here (start-up above all) is slower in proportion.
+    """
+    code = ("import time\nt = time.perf_counter()\ns = 0\n"
+            "for i in range(3_000_000): s += i\nprint(time.perf_counter() - t)")
+    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+            for _ in range(3)]
+    return statistics.median(runs)
 
 
 def ensure_pg_database(url: str) -> bool:
@@ -201,11 +216,13 @@ def main() -> None:
         else:
             print(f"PostgreSQL not reachable at {PG_URL}: skipped")
     results = []
+    speeds = [machine_speed()]
     for engine, url in runs:
         data_url = url or ""
         if engine == "sqlite":
             data_url = ""  # default: a file in the data directory
         results.append(measure(engine, data_url, args))
+        speeds.append(machine_speed())
     tool = "wrk" if shutil.which("wrk") else "httpx"
     print(f"\nload: {tool}, {args.connections} connections, {args.rounds} rounds of {args.seconds} s per endpoint,"
           " one server process")
@@ -220,7 +237,14 @@ def main() -> None:
         low, high = r["startup_range"]
         print(f"{r['engine']:<9} {r['db_json_ratio']:>10.2f} {r['db_list_ratio']:>10.2f} "
               f"{r['home_ratio']:>10.2f} {r['startup']:>10.2f} {low:>5.2f}-{high:<5.2f}")
+    print("the rounds' ratios ranged over:")
+    for r in results:
+        cells = [f"{r[name + '_ratio_range'][0]:.2f}-{r[name + '_ratio_range'][1]:.2f}"
+                 for name in ("db_json", "db_list", "home")]
+        print(f"{r['engine']:<9} " + " ".join(f"{cell:>10}" for cell in cells))
     print("goals:    DB JSON >= 0.30 (SQLite), >= 0.45 (PostgreSQL); home >= 0.15; start <= 0.60 s")
+    print("machine speed (a fixed Python loop; about 0.16 s when the machine is quiet), before and after "
+          "each engine: " + ", ".join(f"{speed:.2f} s" for speed in speeds))
     sys.stdout.flush()
 
 
