@@ -59,7 +59,9 @@ class MentorkitInitPlugin(InitPluginProtocol):
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         runtime = self.runtime
         hooks = runtime.hooks
-        app_config.route_handlers.extend(hooks.routes())
+        # One router for all plugin routes: Litestar rebuilds its routing trie after every
+        # top-level registration, which for some sixty handlers is quadratic.
+        app_config.route_handlers.append(Router(path="/", route_handlers=hooks.routes()))
         app_config.route_handlers.append(
             create_static_files_router(path="/static/core", directories=[CORE_STATIC], opt={"policy": "public"},
                                        include_in_schema=False, name="static-core")
