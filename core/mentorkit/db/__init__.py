@@ -6,6 +6,7 @@ from mentorkit.db.deferred_imports import defer_formatter_import
 defer_formatter_import()
 
 from mentorkit.db.database import Database, active_database, redact  # noqa: E402
+from mentorkit.db.reads import fetch  # noqa: E402
 from mentorkit.db.unit import after_commit, in_transaction, transaction  # noqa: E402
 
-__all__ = ["Database", "active_database", "after_commit", "in_transaction", "redact", "transaction"]
+__all__ = ["Database", "active_database", "after_commit", "fetch", "in_transaction", "redact", "transaction"]
