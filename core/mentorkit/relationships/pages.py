@@ -47,14 +47,6 @@ async def home(request: AnyRequest) -> Template:
         return render(request, "home.html", relationships=[], enrolments=[], staffed=[], waiting=[])
     mine = await services.my_relationships(user)
     enrolments, staffed = await programs.my_programs(user)
-    in_open = {
-        (r.program_id, m.role)
-        for r in mine
-        if r.state in services.OPEN_RELATIONSHIP_STATES
-        for m in r.members
-        if m.user_id == user.id
-    }
-    waiting = [e.id for _, e in enrolments if (e.program_id, e.role) not in in_open]
     # Each relationship with the person's own role and the others' names, worked out here
     # rather than with Jinja filters (cheaper, and plain to read in the template).
     rows = [
@@ -62,6 +54,8 @@ async def home(request: AnyRequest) -> Template:
          ", ".join(m.display_name for m in r.members if m.user_id != user.id))
         for r in mine
     ]
+    in_open = {(r.program_id, role) for r, role, _ in rows if r.state in services.OPEN_RELATIONSHIP_STATES}
+    waiting = [e.id for _, e in enrolments if (e.program_id, e.role) not in in_open]
     return render(
         request,
         "home.html",

@@ -80,14 +80,16 @@ _RELATIONSHIPS = """
     LEFT JOIN mentorkit_user u ON u.id = m."user"
     ORDER BY r.id, m.id
 """
-BY_ID = "r.id = {}"
-BY_MEMBER = 'r.id IN (SELECT relationship FROM mentorkit_relationship_member WHERE "user" = {})'
-BY_PROGRAM = "r.program = {}"
+# The statement for each filter, built once rather than on every request.
+BY_ID = _RELATIONSHIPS.replace("{where}", "r.id = {}")
+BY_MEMBER = _RELATIONSHIPS.replace(
+    "{where}", 'r.id IN (SELECT relationship FROM mentorkit_relationship_member WHERE "user" = {})')
+BY_PROGRAM = _RELATIONSHIPS.replace("{where}", "r.program = {}")
 
 
-async def _relationships(where: str, value: int) -> list[schemas.Relationship]:
+async def _relationships(statement: str, value: int) -> list[schemas.Relationship]:
     relationships: list[schemas.Relationship] = []
-    for row in await fetch(_RELATIONSHIPS.replace("{where}", where), value):
+    for row in await fetch(statement, value):
         if not relationships or relationships[-1].id != row["id"]:
             relationships.append(schemas.Relationship(
                 id=row["id"],
