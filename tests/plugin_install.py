@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,3 +40,19 @@ def run_mentorkit(site: Path, cwd: Path, *args: str, **env: str) -> subprocess.C
     base.update(PYTHONPATH=os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])),
                 MENTORKIT_DATA_DIR=str(cwd / "data"), **env)
     return subprocess.run([MENTORKIT, *args], cwd=cwd, env=base, capture_output=True, text=True, check=False)
+
+
+@contextmanager
+def importable(directory: Path, *packages: str) -> Iterator[None]:
+    """``directory`` on ``sys.path`` for the block, as if pip had installed it; afterwards the
+    modules of ``packages`` are forgotten, so the next test imports them afresh."""
+    sys.path.insert(0, str(directory))
+    importlib.invalidate_caches()
+    try:
+        yield
+    finally:
+        sys.path.remove(str(directory))
+        for name in list(sys.modules):
+            if name.partition(".")[0] in packages:
+                del sys.modules[name]
+        importlib.invalidate_caches()

@@ -5,9 +5,7 @@ or name, keeps what the other members share, and can be run again after a failur
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
-import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +21,7 @@ from mentorkit.plugins import create_plugin_manager
 from mentorkit.privacy import coverage
 from mentorkit.testing.auth import DEFAULT_PASSWORD, sign_in
 from mentorkit.web.auth import SESSION_COOKIE
+from tests.plugin_install import importable
 
 CORE = "mentorkit.builtin.data_rights"
 ADA_EMAIL = "ada.quillfeather@example.org"
@@ -96,15 +95,8 @@ def probe_app(tmp_path: Path) -> Iterator[None]:
     (package / "piccolo_migrations" / "__init__.py").write_text("")
     (package / "tables.py").write_text(textwrap.dedent(PROBE_TABLES))
     (package / "piccolo_app.py").write_text(textwrap.dedent(PROBE_APP))
-    sys.path.insert(0, str(package.parent))
-    importlib.invalidate_caches()
-    try:
+    with importable(package.parent, "rights_probe_app"):
         yield
-    finally:
-        sys.path.remove(str(package.parent))
-        for name in list(sys.modules):
-            if name == "rights_probe_app" or name.startswith("rights_probe_app."):
-                del sys.modules[name]
 
 
 class ProbeTables:
@@ -157,9 +149,7 @@ def test_a_new_table_with_a_user_foreign_key_that_nobody_covers_fails(probe_app:
 
 def test_the_hello_example_plugin_is_not_flagged() -> None:
     """Its tables hold greetings and received events, with no reference to a person."""
-    sys.path.insert(0, str(HELLO))
-    importlib.invalidate_caches()
-    try:
+    with importable(HELLO, "mentorkit_hello"):
         import mentorkit_hello
 
         pm = create_plugin_manager({}, extra_plugins=[("hello", mentorkit_hello)], entry_points=False)
@@ -168,11 +158,6 @@ def test_the_hello_example_plugin_is_not_flagged() -> None:
         assert {"hello_greeting", "hello_received_event"} <= names
         assert not any(name.startswith("hello_") for name in coverage.personal_tables(registry))
         assert coverage.uncovered_tables(registry, pm) == {}
-    finally:
-        sys.path.remove(str(HELLO))
-        for name in list(sys.modules):
-            if name == "mentorkit_hello" or name.startswith("mentorkit_hello."):
-                del sys.modules[name]
 
 
 # --------------------------------------------------------------------------- a person with data everywhere

@@ -9,9 +9,7 @@ the web app (in this process, with the install put on ``sys.path`` for the test)
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from typing import Any
 import pytest
 
 from mentorkit.testing import postgres_url_for_tests
-from tests.plugin_install import install_fixture_plugins, run_mentorkit
+from tests.plugin_install import importable, install_fixture_plugins, run_mentorkit
 
 
 @pytest.fixture(scope="module")
@@ -85,12 +83,6 @@ def test_plugin_setting_with_a_typo_is_one_clear_line(hello_site: Path, tmp_path
 # --------------------------------------------------------------------------- the web app
 
 
-def _forget_hello_modules() -> None:
-    for name in list(sys.modules):
-        if name == "mentorkit_hello" or name.startswith("mentorkit_hello."):
-            del sys.modules[name]
-
-
 async def _drop_hello_tables(url: str) -> None:
     """PostgreSQL is shared by the whole test session: leave it as other tests expect it."""
     from mentorkit.db.database import Database
@@ -107,14 +99,10 @@ async def _drop_hello_tables(url: str) -> None:
 @pytest.fixture
 def hello_importable(hello_site: Path) -> Iterator[None]:
     """The installed plugin on ``sys.path`` for one test, as if pip had installed it here."""
-    sys.path.insert(0, str(hello_site))
-    importlib.invalidate_caches()
     try:
-        yield
+        with importable(hello_site, "mentorkit_hello"):
+            yield
     finally:
-        sys.path.remove(str(hello_site))
-        _forget_hello_modules()
-        importlib.invalidate_caches()
         url = postgres_url_for_tests()
         if url:
             asyncio.run(_drop_hello_tables(url))

@@ -3,8 +3,6 @@ without a migration is caught (by ``missing_migrations`` and ``mentorkit migrate
 
 from __future__ import annotations
 
-import importlib
-import sys
 import textwrap
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,6 +19,7 @@ from mentorkit.db.database import Database
 from mentorkit.db.migrations import migrate, missing_migrations, pending_migrations
 from mentorkit.hooks import Hooks
 from mentorkit.plugins import create_plugin_manager
+from tests.plugin_install import importable
 
 
 def installed_apps() -> list[str]:
@@ -138,15 +137,8 @@ def drift_app(tmp_path: Path) -> Iterator[None]:
     (package / "piccolo_app.py").write_text(textwrap.dedent(DRIFT_APP))
     (package / "piccolo_migrations" / "__init__.py").write_text("")
     (package / "piccolo_migrations" / "drift_2026_01_01t00_00_00_000000.py").write_text(DRIFT_MIGRATION)
-    sys.path.insert(0, str(package.parent))
-    importlib.invalidate_caches()
-    try:
+    with importable(package.parent, "drift_app"):
         yield
-    finally:
-        sys.path.remove(str(package.parent))
-        for name in list(sys.modules):
-            if name == "drift_app" or name.startswith("drift_app."):
-                del sys.modules[name]
 
 
 async def test_table_changed_without_a_migration_is_detected(drift_app: None, tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from mentorkit import hookimpl
 from mentorkit.errors import PluginError
 from mentorkit.hooks import Hooks
 from mentorkit.plugins import BUILTIN_PLUGINS, create_plugin_manager
-from tests.plugin_install import MENTORKIT, install_fixture_plugins, run_mentorkit
+from tests.plugin_install import MENTORKIT, importable, install_fixture_plugins, run_mentorkit
 
 WORKSPACE_PLUGINS = (
     "group_mentoring", "matching_smart", "notifications_email", "reverse_mentoring",
@@ -87,18 +86,8 @@ def test_strict_plugins_stops_at_a_broken_plugin(bad_site: Path, tmp_path: Path)
 @pytest.fixture
 def bad_plugins_importable(bad_site: Path) -> Iterator[None]:
     """The fixture distributions on ``sys.path`` for one test."""
-    import importlib
-
-    sys.path.insert(0, str(bad_site))
-    importlib.invalidate_caches()
-    try:
+    with importable(bad_site, "mentorkit_broken", "mentorkit_misspelt"):
         yield
-    finally:
-        sys.path.remove(str(bad_site))
-        for name in list(sys.modules):
-            if name.startswith(("mentorkit_broken", "mentorkit_misspelt")):
-                del sys.modules[name]
-        importlib.invalidate_caches()
 
 
 def test_app_answers_and_reports_a_broken_plugin(
