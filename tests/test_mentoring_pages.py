@@ -35,6 +35,27 @@ def ok(response: Any, status: int = 200) -> Any:
     return response.json() if "json" in response.headers.get("content-type", "") else response
 
 
+def spring_pair(c: Any) -> tuple[int, int, dict[str, str]]:
+    """Program "Spring" (enrolling) where Ada mentors Mia, paired by Ada, who stays signed in.
+
+    Returns the program id, the relationship id and Ada's CSRF headers.
+    """
+    h = act_as(c, "ada@example.org")
+    pid = ok(c.post("/api/v1/programs", json={"slug": "spring", "name": "Spring"}, headers=h), 201)["id"]
+    ok(c.post(f"/api/v1/programs/{pid}/state", json={"state": "enrolling"}, headers=h))
+    mentor = ok(c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentor"}, headers=h), 201)
+    h = act_as(c, "mia@example.org")
+    mentee = ok(c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentee"}, headers=h), 201)
+    h = act_as(c, "ada@example.org")
+    rid = ok(
+        c.post(
+            f"/api/v1/programs/{pid}/relationships", json={"enrolment_ids": [mentor["id"], mentee["id"]]}, headers=h
+        ),
+        201,
+    )["id"]
+    return pid, rid, h
+
+
 # --------------------------------------------------------------------------- API
 
 
@@ -156,18 +177,7 @@ def test_api_refuses_line_breaks_in_names_and_titles(mentorkit_client: Any, peop
     response = c.post("/api/v1/programs", json={"slug": "spring", "name": "Spring\r\nBcc: x@y.z"}, headers=h)
     assert response.status_code == 400
     assert [e["key"] for e in response.json()["errors"]] == ["name"]
-    pid = ok(c.post("/api/v1/programs", json={"slug": "spring", "name": "Spring"}, headers=h), 201)["id"]
-    ok(c.post(f"/api/v1/programs/{pid}/state", json={"state": "enrolling"}, headers=h))
-    mentor = ok(c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentor"}, headers=h), 201)
-    h = act_as(c, "mia@example.org")
-    mentee = ok(c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentee"}, headers=h), 201)
-    h = act_as(c, "ada@example.org")
-    rid = ok(
-        c.post(
-            f"/api/v1/programs/{pid}/relationships", json={"enrolment_ids": [mentor["id"], mentee["id"]]}, headers=h
-        ),
-        201,
-    )["id"]
+    _, rid, h = spring_pair(c)
     response = c.post(
         f"/api/v1/relationships/{rid}/sessions",
         headers=h,
@@ -315,19 +325,7 @@ def test_a_taken_slug_is_shown_on_the_form(mentorkit_client: Any, people: dict[s
 
 def test_session_form_shows_every_error_and_keeps_what_was_typed(mentorkit_client: Any, people: dict[str, Any]) -> None:
     c = mentorkit_client
-    h = act_as(c, "ada@example.org")
-    pid = ok(c.post("/api/v1/programs", json={"slug": "spring", "name": "Spring"}, headers=h), 201)["id"]
-    ok(c.post(f"/api/v1/programs/{pid}/state", json={"state": "enrolling"}, headers=h))
-    mentor = ok(c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentor"}, headers=h), 201)
-    h = act_as(c, "mia@example.org")
-    mentee = ok(c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentee"}, headers=h), 201)
-    h = act_as(c, "ada@example.org")
-    rid = ok(
-        c.post(
-            f"/api/v1/programs/{pid}/relationships", json={"enrolment_ids": [mentor["id"], mentee["id"]]}, headers=h
-        ),
-        201,
-    )["id"]
+    _, rid, _ = spring_pair(c)
     act_as(c, "mia@example.org")
     response = c.post(
         f"/relationships/{rid}/sessions",
@@ -399,20 +397,8 @@ def test_withdrawing_through_the_page_uses_the_pages_own_csrf_token(
 
 def test_observers_see_counts_but_change_nothing(mentorkit_client: Any, people: dict[str, Any]) -> None:
     c = mentorkit_client
-    h = act_as(c, "ada@example.org")
-    pid = ok(c.post("/api/v1/programs", json={"slug": "spring", "name": "Spring"}, headers=h), 201)["id"]
+    pid, rid, h = spring_pair(c)
     ok(c.post(f"/api/v1/programs/{pid}/staff", json={"email": "otto@example.org", "role": "observer"}, headers=h))
-    ok(c.post(f"/api/v1/programs/{pid}/state", json={"state": "enrolling"}, headers=h))
-    mentor = ok(c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentor"}, headers=h), 201)
-    h = act_as(c, "mia@example.org")
-    mentee = ok(c.post(f"/api/v1/programs/{pid}/enrolments", json={"role": "mentee"}, headers=h), 201)
-    h = act_as(c, "ada@example.org")
-    rid = ok(
-        c.post(
-            f"/api/v1/programs/{pid}/relationships", json={"enrolment_ids": [mentor["id"], mentee["id"]]}, headers=h
-        ),
-        201,
-    )["id"]
 
     h = act_as(c, "otto@example.org")
     page = ok(c.get(f"/programs/{pid}")).text
