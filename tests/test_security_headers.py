@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from mentorkit.testing.auth import DEFAULT_PASSWORD, create_user
+from mentorkit.testing.auth import DEFAULT_PASSWORD, create_user, csrf_token, sign_in
 
 HTML = {"accept": "text/html"}
 
@@ -144,13 +144,9 @@ def cookie_attributes(set_cookie: str) -> tuple[str, set[str]]:
 
 
 def https_csrf_token(client: Any) -> str:
-    from mentorkit.web.csrf import token_for
-
-    if not client.cookies.get("__Host-mentorkit_csrf"):
-        client.get("/login")
-    cookie = client.cookies.get("__Host-mentorkit_csrf")
-    assert cookie, "the CSRF cookie has the __Host- prefix over HTTPS"
-    return token_for(client.app.state.settings.secret_key, cookie)
+    token = csrf_token(client)
+    assert client.cookies.get("__Host-mentorkit_csrf"), "the CSRF cookie has the __Host- prefix over HTTPS"
+    return token
 
 
 def test_over_https_hsts_is_sent(https_client: Any) -> None:
@@ -191,11 +187,7 @@ def test_over_https_sign_out_really_deletes_the_session_cookie(https_client: Any
     """A browser ignores a __Host- cookie (even its deletion) without the Secure attribute,
     so a deletion without it would leave the dead cookie in the browser."""
     create_user(https_client, "ada@example.org", "Ada")
-    https_client.post(
-        "/login",
-        data={"email": "ada@example.org", "password": DEFAULT_PASSWORD, "_csrf_token": https_csrf_token(https_client)},
-        follow_redirects=False,
-    )
+    sign_in(https_client, "ada@example.org")
 
     response = https_client.post(
         "/logout", data={"_csrf_token": https_csrf_token(https_client)}, follow_redirects=False
@@ -211,11 +203,7 @@ def test_over_https_sign_out_really_deletes_the_session_cookie(https_client: Any
 def test_over_https_every_cookie_is_secure(https_client: Any) -> None:
     """ASVS 3.3.1: no cookie travels over plain HTTP once the site is on HTTPS."""
     create_user(https_client, "ada@example.org", "Ada")
-    https_client.post(
-        "/login",
-        data={"email": "ada@example.org", "password": DEFAULT_PASSWORD, "_csrf_token": https_csrf_token(https_client)},
-        follow_redirects=False,
-    )
+    sign_in(https_client, "ada@example.org")
     response = https_client.post(
         "/logout", data={"_csrf_token": https_csrf_token(https_client)}, follow_redirects=False
     )

@@ -8,13 +8,17 @@ DEFAULT_PASSWORD = "correct horse battery staple"  # noqa: S105 - test accounts 
 
 
 def csrf_token(client: Any) -> str:
-    """The CSRF token for this client's cookie (fetching a page first if it has none)."""
+    """The CSRF token for this client's cookie (fetching a page first if it has none).
+
+    Over HTTPS (``base_url`` starting with ``https://``) the cookie carries the ``__Host-`` prefix.
+    """
     from mentorkit.web.csrf import CSRF_COOKIE, token_for
 
-    if not client.cookies.get(CSRF_COOKIE):
+    settings = client.app.state.runtime.settings
+    name = ("__Host-" if settings.secure_cookies else "") + CSRF_COOKIE
+    if not client.cookies.get(name):
         client.get("/login")
-    secret = client.app.state.runtime.settings.secret_key
-    return token_for(secret, client.cookies.get(CSRF_COOKIE))
+    return token_for(settings.secret_key, client.cookies.get(name))
 
 
 def csrf_headers(client: Any) -> dict[str, str]:
