@@ -129,7 +129,7 @@ def _build_world(client: Any) -> World:
         mentee_enrolment = await programs.enrol(x.id, "mentee", users["mentee"])
         relationship = await relationships.pair(x.id, [mentor_enrolment.id, mentee_enrolment.id], admin)
         session = await relationships.log_session(relationship.id, SessionCreate(
-            held_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), duration_minutes=45, title="Kick-off",
+            held_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), duration_minutes=45, title="Kick-off",
             shared_notes="agreed goals", private_note="only the mentee may read this"), users["mentee"])
         token_id, _ = await create_api_token(users["mentee"], "access test")
         sessions = {role: await start_session(user) for role, user in users.items()}
