@@ -11,14 +11,19 @@ import msgspec
 # cannot store), DEL, the line and paragraph separators, and lone surrogates (not UTF-8).
 _CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
 
+# The very end of the string. Not ``$``, which in Python also matches before a final newline
+# (msgspec checks patterns with ``re.search``), nor ``\Z``, which ECMAScript (the dialect of
+# the JSON Schema in the OpenAPI document) does not know.
+END = r"(?![\s\S])"
+
 # One line of text: none of the above, so no line break of any kind ``str.splitlines`` knows
 # (a name or subject with one could inject e-mail headers or forge log lines, ASVS 1.3.11,
-# 16.4.1). ``\A``/``\Z``, not ``^``/``$``: ``$`` also matches before a final newline.
-SINGLE_LINE = rf"\A[^{_CONTROLS}]*\Z"
+# 16.4.1).
+SINGLE_LINE = rf"^[^{_CONTROLS}]*{END}"
 # A required line: one line with something other than white space on it.
-NOT_BLANK_LINE = rf"\A(?=.*\S)[^{_CONTROLS}]*\Z"
+NOT_BLANK_LINE = rf"^(?=.*\S)[^{_CONTROLS}]*{END}"
 # Free text: tabs and line breaks (``\n``, or ``\r\n`` as browsers send) but no other controls.
-MULTI_LINE = rf"\A(?:[^{_CONTROLS}]|[\t\n]|\r\n)*\Z"
+MULTI_LINE = rf"^(?:[^{_CONTROLS}]|[\t\n]|\r\n)*{END}"
 
 # Ids are PostgreSQL ``serial`` columns (int4): anything outside this range cannot exist.
 ID_MIN, ID_MAX = 1, 2**31 - 1
@@ -31,7 +36,7 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NOT_BL
 Line = Annotated[str, msgspec.Meta(max_length=1000, pattern=SINGLE_LINE, description="one line of text")]
 LongText = Annotated[str, msgspec.Meta(max_length=20_000, pattern=MULTI_LINE, description="free text")]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254,
-                                    pattern=rf"\A[^@\s{_CONTROLS}]+@[^@\s{_CONTROLS}]+\.[^@\s{_CONTROLS}]+\Z",
+                                    pattern=rf"^[^@\s{_CONTROLS}]+@[^@\s{_CONTROLS}]+\.[^@\s{_CONTROLS}]+{END}",
                                     description="an e-mail address")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=256, pattern=SINGLE_LINE,
                                        description="at least 8 characters")]

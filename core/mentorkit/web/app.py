@@ -11,7 +11,6 @@ from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins import InitPluginProtocol, PluginProtocol
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.router import Router
@@ -25,6 +24,7 @@ from mentorkit.web.auth import auth_middleware
 from mentorkit.web.csrf import csrf_middleware
 from mentorkit.web.errors import EXCEPTION_HANDLERS
 from mentorkit.web.limits import MAX_BODY_BYTES, LimitedRequest, form_limits_middleware, refuse_unusable_parameters
+from mentorkit.web.openapi import CompleteJsonRenderPlugin
 from mentorkit.web.pages import current_csrf_token
 from mentorkit.web.security_headers import security_headers_hook
 from mentorkit.web.templating import CORE_STATIC, make_environment
@@ -136,10 +136,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         request_class=LimitedRequest,
         # Security headers on every answer, the router's own 404/405 included.
         before_send=[security_headers_hook(https=secure)],
-        # Only the JSON document: the UI plugins load their assets from CDNs.
+        # Only the JSON document (the UI plugins load their assets from CDNs), with every error
+        # response the server gives (web/openapi.py).
         openapi_config=OpenAPIConfig(
             title=settings.site_name + " API", version="1", path="/api/v1/schema",
-            render_plugins=[JsonRenderPlugin()], create_examples=False,
+            render_plugins=[CompleteJsonRenderPlugin()], create_examples=False,
             openapi_router=Router(path="/api/v1/schema", route_handlers=[], opt={"policy": "public"},
                                   include_in_schema=False),
         ),
