@@ -30,7 +30,7 @@ STAFF_X = {"coordinator", "admin"}
 # (method, path) -> roles allowed. Keep in the order of the route list.
 ACCESS: dict[tuple[str, str], set[str]] = {
     ("GET", "/"): EVERYONE,
-    ("GET", "/-/plugins.json"): EVERYONE,
+    ("GET", "/-/plugins.json"): ADMIN,
     ("GET", "/account"): SIGNED_IN,
     ("GET", "/account/export.json"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
