@@ -180,7 +180,7 @@ def test_people_with_the_same_name_can_be_told_apart(mentorkit_client: Any, peop
     assert "Dmitri Novák (dmitri.1@example.org)" in pairing and "Dmitri Novák (dmitri.2@example.org)" in pairing
     participants = ok(c.get(f"/programs/{pid}?section=participants")).text
     for email in ("dmitri.1@example.org", "dmitri.2@example.org"):
-        assert re.search(rf"Dmitri Novák <span class=\"muted small\">{re.escape(email)}</span>", participants)
+        assert re.search(rf"<span>Dmitri Novák <span class=\"muted small\">{re.escape(email)}</span>", participants)
 
 
 def test_every_field_id_is_unique_and_each_label_points_at_its_own_field(
