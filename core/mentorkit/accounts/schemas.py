@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import msgspec
 
 from mentorkit.schemas import Email, Input, Name, Password
+
+# An IANA name such as Europe/Berlin. Only its length is checked here: whether the zone exists
+# is the accounts service's check (one message, whichever way the name came in).
+TimeZone = Annotated[str, msgspec.Meta(min_length=1, max_length=64,
+                                       description="an IANA time zone name, like Europe/Berlin")]
 
 
 class SignUpForm(Input):
@@ -15,6 +21,7 @@ class SignUpForm(Input):
     email: Email
     display_name: Name
     password: Password
+    time_zone: TimeZone = "UTC"
     invite: str | None = None
 
 
@@ -45,6 +52,18 @@ class ChangePasswordForm(Input):
     new_password: Password
 
 
+class TimeZoneForm(Input):
+    """Choose one's time zone (the account page)."""
+
+    time_zone: TimeZone
+
+
+class MeUpdate(Input):
+    """Change one's own settings through the API."""
+
+    time_zone: TimeZone
+
+
 class ApiTokenForm(Input):
     """Create a personal API token."""
 
@@ -64,6 +83,7 @@ class UserOut(msgspec.Struct):
     email: str
     display_name: str
     is_admin: bool
+    time_zone: str
 
 
 class NotificationOut(msgspec.Struct):
