@@ -226,3 +226,13 @@ def test_sign_in_and_reset_keep_their_form_when_limited(mentorkit_client: Any) -
     assert page.status_code == 429
     assert 'value="ada@example.org"' in page.text
     assert '<form method="post" action="/reset"' in page.text
+
+
+def test_the_longest_e_mail_addresses_are_counted_like_any_other(mentorkit_client: Any) -> None:
+    """An address of 254 characters (the most an e-mail field takes) used to make a bucket name
+    longer than its column: a 500 on PostgreSQL."""
+    email = "a" * 64 + "@" + "b" * 185 + ".org"
+    assert len(email) == 254
+    assert login(mentorkit_client, email, "a guess", **HTML).status_code == 400
+    assert ask_for_reset(mentorkit_client, email, **HTML).status_code == 200
+    assert sign_up(mentorkit_client, email, password="short").status_code == 400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import time
 
@@ -65,13 +66,20 @@ class RateLimited(TooManyRequestsException):
                          headers={"Retry-After": str(retry_after)})
 
 
+def _bucket_key(identity: str) -> str:
+    """The identity as it is counted: lower-cased, and hashed when too long for the bucket
+    column (an e-mail address may have 254 characters)."""
+    key = identity.lower()
+    return key if len(key) <= 100 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 async def hit(name: str, identity: str) -> None:
     """Count one attempt; raise :class:`RateLimited` when over the limit."""
     limit, window = limit_of(name)
     now = time.time()
     index = math.floor(now / window)
     window_ends = dt.datetime.fromtimestamp((index + 1) * window, dt.UTC)
-    rows = await RateLimitCounter.raw(_UPSERT, f"{name}:{identity.lower()}:{index}", window_ends)
+    rows = await RateLimitCounter.raw(_UPSERT, f"{name}:{_bucket_key(identity)}:{index}", window_ends)
     hits = int(rows[0]["hits"])
     if hits == 1 and index % 7 == 0:
         # Now and then, forget windows that ended long ago.
