@@ -210,3 +210,17 @@ def test_the_data_export_includes_the_time_zone(mentorkit_client: Any) -> None:
     export = c.get("/account/export.json").json()
 
     assert export["data"]["mentorkit.builtin.data_rights"]["account"]["time_zone"] == "Europe/Berlin"
+
+
+def test_time_zones_work_without_the_systems_zone_database() -> None:
+    """Windows and slim container images have no /usr/share/zoneinfo: the tzdata package is a
+    dependency so that zones still exist there."""
+    import zoneinfo
+
+    zoneinfo.reset_tzpath(to=[])
+    try:
+        assert "Europe/Berlin" in zoneinfo.available_timezones()
+        berlin = zoneinfo.ZoneInfo.no_cache("Europe/Berlin")
+        assert from_local(dt.datetime(2026, 12, 2, 10, 0), berlin) == dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+    finally:
+        zoneinfo.reset_tzpath()
