@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from mentorkit.accounts.tables import RateLimitCounter, User
-from mentorkit.testing.auth import DEFAULT_PASSWORD, create_user, csrf_token
+from mentorkit.testing.auth import DEFAULT_PASSWORD, create_user, csrf_token, sign_in
 from mentorkit.web import ratelimit
 from mentorkit.web.ratelimit import LIMITS
 
@@ -236,3 +236,18 @@ def test_the_longest_e_mail_addresses_are_counted_like_any_other(mentorkit_clien
     assert login(mentorkit_client, email, "a guess", **HTML).status_code == 400
     assert ask_for_reset(mentorkit_client, email, **HTML).status_code == 200
     assert sign_up(mentorkit_client, email, password="short").status_code == 400
+
+
+def test_the_invitation_form_keeps_the_typed_address_when_limited(mentorkit_client: Any) -> None:
+    admin = create_user(mentorkit_client, "admin@example.org", "Ada Admin", is_admin=True)
+    sign_in(mentorkit_client, "admin@example.org")
+    limit, window = LIMITS["invite:user"]
+    for _ in range(limit):  # a day's invitations, counted without sending them
+        mentorkit_client.run(lambda: ratelimit.hit("invite:user", str(admin.id)))
+
+    page = mentorkit_client.post("/admin/invitations", headers=HTML, data={
+        "email": "newcomer@example.org", "_csrf_token": csrf_token(mentorkit_client)})
+
+    assert_too_many(page, window)
+    assert "Too many invitations; try again in" in page.text
+    assert 'value="newcomer@example.org"' in page.text

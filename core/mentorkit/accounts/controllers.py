@@ -65,14 +65,22 @@ def _address(request: AnyRequest) -> str:
     return client_address(request.client and (request.client.host, request.client.port))
 
 
-def _limited(request: AnyRequest, template: str, exc: RateLimited, form: Form, message: str,
-             **context: Any) -> Template:
-    """The form again after a rate limit tripped: what was typed (never a password), why, and
-    when to try again; 429 with Retry-After."""
-    form = Form(form.values, {"__all__": f"{message}; try again {wait_text(exc.retry_after)}."})
-    page = render(request, template, status_code=429, form=form, **context)
+def _too_many(form: Form, exc: RateLimited, message: str) -> Form:
+    """The form after a rate limit tripped: what was typed (never a password), why, and when
+    to try again."""
+    return Form(form.values, {"__all__": f"{message}; try again {wait_text(exc.retry_after)}."})
+
+
+def _retry_after(page: Template, exc: RateLimited) -> Template:
     page.headers["Retry-After"] = str(exc.retry_after)
     return page
+
+
+def _limited(request: AnyRequest, template: str, exc: RateLimited, form: Form, message: str,
+             **context: Any) -> Template:
+    """The page of a form whose rate limit tripped, with 429 and Retry-After."""
+    return _retry_after(render(request, template, status_code=429, form=_too_many(form, exc, message), **context),
+                        exc)
 
 
 @get("/signup", opt=PUBLIC, include_in_schema=False)
@@ -328,8 +336,12 @@ async def admin_page(request: AnyRequest) -> Template:
 @post("/admin/invitations", opt=ADMIN, include_in_schema=False)
 async def admin_invite(request: AnyRequest, data: FormData) -> Template:
     """Invite somebody; the link is shown (and sent through the notification channels)."""
-    await hit("invite:user", str(request.user.id))
     values, form = validate_form(InviteForm, data)
+    try:
+        await hit("invite:user", str(request.user.id))
+    except RateLimited as exc:
+        return _retry_after(await _admin_page(request, status_code=429,
+                                              form=_too_many(form, exc, "Too many invitations")), exc)
     if values is not None:
         try:
             link = await services.invite(values.email, request.user)
