@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
+from mentorkit.accounts.time_zones import time_zone_names
 from mentorkit.schemas import Email, Input, Name, Password
 
-# An IANA name such as Europe/Berlin. Only its length is checked here: whether the zone exists
-# is the accounts service's check (one message, whichever way the name came in).
-TimeZone = Annotated[str, msgspec.Meta(min_length=1, max_length=64,
-                                       description="an IANA time zone name, like Europe/Berlin")]
+# An IANA time-zone name such as Europe/Berlin: one of a fixed list, so the OpenAPI document
+# says exactly which names are accepted.
+if TYPE_CHECKING:
+    TimeZone = str
+else:
+    TimeZone = Annotated[Literal[time_zone_names()], msgspec.Meta(
+        description="an IANA time zone name, like Europe/Berlin or America/New_York")]
 
 
 class SignUpForm(Input):

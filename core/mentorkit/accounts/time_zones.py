@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib.resources
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIME_ZONE = "UTC"
 # Files in the time-zone database that are not zones a person lives in.
@@ -18,8 +19,11 @@ _NOT_ZONES = frozenset({"localtime", "Factory", "posixrules"})
 
 @functools.cache
 def time_zone_names() -> tuple[str, ...]:
-    """Every IANA time-zone name people may choose, sorted (computed once: it reads a directory)."""
-    return tuple(sorted(available_timezones() - _NOT_ZONES))
+    """Every IANA time-zone name people may choose, sorted: the list of the tzdata package, the
+    same on every machine (``zoneinfo.available_timezones()`` differs with the system's zone
+    database and takes a tenth of a second to walk it)."""
+    names = importlib.resources.files("tzdata").joinpath("zones").read_text(encoding="ascii").split()
+    return tuple(sorted(set(names) - _NOT_ZONES))
 
 
 @functools.cache
