@@ -233,9 +233,17 @@ def test_the_longest_e_mail_addresses_are_counted_like_any_other(mentorkit_clien
     longer than its column: a 500 on PostgreSQL."""
     email = "a" * 64 + "@" + "b" * 185 + ".org"
     assert len(email) == 254
+    user = create_user(mentorkit_client, email, "Long Address")
     assert login(mentorkit_client, email, "a guess", **HTML).status_code == 400
     assert ask_for_reset(mentorkit_client, email, **HTML).status_code == 200
     assert sign_up(mentorkit_client, email, password="short").status_code == 400
+
+    # The person's data export still finds the counters kept under their address.
+    from mentorkit.privacy.core_data import export_core
+
+    exported = mentorkit_client.run(lambda: export_core(user.id))
+    assert sorted(c["bucket"].split(":")[0] + ":" + c["bucket"].split(":")[1]
+                  for c in exported["rate_limit_counters"]) == ["login:account", "reset:account", "signup:address"]
 
 
 def test_the_invitation_form_keeps_the_typed_address_when_limited(mentorkit_client: Any) -> None:

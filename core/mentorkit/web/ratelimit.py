@@ -66,7 +66,7 @@ class RateLimited(TooManyRequestsException):
                          headers={"Retry-After": str(retry_after)})
 
 
-def _bucket_key(identity: str) -> str:
+def bucket_key(identity: str) -> str:
     """The identity as it is counted: lower-cased, and hashed when too long for the bucket
     column (an e-mail address may have 254 characters)."""
     key = identity.lower()
@@ -79,7 +79,7 @@ async def hit(name: str, identity: str) -> None:
     now = time.time()
     index = math.floor(now / window)
     window_ends = dt.datetime.fromtimestamp((index + 1) * window, dt.UTC)
-    rows = await RateLimitCounter.raw(_UPSERT, f"{name}:{_bucket_key(identity)}:{index}", window_ends)
+    rows = await RateLimitCounter.raw(_UPSERT, f"{name}:{bucket_key(identity)}:{index}", window_ends)
     hits = int(rows[0]["hits"])
     if hits == 1 and index % 7 == 0:
         # Now and then, forget windows that ended long ago.
