@@ -235,6 +235,31 @@ def test_a_form_body_above_the_limit_is_refused(mentorkit_client: Any) -> None:
     assert response.status_code == 413
 
 
+@pytest.mark.usefixtures("people")
+def test_a_json_body_above_the_limit_is_refused(mentorkit_client: Any) -> None:
+    from mentorkit.web.limits import MAX_BODY_BYTES
+
+    c = mentorkit_client
+    h = act_as(c, "ada@example.org")
+    body = b'{"slug": "x", "name": "' + b"a" * MAX_BODY_BYTES + b'"}'
+    response = c.post("/api/v1/programs", content=body, headers={**h, "content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.usefixtures("people")
+def test_a_form_with_as_many_fields_as_allowed_is_read(mentorkit_client: Any) -> None:
+    from mentorkit.web.limits import MAX_FORM_FIELDS
+
+    c = mentorkit_client
+    act_as(c, "ada@example.org")
+    extras = MAX_FORM_FIELDS - 2  # with the name and the CSRF token: exactly the limit
+    data = {"_csrf_token": csrf_token(c), "name": "my script", **{f"extra{n}": "x" for n in range(extras)}}
+    response = c.post("/account/tokens", data=data, headers=HTML)
+    assert response.status_code == 400
+    assert f"and {extras - 3} more" in response.text
+
+
 async def test_a_chunked_form_stops_being_read_at_the_limit() -> None:
     """Without a Content-Length the body is read until the limit, not to its end."""
     from mentorkit.web.limits import MAX_BODY_BYTES, form_limits_middleware
