@@ -404,3 +404,46 @@ def test_csrf_headers_helper_still_works(mentorkit_client: Any) -> None:
     assert csrf_headers(c)
     response = c.post("/account/tokens", data={"_csrf_token": csrf_token(c), "name": "ok"}, headers=HTML)
     assert response.status_code == 200
+
+
+# --------------------------------------------------------------------------- safety net
+
+
+def _careless_plugin() -> object:
+    """A plugin whose route takes an unbounded int and a bare str (not the shared types)."""
+    from litestar import get
+    from litestar.params import FromQuery
+
+    from mentorkit import hookimpl
+
+    @get("/p/careless/people", opt={"policy": "public"}, include_in_schema=False)
+    async def people_named(id: FromQuery[int], name: FromQuery[str] = "") -> dict[str, int]:
+        from mentorkit.accounts.tables import User
+
+        return {"count": await User.count().where((User.id == id) | (User.display_name == name))}
+
+    class Plugin:
+        @hookimpl
+        def register_routes(self, register: Any) -> None:
+            register(people_named)
+
+    return Plugin()
+
+
+@pytest.fixture
+def mentorkit_plugins(request: pytest.FixtureRequest) -> list[tuple[str, object]]:
+    if request.node.name == "test_input_the_database_cannot_take_is_a_400_even_where_a_route_misses_the_types":
+        return [("careless", _careless_plugin())]
+    return []
+
+
+def test_input_the_database_cannot_take_is_a_400_even_where_a_route_misses_the_types(
+    mentorkit_client: Any,
+) -> None:
+    c = mentorkit_client
+    assert c.get("/p/careless/people?id=1").json() == {"count": 0}
+    # Beyond int4 is fine for SQLite below 2**63; beyond 2**63 neither engine takes it.
+    for bad in (2**63, 10**20):
+        response = c.get(f"/p/careless/people?id={bad}")
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
