@@ -235,6 +235,31 @@ def test_a_form_body_above_the_limit_is_refused(mentorkit_client: Any) -> None:
     assert response.status_code == 413
 
 
+@pytest.mark.usefixtures("people")
+def test_a_json_body_above_the_limit_is_refused(mentorkit_client: Any) -> None:
+    from mentorkit.web.limits import MAX_BODY_BYTES
+
+    c = mentorkit_client
+    h = act_as(c, "ada@example.org")
+    body = b'{"slug": "x", "name": "' + b"a" * MAX_BODY_BYTES + b'"}'
+    response = c.post("/api/v1/programs", content=body, headers={**h, "content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.usefixtures("people")
+def test_a_form_with_as_many_fields_as_allowed_is_read(mentorkit_client: Any) -> None:
+    from mentorkit.web.limits import MAX_FORM_FIELDS
+
+    c = mentorkit_client
+    act_as(c, "ada@example.org")
+    extras = MAX_FORM_FIELDS - 2  # with the name and the CSRF token: exactly the limit
+    data = {"_csrf_token": csrf_token(c), "name": "my script", **{f"extra{n}": "x" for n in range(extras)}}
+    response = c.post("/account/tokens", data=data, headers=HTML)
+    assert response.status_code == 400
+    assert f"and {extras - 3} more" in response.text
+
+
 async def test_a_chunked_form_stops_being_read_at_the_limit() -> None:
     """Without a Content-Length the body is read until the limit, not to its end."""
     from mentorkit.web.limits import MAX_BODY_BYTES, form_limits_middleware
@@ -379,3 +404,46 @@ def test_csrf_headers_helper_still_works(mentorkit_client: Any) -> None:
     assert csrf_headers(c)
     response = c.post("/account/tokens", data={"_csrf_token": csrf_token(c), "name": "ok"}, headers=HTML)
     assert response.status_code == 200
+
+
+# --------------------------------------------------------------------------- safety net
+
+
+def _careless_plugin() -> object:
+    """A plugin whose route takes an unbounded int and a bare str (not the shared types)."""
+    from litestar import get
+    from litestar.params import FromQuery
+
+    from mentorkit import hookimpl
+
+    @get("/p/careless/people", opt={"policy": "public"}, include_in_schema=False)
+    async def people_named(id: FromQuery[int], name: FromQuery[str] = "") -> dict[str, int]:
+        from mentorkit.accounts.tables import User
+
+        return {"count": await User.count().where((User.id == id) | (User.display_name == name))}
+
+    class Plugin:
+        @hookimpl
+        def register_routes(self, register: Any) -> None:
+            register(people_named)
+
+    return Plugin()
+
+
+@pytest.fixture
+def mentorkit_plugins(request: pytest.FixtureRequest) -> list[tuple[str, object]]:
+    if request.node.name == "test_input_the_database_cannot_take_is_a_400_even_where_a_route_misses_the_types":
+        return [("careless", _careless_plugin())]
+    return []
+
+
+def test_input_the_database_cannot_take_is_a_400_even_where_a_route_misses_the_types(
+    mentorkit_client: Any,
+) -> None:
+    c = mentorkit_client
+    assert c.get("/p/careless/people?id=1").json() == {"count": 0}
+    # Beyond int4 is fine for SQLite below 2**63; beyond 2**63 neither engine takes it.
+    for bad in (2**63, 10**20):
+        response = c.get(f"/p/careless/people?id={bad}")
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")

@@ -70,8 +70,8 @@ def test_request_bodies_refuse_unknown_fields_and_carry_nested_constraints(docum
               for _, _, op in operations(document) if "requestBody" in op}
     assert bodies
     assert [name for name in bodies if schemas[name].get("additionalProperties") is not False] == []
-    ids = schemas["RelationshipCreate"]["properties"]["enrolment_ids"]["items"]
-    assert (ids["minimum"], ids["maximum"]) == (1, ID_MAX)
+    ids = schemas["RelationshipCreate"]["properties"]["enrolment_ids"]
+    assert (ids["items"]["minimum"], ids["items"]["maximum"], ids["uniqueItems"]) == (1, ID_MAX, True)
     assert schemas["SessionCreate"]["properties"]["held_at"]["format"] == "date-time"
 
 

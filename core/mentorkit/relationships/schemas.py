@@ -11,7 +11,8 @@ from mentorkit.schemas import Id, Input, LongText, Title
 
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=600, description="minutes, 1 to 600")]
 RelationshipState = Literal["active", "paused", "completed", "ended_early"]
-EnrolmentIds = Annotated[list[Id], msgspec.Meta(min_length=2, max_length=50)]
+# Each enrolment once (the service refuses repeats; the OpenAPI document says so too).
+EnrolmentIds = Annotated[list[Id], msgspec.Meta(min_length=2, max_length=50, extra_json_schema={"uniqueItems": True})]
 
 
 class RelationshipCreate(Input):

@@ -70,6 +70,18 @@ def domain_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     return unhandled(request, exc)
 
 
+def refused_by_database(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A value the database cannot take (an integer beyond its column, NUL on PostgreSQL).
+
+    The shared types (``mentorkit.schemas``) and the limits (``web/limits.py``) refuse such
+    input with a field error first; this is the safety net for a route that missed them, so
+    the caller gets a 400 rather than a 500, and the log names the route to fix.
+    """
+    log.warning("the database refused input on %s %s (%s: %s); declare the input with mentorkit.schemas types",
+                request.method, request.url.path, type(exc).__name__, exc)
+    return problem(request, 400, "a value is out of range or holds characters that cannot be stored")
+
+
 def unhandled(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(request, HTTP_500_INTERNAL_SERVER_ERROR, "an unexpected error happened; it has been logged")
@@ -77,9 +89,18 @@ def unhandled(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: http_exception,
+    # SQLite: "Python int too large to convert to SQLite INTEGER".
+    OverflowError: refused_by_database,
     ValidationFailed: domain_exception,
     ConflictError: domain_exception,
     NotFound: domain_exception,
     PermissionDenied: domain_exception,
     Exception: unhandled,
 }
+
+try:  # PostgreSQL: out-of-range numbers, NUL and other unstorable text are DataErrors.
+    from asyncpg.exceptions import DataError as _PostgresDataError
+except ImportError:  # pragma: no cover - asyncpg is installed with Mentorkit
+    pass
+else:
+    EXCEPTION_HANDLERS[_PostgresDataError] = refused_by_database
