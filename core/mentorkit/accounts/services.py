@@ -69,6 +69,12 @@ async def create_user(*, email: str, display_name: str, password: str, is_admin:
     return CurrentUser(id=user_id, email=email, display_name=display_name, is_admin=is_admin)
 
 
+async def active_user_by_email(email: str) -> CurrentUser | None:
+    """The active account with this e-mail address, or None (for operators' commands)."""
+    row = await User.select().where((User.email == normalise_email(email)) & User.active.eq(True)).first()
+    return None if row is None else user_from_row(row)
+
+
 async def authenticate(email: str, password: str) -> CurrentUser | None:
     """The active user with these credentials, or None (same work whether or not they exist)."""
     row = await User.select().where((User.email == normalise_email(email)) & (User.active == True)).first()  # noqa: E712
