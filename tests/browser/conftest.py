@@ -63,6 +63,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
+        self.runtime: Any = None  # the runtime the app was built with, once the fixture sets it
         self._loop: Any = None
 
     @property
@@ -101,6 +102,7 @@ def live_server(mentorkit_settings: Any, mentorkit_plugin_manager: Any) -> Itera
     mentorkit_settings.base_url = "http://127.0.0.1"  # replaced below once the port is known
     runtime = build_runtime(mentorkit_settings, pm=mentorkit_plugin_manager)
     server = LiveServer(create_app(runtime=runtime, run_worker=True))
+    server.runtime = runtime
     runtime.settings.base_url = server.url
     with server:
         yield server
