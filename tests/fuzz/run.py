@@ -4,7 +4,8 @@ A fresh demo site (``mentorkit demo --no-serve``) is served by ``mentorkit serve
 127.0.0.1 and a free port; schemathesis then runs every check over the site's own OpenAPI
 document three times: with a demo mentee's personal API token, with the demo coordinator's,
 and signed out. New routes are fuzzed as soon as they are in the OpenAPI document. Any
-failure (a server error, an answer the document does not describe, ...) fails the run.
+failure (a server error, an answer the document does not describe, ...) fails the run, and
+so does an error in the server's log.
 
     .venv/bin/python tests/fuzz/run.py [--examples N] [--database-url postgresql://.../NAME]
 
@@ -101,6 +102,21 @@ def served(env: dict[str, str], log: Path) -> Iterator[str]:
                 server.wait(timeout=20)
 
 
+def server_errors(log: str) -> list[str]:
+    """Each error the server logged, with the exception it ended in: "ERROR ... -> KeyError: 'x'"."""
+    errors: list[str] = []
+    record = exception = ""
+    for line in [*log.splitlines(), "ERROR end"]:
+        if line.startswith(("ERROR", "WARNING", "INFO", "DEBUG", "CRITICAL")):
+            if record:
+                errors.append(f"{record} -> {exception}" if exception else record)
+            record = line[:200] if line.startswith("ERROR") and line != "ERROR end" else ""
+            exception = ""
+        elif record and line and not line[0].isspace() and not line.startswith(("Traceback", "The above", "During")):
+            exception = line[:200]
+    return errors
+
+
 def fuzz(base: str, token: str | None, examples: int, report: Path) -> tuple[int, str]:
     """One schemathesis run; its exit status and closing line."""
     command = [str(BIN / "schemathesis"), "--config-file", str(CONFIG), "run", f"{base}/api/v1/schema/openapi.json",
@@ -140,14 +156,17 @@ def main() -> int:
                 run_started = time.monotonic()
                 status, summary = fuzz(base, tokens[who], options.examples, Path(tmp) / f"{who}.xml")
                 results.append((who, status, summary, time.monotonic() - run_started))
-        errors = [line for line in log.read_text().splitlines() if "ERROR" in line or "Traceback" in line]
+        errors = server_errors(log.read_text())
         if errors:
-            print("-- errors in the server's log:\n" + "\n".join(errors[:50]), flush=True)
+            print(f"-- {len(errors)} error(s) in the server's log (the first 50):\n" + "\n".join(errors[:50]),
+                  flush=True)
     print(f"== fuzz summary ({engine}, {options.examples} examples per operation, seed {SEED}):")
     for who, status, summary, seconds in results:
         print(f"  {'ok    ' if status == 0 else 'FAILED'} as {who:<12} {seconds:5.0f} s  {summary}")
+    if errors:
+        print(f"  FAILED the server logged {len(errors)} error(s) (listed above)")
     print(f"== fuzz took {time.monotonic() - started:.0f} s")
-    return 0 if all(status == 0 for _, status, _, _ in results) else 1
+    return 0 if all(status == 0 for _, status, _, _ in results) and not errors else 1
 
 
 if __name__ == "__main__":
