@@ -133,7 +133,7 @@ def fuzz(base: str, token: str | None, examples: int, report: Path) -> tuple[int
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--examples", type=int, default=30, help="test cases per API operation and phase")
+    parser.add_argument("--examples", type=int, default=50, help="test cases per API operation and phase")
     parser.add_argument("--database-url", help="a PostgreSQL database for the site (recreated first)")
     options = parser.parse_args()
     started = time.monotonic()
