@@ -125,7 +125,9 @@ def fuzz(base: str, token: str | None, examples: int, report: Path) -> tuple[int
                "--request-timeout", "30", "--report", "junit", "--report-junit-path", str(report)]
     if token is not None:
         command += ["--header", f"Authorization: Bearer {token}"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
+    # Run in the temporary directory: nothing schemathesis writes lands in the checkout.
+    result = subprocess.run(command, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False,
+                            cwd=report.parent)
     print(result.stdout + result.stderr, flush=True)
     lines = [line.strip("= ") for line in result.stdout.splitlines() if line.strip("= ")]
     return result.returncode, lines[-1] if lines else "(no output)"
