@@ -30,7 +30,7 @@ STAFF_X = {"coordinator", "admin"}
 # (method, path) -> roles allowed. Keep in the order of the route list.
 ACCESS: dict[tuple[str, str], set[str]] = {
     ("GET", "/"): EVERYONE,
-    ("GET", "/-/plugins.json"): EVERYONE,
+    ("GET", "/-/plugins.json"): ADMIN,
     ("GET", "/account"): SIGNED_IN,
     ("GET", "/account/export.json"): SIGNED_IN,
     ("POST", "/account/password"): SIGNED_IN,
@@ -129,7 +129,7 @@ def _build_world(client: Any) -> World:
         mentee_enrolment = await programs.enrol(x.id, "mentee", users["mentee"])
         relationship = await relationships.pair(x.id, [mentor_enrolment.id, mentee_enrolment.id], admin)
         session = await relationships.log_session(relationship.id, SessionCreate(
-            held_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), duration_minutes=45, title="Kick-off",
+            held_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), duration_minutes=45, title="Kick-off",
             shared_notes="agreed goals", private_note="only the mentee may read this"), users["mentee"])
         token_id, _ = await create_api_token(users["mentee"], "access test")
         sessions = {role: await start_session(user) for role, user in users.items()}

@@ -200,12 +200,12 @@ def _build(client: Any) -> Person:
         bob_enrolment = await programs.enrol(x.id, "mentor", p.bob)
         relationship = await relationships.pair(x.id, [bob_enrolment.id, ada_enrolment.id], p.admin)
         p.relationship_id = relationship.id
-        held = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+        held = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
         first = await relationships.log_session(relationship.id, SessionCreate(
             held_at=held, duration_minutes=45, title="Kick-off", shared_notes="We agreed on three goals.",
             private_note=ADA_PRIVATE), p.ada)
         second = await relationships.log_session(relationship.id, SessionCreate(
-            held_at=held + dt.timedelta(days=1), duration_minutes=30, title="Plan review",
+            held_at=held + dt.timedelta(hours=1), duration_minutes=30, title="Plan review",
             shared_notes="Reviewed the plan together.", private_note=BOB_PRIVATE), p.bob)
         p.session_ids = (first.id, second.id)
         _, p.api_token = await accounts.create_api_token(p.ada, "my script")

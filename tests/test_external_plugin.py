@@ -119,15 +119,12 @@ def mentorkit_plugin_manager(hello_importable: None, mentorkit_plugins: list[tup
 
 def test_running_app_serves_the_plugin(mentorkit_client: Any) -> None:
     from mentorkit.db.migrations import migrate, pending_migrations
+    from mentorkit.testing.auth import create_user, sign_in
 
     runtime = mentorkit_client.app.state.runtime
     # Idempotent here (the fresh database already knows hello); kept so the test states it.
     mentorkit_client.run(migrate, runtime.database)
     assert mentorkit_client.run(pending_migrations, runtime.database) == []
-
-    listed = mentorkit_client.get("/-/plugins.json").json()
-    assert {"name": "hello", "distribution": "mentorkit-hello"}.items() <= next(
-        p for p in listed["plugins"] if p["name"] == "hello").items()
 
     empty = mentorkit_client.get("/p/hello/", headers={"accept": "text/html"})
     assert empty.status_code == 200
@@ -161,6 +158,13 @@ def test_running_app_serves_the_plugin(mentorkit_client: Any) -> None:
         return await Delivery.select(Delivery.status).where(Delivery.subscriber == "hello")
 
     assert mentorkit_client.run(hello_deliveries) == [{"status": "delivered"}]
+
+    # Last: creating the admin is an event the plugin would receive too.
+    create_user(mentorkit_client, "admin@example.org", is_admin=True)
+    sign_in(mentorkit_client, "admin@example.org")
+    listed = mentorkit_client.get("/-/plugins.json").json()
+    assert {"name": "hello", "distribution": "mentorkit-hello"}.items() <= next(
+        p for p in listed["plugins"] if p["name"] == "hello").items()
 
 
 def test_unsafe_input_to_the_plugin_api_is_refused(mentorkit_client: Any) -> None:

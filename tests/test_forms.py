@@ -109,11 +109,14 @@ def test_a_datetime_field_accepts_what_a_datetime_local_input_sends() -> None:
     [
         ({"display_name": "x" * 101}, "display_name", "must be at most 100 characters"),
         ({"password": "short"}, "password", "must be at least 8 characters"),
-        ({"display_name": "Ada\r\nBcc: all@example.org"}, "display_name", "must be a single line (no line breaks)"),
+        ({"display_name": "Ada\r\nBcc: all@example.org"}, "display_name",
+         "must be a single line without control characters"),
+        ({"display_name": "Ada\u2028Bcc"}, "display_name", "must be a single line without control characters"),
+        ({"email": "ada@example.org\n"}, "email", "must be a single line without control characters"),
         (
             {"email": "ada@example.org\r\nBcc: all@example.org"},
             "email",
-            "must be an e-mail address like name@example.org",
+            "must be a single line without control characters",
         ),
         ({"email": "ada@@example.org"}, "email", "must be an e-mail address like name@example.org"),
     ],

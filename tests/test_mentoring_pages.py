@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
 from mentorkit.testing.auth import create_user, csrf_headers, csrf_token, sign_in, sign_out
 
+# An hour ago: sessions are logged after they happen, and not before the relationship began.
+RECENT = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(hours=1)
 PRIVATE = "I was nervous about the promotion talk"
 SHARED = "We agreed to meet every two weeks"
 
@@ -106,7 +109,7 @@ def test_the_one_to_one_story_through_the_api(mentorkit_client: Any, people: dic
             f"/api/v1/relationships/{rid}/sessions",
             headers=h,
             json={
-                "held_at": "2026-03-02T09:30:00Z",
+                "held_at": RECENT.isoformat(),
                 "duration_minutes": 45,
                 "title": "Kick-off",
                 "shared_notes": SHARED,
@@ -181,14 +184,14 @@ def test_api_refuses_line_breaks_in_names_and_titles(mentorkit_client: Any, peop
     response = c.post(
         f"/api/v1/relationships/{rid}/sessions",
         headers=h,
-        json={"held_at": "2026-03-02T09:30:00Z", "duration_minutes": 30, "title": "Hi\nthere"},
+        json={"held_at": RECENT.isoformat(), "duration_minutes": 30, "title": "Hi\nthere"},
     )
     assert response.status_code == 400
     assert [e["key"] for e in response.json()["errors"]] == ["title"]
     response = c.post(
         f"/api/v1/relationships/{rid}/sessions",
         headers=h,
-        json={"held_at": "2026-03-02T09:30:00Z", "duration_minutes": 601, "title": "Long"},
+        json={"held_at": RECENT.isoformat(), "duration_minutes": 601, "title": "Long"},
     )
     assert response.status_code == 400
 
@@ -245,7 +248,7 @@ def test_the_one_to_one_story_through_the_pages(mentorkit_client: Any, people: d
         follow_redirects=False,
         data=form(
             c,
-            held_at="2026-03-02T09:30",
+            held_at=RECENT.strftime("%Y-%m-%dT%H:%M"),
             duration_minutes="45",
             title="Kick-off",
             shared_notes=SHARED,

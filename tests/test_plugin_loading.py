@@ -97,12 +97,19 @@ def test_app_answers_and_reports_a_broken_plugin(
     from litestar.testing import TestClient
 
     from mentorkit.runtime import build_runtime
+    from mentorkit.testing.auth import create_user, sign_in
+    from mentorkit.testing.pytest_plugin import MentorkitTestClient
     from mentorkit.web.app import create_app
+
+    class Client(MentorkitTestClient, TestClient):  # type: ignore[misc]
+        pass
 
     pm = create_plugin_manager({"MENTORKIT_DISABLE_PLUGINS": "misspelt"})
     app = create_app(runtime=build_runtime(mentorkit_settings, pm=pm), run_worker=False)
-    with TestClient(app) as client:
+    with Client(app) as client:
         assert client.get("/health/live").json() == {"status": "ok"}
+        create_user(client, "admin@example.org", is_admin=True)
+        sign_in(client, "admin@example.org")
         report = client.get("/-/plugins.json").json()
     failed = [(f["name"], f["distribution"]) for f in report["failed"]]
     assert failed == [("broken", "mentorkit-broken")]

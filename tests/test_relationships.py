@@ -18,7 +18,8 @@ from mentorkit.relationships import services
 from mentorkit.relationships.schemas import SessionCreate
 from mentorkit.relationships.tables import Relationship, RelationshipTransition
 
-HELD_AT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+# An hour ago: sessions are logged after they happen, and not before the relationship began.
+HELD_AT = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(hours=1)
 
 
 async def person(email: str, *, admin: bool = False) -> CurrentUser:

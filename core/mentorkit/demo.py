@@ -57,6 +57,28 @@ def login_lines(base_url: str) -> list[str]:
     ]
 
 
+# How long ago the demo's programs opened and its relationships began: before the oldest
+# session it logs (six weeks back), as a site in use for a while would be.
+PROGRAMS_OPENED = dt.timedelta(weeks=12)
+RELATIONSHIPS_BEGAN = dt.timedelta(weeks=10)
+
+
+async def _backdate_program(program_id: int, when: dt.datetime) -> None:
+    from mentorkit.programs.tables import Enrolment, Program, ProgramStaff
+
+    await Program.update({Program.created_at: when}).where(Program.id == program_id)
+    await ProgramStaff.update({ProgramStaff.created_at: when}).where(ProgramStaff.program == program_id)
+    await Enrolment.update({Enrolment.created_at: when}).where(Enrolment.program == program_id)
+
+
+async def _backdate_relationship(relationship_id: int, when: dt.datetime) -> None:
+    from mentorkit.relationships.tables import Relationship, RelationshipTransition
+
+    await Relationship.update({Relationship.created_at: when}).where(Relationship.id == relationship_id)
+    await RelationshipTransition.update({RelationshipTransition.at: when}).where(
+        RelationshipTransition.relationship == relationship_id)
+
+
 async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
     """Create the demo data if the site has no accounts yet; return how to sign in."""
     lines = login_lines(runtime.settings.base_url)
@@ -100,6 +122,8 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
         if program.id == early.id:
             mentors.insert(0, await programs.enrol(program.id, "mentor", mentor))
             mentees.insert(0, await programs.enrol(program.id, "mentee", mentee))
+        # The services stamp everything "now"; the sessions below are in the past.
+        await _backdate_program(program.id, now - PROGRAMS_OPENED)
         if program.id == research.id:
             continue  # still enrolling: people wait to be matched
         coordinator_of = coordinator if program.id == early.id else admin
@@ -107,6 +131,7 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
         for index, (m, e) in enumerate(pairs):
             relationship = await relationships.pair(program.id, [m.id, e.id], coordinator_of,
                                                     reason="demo pairing")
+            await _backdate_relationship(relationship.id, now - RELATIONSHIPS_BEGAN + dt.timedelta(days=index))
             mentee_user = next(u for u in [*others, mentee] if u.id == e.user_id)
             for s in range(rng.randint(0, 5) if index else 3):
                 held = now - dt.timedelta(days=7 * (s + 1) + rng.randint(0, 3), hours=rng.randint(0, 8))

@@ -26,6 +26,7 @@ from mentorkit.accounts.schemas import (
 from mentorkit.accounts.tables import User
 from mentorkit.errors import ValidationFailed
 from mentorkit.notifications.services import inbox
+from mentorkit.schemas import Id
 from mentorkit.web.auth import session_cookie_name
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
@@ -242,7 +243,7 @@ async def create_token(request: AnyRequest, data: FormData) -> Template:
 
 
 @post("/account/tokens/{token_id:int}/revoke", opt=SIGNED_IN, include_in_schema=False)
-async def revoke_token(request: AnyRequest, token_id: FromPath[int]) -> Response[Any]:
+async def revoke_token(request: AnyRequest, token_id: FromPath[Id]) -> Response[Any]:
     """Revoke one of the person's own API tokens."""
     if not await services.revoke_api_token(request.user, token_id):
         raise NotFoundException("no such token")
@@ -289,7 +290,7 @@ async def admin_invite(request: AnyRequest, data: FormData) -> Template:
 
 
 @post("/admin/users/{user_id:int}/deactivate", opt=ADMIN, include_in_schema=False)
-async def admin_deactivate(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
+async def admin_deactivate(request: AnyRequest, user_id: FromPath[Id]) -> Response[Any]:
     """Deactivate an account: no more sign-ins, every session and token ends."""
     try:
         await services.set_active(user_id, False, request.user)
@@ -299,7 +300,7 @@ async def admin_deactivate(request: AnyRequest, user_id: FromPath[int]) -> Respo
 
 
 @post("/admin/users/{user_id:int}/reactivate", opt=ADMIN, include_in_schema=False)
-async def admin_reactivate(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
+async def admin_reactivate(request: AnyRequest, user_id: FromPath[Id]) -> Response[Any]:
     """Undo a deactivation: the person can sign in again (not after an erasure)."""
     try:
         await services.set_active(user_id, True, request.user)
@@ -309,7 +310,7 @@ async def admin_reactivate(request: AnyRequest, user_id: FromPath[int]) -> Respo
 
 
 @post("/admin/users/{user_id:int}/sessions/revoke", opt=ADMIN, include_in_schema=False)
-async def admin_revoke_sessions(request: AnyRequest, user_id: FromPath[int]) -> Response[Any]:
+async def admin_revoke_sessions(request: AnyRequest, user_id: FromPath[Id]) -> Response[Any]:
     """Sign a person out of every browser."""
     count = await services.end_all_sessions(user_id, request.user)
     return redirect("/admin", flash=f"Signed out of {count} browser(s).")

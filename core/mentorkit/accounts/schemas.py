@@ -6,7 +6,7 @@ import datetime as dt
 
 import msgspec
 
-from mentorkit.schemas import Email, Input, Name, Password
+from mentorkit.schemas import Email, Input, Line, Name, Password, Secret
 
 
 class SignUpForm(Input):
@@ -15,15 +15,15 @@ class SignUpForm(Input):
     email: Email
     display_name: Name
     password: Password
-    invite: str | None = None
+    invite: Line | None = None
 
 
 class SignInForm(Input):
     """Sign in."""
 
     email: Email
-    password: str
-    next: str | None = None
+    password: Secret
+    next: Line | None = None
 
 
 class ResetRequestForm(Input):
@@ -41,7 +41,7 @@ class ResetForm(Input):
 class ChangePasswordForm(Input):
     """Change the password (the current one is asked again)."""
 
-    current_password: str
+    current_password: Secret
     new_password: Password
 
 

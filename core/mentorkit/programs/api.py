@@ -20,6 +20,7 @@ from mentorkit.programs.schemas import (
 )
 from mentorkit.relationships import services as relationships
 from mentorkit.relationships.schemas import Relationship, RelationshipCreate
+from mentorkit.schemas import Id
 from mentorkit.web.pages import AnyRequest
 
 TAGS = ["programs"]
@@ -40,7 +41,7 @@ async def create_program(request: AnyRequest, data: JSONBody[ProgramCreate]) -> 
 
 
 @get("/api/v1/programs/{program_id:int}", opt={"policy": "program_reader"}, tags=TAGS)
-async def get_program(request: AnyRequest, program_id: FromPath[int]) -> ProgramDetail:
+async def get_program(request: AnyRequest, program_id: FromPath[Id]) -> ProgramDetail:
     """One program: staff and enrolment counts are included for its staff only."""
     return await services.program_detail(program_id, request.user)
 
@@ -51,19 +52,19 @@ async def get_program(request: AnyRequest, program_id: FromPath[int]) -> Program
     tags=TAGS,
     status_code=200,
 )
-async def change_state(request: AnyRequest, program_id: FromPath[int], data: JSONBody[ProgramStateChange]) -> Program:
+async def change_state(request: AnyRequest, program_id: FromPath[Id], data: JSONBody[ProgramStateChange]) -> Program:
     """Move the program to another state (draft -> enrolling -> running -> closed)."""
     return await services.change_program_state(program_id, data.state, request.user, data.reason)
 
 
 @post("/api/v1/programs/{program_id:int}/enrolments", opt={"policy": "program_reader"}, tags=TAGS)
-async def enrol(request: AnyRequest, program_id: FromPath[int], data: JSONBody[EnrolmentCreate]) -> Enrolment:
+async def enrol(request: AnyRequest, program_id: FromPath[Id], data: JSONBody[EnrolmentCreate]) -> Enrolment:
     """Enrol the caller with one of the format's roles."""
     return await services.enrol(program_id, data.role, request.user)
 
 
 @get("/api/v1/programs/{program_id:int}/enrolments", opt={"policy": "program_staff"}, tags=TAGS)
-async def list_enrolments(request: AnyRequest, program_id: FromPath[int]) -> list[Enrolment]:
+async def list_enrolments(request: AnyRequest, program_id: FromPath[Id]) -> list[Enrolment]:
     """Active enrolments of the program (coordinators, observers, site admins)."""
     return await services.list_enrolments(program_id, request.user)
 
@@ -74,7 +75,7 @@ async def list_enrolments(request: AnyRequest, program_id: FromPath[int]) -> lis
     tags=TAGS,
     status_code=200,
 )
-async def withdraw(request: AnyRequest, program_id: FromPath[int], enrolment_id: FromPath[int]) -> Enrolment:
+async def withdraw(request: AnyRequest, program_id: FromPath[Id], enrolment_id: FromPath[Id]) -> Enrolment:
     """Withdraw an enrolment (the enrolled person, or a coordinator)."""
     return await services.withdraw_enrolment(program_id, enrolment_id, request.user)
 
@@ -85,7 +86,7 @@ async def withdraw(request: AnyRequest, program_id: FromPath[int], enrolment_id:
     tags=TAGS,
     status_code=200,
 )
-async def appoint_staff(request: AnyRequest, program_id: FromPath[int], data: JSONBody[StaffAppoint]) -> Staff:
+async def appoint_staff(request: AnyRequest, program_id: FromPath[Id], data: JSONBody[StaffAppoint]) -> Staff:
     """Appoint a coordinator or observer by the e-mail address of their account."""
     return await services.appoint_staff(program_id, data.email, data.role, request.user)
 
@@ -95,13 +96,13 @@ async def appoint_staff(request: AnyRequest, program_id: FromPath[int], data: JS
     opt={"policy": "program_coordinator"},
     tags=TAGS,
 )
-async def pair(request: AnyRequest, program_id: FromPath[int], data: JSONBody[RelationshipCreate]) -> Relationship:
+async def pair(request: AnyRequest, program_id: FromPath[Id], data: JSONBody[RelationshipCreate]) -> Relationship:
     """Pair enrolments into a relationship (the manual strategy: the coordinator picks)."""
     return await relationships.pair(program_id, data.enrolment_ids, request.user)
 
 
 @get("/api/v1/programs/{program_id:int}/relationships", opt={"policy": "program_staff"}, tags=TAGS)
-async def list_relationships(request: AnyRequest, program_id: FromPath[int]) -> list[Relationship]:
+async def list_relationships(request: AnyRequest, program_id: FromPath[Id]) -> list[Relationship]:
     """The program's relationships with states and session counts (never any notes)."""
     return await relationships.program_relationships(program_id, request.user)
 

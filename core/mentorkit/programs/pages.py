@@ -15,10 +15,10 @@ from litestar.response import Template
 
 from mentorkit.errors import ConflictError, ValidationFailed
 from mentorkit.programs import policies, services
-from mentorkit.programs.schemas import EnrolmentCreate, ProgramCreate, StaffAppoint
+from mentorkit.programs.schemas import EnrolmentCreate, Key, ProgramCreate, StaffAppoint
 from mentorkit.relationships import services as relationships
 from mentorkit.runtime import current_runtime
-from mentorkit.schemas import Input, LongText
+from mentorkit.schemas import Id, Input, LongText
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
 
@@ -32,7 +32,7 @@ STATE_ACTIONS = {"enrolling": "Open enrolment", "running": "Start the program", 
 class StateForm(Input):
     """The state buttons on the overview: the button pressed names the new state."""
 
-    state: str
+    state: Key
     reason: LongText = ""
 
 
@@ -138,13 +138,13 @@ async def _overview(request: AnyRequest, program_id: int, *, status_code: int = 
 
 
 @get("/programs/{program_id:int}", opt={"policy": "program_reader"}, include_in_schema=False)
-async def program_page(request: AnyRequest, program_id: FromPath[int]) -> Template:
+async def program_page(request: AnyRequest, program_id: FromPath[Id]) -> Template:
     """The program overview: for coordinators also enrolments, pairing and relationships."""
     return await _overview(request, program_id)
 
 
 @post("/programs/{program_id:int}/state", opt={"policy": "program_coordinator"}, include_in_schema=False)
-async def change_state(request: AnyRequest, program_id: FromPath[int], data: FormData) -> Response[Any]:
+async def change_state(request: AnyRequest, program_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Open enrolment, start or close the program."""
     values, form = validate_form(StateForm, data)
     status = 400
@@ -159,7 +159,7 @@ async def change_state(request: AnyRequest, program_id: FromPath[int], data: For
 
 
 @post("/programs/{program_id:int}/enrol", opt={"policy": "program_reader"}, include_in_schema=False)
-async def enrol(request: AnyRequest, program_id: FromPath[int], data: FormData) -> Response[Any]:
+async def enrol(request: AnyRequest, program_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Enrol the signed-in person with the chosen role."""
     values, form = validate_form(EnrolmentCreate, data)
     status = 400
@@ -178,7 +178,7 @@ async def enrol(request: AnyRequest, program_id: FromPath[int], data: FormData) 
     opt={"policy": "enrolment_holder"},
     include_in_schema=False,
 )
-async def withdraw(request: AnyRequest, program_id: FromPath[int], enrolment_id: FromPath[int]) -> Response[Any]:
+async def withdraw(request: AnyRequest, program_id: FromPath[Id], enrolment_id: FromPath[Id]) -> Response[Any]:
     """Withdraw an enrolment (the enrolled person, or a coordinator)."""
     try:
         await services.withdraw_enrolment(program_id, enrolment_id, request.user)
@@ -188,7 +188,7 @@ async def withdraw(request: AnyRequest, program_id: FromPath[int], enrolment_id:
 
 
 @post("/programs/{program_id:int}/staff", opt={"policy": "program_coordinator"}, include_in_schema=False)
-async def appoint_staff(request: AnyRequest, program_id: FromPath[int], data: FormData) -> Response[Any]:
+async def appoint_staff(request: AnyRequest, program_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Appoint a coordinator or observer by e-mail address."""
     values, form = validate_form(StaffAppoint, data)
     status = 400
@@ -204,12 +204,12 @@ async def appoint_staff(request: AnyRequest, program_id: FromPath[int], data: Fo
 
 def pair_form_struct(roles: list[str]) -> type[Input]:
     """A form with one enrolment field per role of the format (mentor, mentee for 1:1)."""
-    struct = msgspec.defstruct("PairForm", [(role, int) for role in roles], bases=(Input,), kw_only=True)
+    struct = msgspec.defstruct("PairForm", [(role, Id) for role in roles], bases=(Input,), kw_only=True)
     return cast(type[Input], struct)
 
 
 @post("/programs/{program_id:int}/relationships", opt={"policy": "program_coordinator"}, include_in_schema=False)
-async def pair(request: AnyRequest, program_id: FromPath[int], data: FormData) -> Response[Any]:
+async def pair(request: AnyRequest, program_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Pair one enrolment per role into a relationship (the manual strategy)."""
     detail = await services.program_detail(program_id, request.user)
     values, form = validate_form(pair_form_struct(detail.roles), data)

@@ -7,20 +7,20 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from mentorkit.schemas import Email, Input, LongText, Name
+from mentorkit.schemas import END, Email, Input, LongText, Name
 
 Slug = Annotated[
     str,
     msgspec.Meta(
         min_length=2,
         max_length=100,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        pattern=rf"^[a-z0-9]+(?:-[a-z0-9]+)*{END}",
         description="lower-case letters, digits and single hyphens",
     ),
 ]
 Key = Annotated[
     str,
-    msgspec.Meta(min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$", description="a registered key"),
+    msgspec.Meta(min_length=1, max_length=100, pattern=rf"^[a-z0-9_]+{END}", description="a registered key"),
 ]
 ProgramState = Literal["draft", "enrolling", "running", "closed"]
 StaffRole = Literal["coordinator", "observer"]

@@ -15,6 +15,7 @@ from mentorkit.relationships.schemas import (
     Session,
     SessionCreate,
 )
+from mentorkit.schemas import Id
 from mentorkit.web.pages import AnyRequest
 
 TAGS = ["relationships"]
@@ -29,7 +30,7 @@ async def my_relationships(request: AnyRequest) -> list[Relationship]:
 
 
 @get("/api/v1/relationships/{relationship_id:int}", opt={"policy": "relationship_viewer"}, tags=TAGS)
-async def get_relationship(request: AnyRequest, relationship_id: FromPath[int]) -> RelationshipView:
+async def get_relationship(request: AnyRequest, relationship_id: FromPath[Id]) -> RelationshipView:
     """A relationship with its transitions and sessions (coordinators: dates and durations only)."""
     return await services.relationship_view(relationship_id, request.user)
 
@@ -39,7 +40,7 @@ async def get_relationship(request: AnyRequest, relationship_id: FromPath[int]) 
     opt={"policy": "relationship_member"},
     tags=TAGS,
 )
-async def log_session(request: AnyRequest, relationship_id: FromPath[int], data: JSONBody[SessionCreate]) -> Session:
+async def log_session(request: AnyRequest, relationship_id: FromPath[Id], data: JSONBody[SessionCreate]) -> Session:
     """Log a session; ``private_note`` is kept for the caller alone."""
     return await services.log_session(relationship_id, data, request.user)
 
@@ -49,7 +50,7 @@ async def log_session(request: AnyRequest, relationship_id: FromPath[int], data:
     opt={"policy": "relationship_viewer"},
     tags=TAGS,
 )
-async def list_sessions(request: AnyRequest, relationship_id: FromPath[int]) -> list[Session]:
+async def list_sessions(request: AnyRequest, relationship_id: FromPath[Id]) -> list[Session]:
     """Sessions, newest first: members get titles, shared notes and their own private notes."""
     return await services.list_sessions(relationship_id, request.user)
 
@@ -59,7 +60,7 @@ async def list_sessions(request: AnyRequest, relationship_id: FromPath[int]) -> 
     opt={"policy": "session_member"},
     tags=TAGS,
 )
-async def get_session(request: AnyRequest, relationship_id: FromPath[int], session_id: FromPath[int]) -> Session:
+async def get_session(request: AnyRequest, relationship_id: FromPath[Id], session_id: FromPath[Id]) -> Session:
     """One session for a member: shared notes and the caller's own private note."""
     return await services.get_session(relationship_id, session_id, request.user)
 
@@ -71,7 +72,7 @@ async def get_session(request: AnyRequest, relationship_id: FromPath[int], sessi
     status_code=200,
 )
 async def complete(
-    request: AnyRequest, relationship_id: FromPath[int], data: JSONBody[RelationshipComplete]
+    request: AnyRequest, relationship_id: FromPath[Id], data: JSONBody[RelationshipComplete]
 ) -> Relationship:
     """Close the relationship as completed (a member or a coordinator); stored as a transition."""
     return await services.complete_relationship(relationship_id, request.user, data.reason)

@@ -20,6 +20,7 @@ from mentorkit.programs import services as programs
 from mentorkit.programs.pages import failed
 from mentorkit.relationships import policies, services
 from mentorkit.relationships.schemas import CompleteForm, SessionCreate, SessionForm
+from mentorkit.schemas import Id
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
 
@@ -95,13 +96,13 @@ async def _relationship_page(
 
 
 @get("/relationships/{relationship_id:int}", opt={"policy": "relationship_viewer"}, include_in_schema=False)
-async def relationship_page(request: AnyRequest, relationship_id: FromPath[int]) -> Template:
+async def relationship_page(request: AnyRequest, relationship_id: FromPath[Id]) -> Template:
     """A relationship: members, history, sessions; the log-a-session and complete forms."""
     return await _relationship_page(request, relationship_id)
 
 
 @post("/relationships/{relationship_id:int}/sessions", opt={"policy": "relationship_member"}, include_in_schema=False)
-async def log_session(request: AnyRequest, relationship_id: FromPath[int], data: FormData) -> Response[Any]:
+async def log_session(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Log a session; the date and time are read in the person's time zone."""
     values, form = validate_form(SessionForm, data)
     if "duration_minutes" in form.errors and data.get("duration_minutes"):
@@ -111,7 +112,7 @@ async def log_session(request: AnyRequest, relationship_id: FromPath[int], data:
     status = 400
     if values is not None:
         tz = services.time_zone_of(request.user)
-        held_at = dt.datetime.fromisoformat(values.held_at.replace(" ", "T")).replace(tzinfo=tz)
+        held_at = values.held_at.replace(tzinfo=tz)
         try:
             session = await services.log_session(
                 relationship_id,
@@ -132,7 +133,7 @@ async def log_session(request: AnyRequest, relationship_id: FromPath[int], data:
 
 
 @post("/relationships/{relationship_id:int}/complete", opt={"policy": "relationship_viewer"}, include_in_schema=False)
-async def complete(request: AnyRequest, relationship_id: FromPath[int], data: FormData) -> Response[Any]:
+async def complete(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Close the relationship as completed, once the person has ticked the confirmation."""
     values, form = validate_form(CompleteForm, data)
     if values is not None and not values.confirm:
@@ -154,7 +155,7 @@ async def complete(request: AnyRequest, relationship_id: FromPath[int], data: Fo
     opt={"policy": "session_member"},
     include_in_schema=False,
 )
-async def session_page(request: AnyRequest, relationship_id: FromPath[int], session_id: FromPath[int]) -> Template:
+async def session_page(request: AnyRequest, relationship_id: FromPath[Id], session_id: FromPath[Id]) -> Template:
     """One session for a member: shared notes and their own private note."""
     view = await services.relationship_view(relationship_id, request.user)
     return render(

@@ -7,11 +7,11 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from mentorkit.schemas import Input, LongText, Title
+from mentorkit.schemas import Id, Input, LongText, Title
 
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=600, description="minutes, 1 to 600")]
 RelationshipState = Literal["active", "paused", "completed", "ended_early"]
-EnrolmentIds = Annotated[list[int], msgspec.Meta(min_length=2, max_length=50)]
+EnrolmentIds = Annotated[list[Id], msgspec.Meta(min_length=2, max_length=50)]
 
 
 class RelationshipCreate(Input):
@@ -105,13 +105,9 @@ class RelationshipView(msgspec.Struct, frozen=True, kw_only=True):
     can_complete: bool
 
 
-LocalDateTime = Annotated[
-    str,
-    msgspec.Meta(
-        pattern=r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$",
-        description="date and time, YYYY-MM-DDTHH:MM, local time",
-    ),
-]
+# Parsed while the form is validated, so a date that does not exist (February 31st) is a
+# field error rather than a failure after validation.
+LocalDateTime = Annotated[dt.datetime, msgspec.Meta(tz=False, description="date and time (local), YYYY-MM-DDTHH:MM")]
 
 
 class SessionForm(Input):

@@ -50,6 +50,12 @@ OPEN_RELATIONSHIP_STATES = ("active", "paused")
 CREATED_FROM = "proposed"
 # A logged session has been held; a day of slack covers time-zone slips.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
+# A session may be logged from the day the relationship began, in whatever time zone its
+# members are (the pairing is often recorded after the first meeting).
+START_TOLERANCE = dt.timedelta(days=1)
+# No session predates this: older dates are typing mistakes (and year 1 cannot even be
+# moved to UTC from a zone east of it).
+EARLIEST_SESSION = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def _open_key(program_id: int, user_ids: list[int]) -> str:
@@ -338,6 +344,8 @@ async def complete_relationship(relationship_id: int, actor: Actor, reason: str 
 
 async def log_session(relationship_id: int, data: schemas.SessionCreate, actor: Actor) -> schemas.Session:
     """A member logs a meeting of an active relationship, with an optional private note."""
+    if data.held_at < EARLIEST_SESSION:
+        raise ValidationFailed({"held_at": f"must be in {EARLIEST_SESSION.year} or later"})
     held_at = data.held_at.astimezone(dt.UTC)
     if held_at > utcnow() + FUTURE_TOLERANCE:
         raise ValidationFailed({"held_at": "is in the future; log a session once it has been held"})
@@ -349,6 +357,9 @@ async def log_session(relationship_id: int, data: schemas.SessionCreate, actor: 
             raise ConflictError(
                 f"sessions can be logged while the relationship is active; it is {relationship.state.replace('_', ' ')}"
             )
+        if held_at < relationship.created_at - START_TOLERANCE:
+            raise ValidationFailed({"held_at": "is before the relationship began "
+                                               f"({relationship.created_at:%Y-%m-%d})"})
         rows = await MentoringSession.insert(
             MentoringSession(
                 relationship=relationship_id,

@@ -11,6 +11,8 @@ fixtures without any configuration.
   with ``mentorkit_client.drain_events()``).
 * ``mentorkit_client`` - a ``TestClient`` running the app's lifespan, with ``.run(coro_fn)``
   to run database code on the app's event loop and ``.drain_events()``.
+* ``mentorkit_admin_client`` - the same client signed in as a site admin (for admin-only
+  routes such as ``/-/plugins.json``).
 * ``mentorkit_runtime`` - for async tests of services: the runtime with its database open.
 """
 

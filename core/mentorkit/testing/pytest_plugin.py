@@ -107,6 +107,16 @@ def mentorkit_client(mentorkit_app: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
+def mentorkit_admin_client(mentorkit_client: Any) -> Any:
+    """``mentorkit_client`` signed in as a site admin (who may read ``/-/plugins.json``)."""
+    from mentorkit.testing.auth import create_user, sign_in
+
+    create_user(mentorkit_client, "site-admin@example.org", "Site Admin", is_admin=True)
+    sign_in(mentorkit_client, "site-admin@example.org")
+    return mentorkit_client
+
+
+@pytest.fixture
 async def mentorkit_runtime(mentorkit_runtime_factory: Callable[[], Any]) -> AsyncIterator[Any]:
     """For async service tests: the activated runtime with its database open."""
     runtime = mentorkit_runtime_factory()

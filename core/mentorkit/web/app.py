@@ -11,7 +11,6 @@ from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins import InitPluginProtocol, PluginProtocol
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.router import Router
@@ -24,6 +23,8 @@ from mentorkit.settings import Settings, ensure_secret_key
 from mentorkit.web.auth import auth_middleware
 from mentorkit.web.csrf import csrf_middleware
 from mentorkit.web.errors import EXCEPTION_HANDLERS
+from mentorkit.web.limits import MAX_BODY_BYTES, LimitedRequest, form_limits_middleware, refuse_unusable_parameters
+from mentorkit.web.openapi import CompleteJsonRenderPlugin
 from mentorkit.web.pages import current_csrf_token
 from mentorkit.web.security_headers import security_headers_hook
 from mentorkit.web.templating import CORE_STATIC, make_environment
@@ -77,7 +78,8 @@ class MentorkitInitPlugin(InitPluginProtocol):
                                        debug=runtime.settings.debug)
         environment.globals.update(site_name=runtime.settings.site_name, current_csrf_token=current_csrf_token)
         app_config.template_config = TemplateConfig(engine=JinjaTemplateEngine.from_environment(environment))
-        app_config.guards.append(enforce_policy)
+        # Parameters that cannot name anything are refused before a policy looks them up.
+        app_config.guards.extend([refuse_unusable_parameters, enforce_policy])
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
         app_config.lifespan.append(self.lifespan)
         app_config.state = State({"runtime": runtime, "settings": runtime.settings})
@@ -128,18 +130,21 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     secure = settings.secure_cookies
     return MentorkitApp(
         plugins=[MentorkitInitPlugin(runtime, run_worker=run_worker)],
-        # Who is asking, then the CSRF check (which exempts bearer-token calls).
-        middleware=[auth_middleware(secure), csrf_middleware(settings.secret_key, secure)],
+        # Form bodies within the limits (read once, before anything else), who is asking, then
+        # the CSRF check (which exempts bearer-token calls).
+        middleware=[form_limits_middleware, auth_middleware(secure), csrf_middleware(settings.secret_key, secure)],
+        request_class=LimitedRequest,
         # Security headers on every answer, the router's own 404/405 included.
         before_send=[security_headers_hook(https=secure)],
-        # Only the JSON document: the UI plugins load their assets from CDNs.
+        # Only the JSON document (the UI plugins load their assets from CDNs), with every error
+        # response the server gives (web/openapi.py).
         openapi_config=OpenAPIConfig(
             title=settings.site_name + " API", version="1", path="/api/v1/schema",
-            render_plugins=[JsonRenderPlugin()], create_examples=False,
+            render_plugins=[CompleteJsonRenderPlugin()], create_examples=False,
             openapi_router=Router(path="/api/v1/schema", route_handlers=[], opt={"policy": "public"},
                                   include_in_schema=False),
         ),
-        request_max_body_size=2_000_000,
+        request_max_body_size=MAX_BODY_BYTES,
         # Unhandled errors are logged by our own handler (web/errors.py), always; Litestar's
         # own logging would also report every 401/403 as an "uncaught exception".
         logging_config=LoggingConfig(log_exceptions="debug",

@@ -6,9 +6,13 @@ object. Both need the Cookie header, so it is parsed once per request and kept i
 
 from __future__ import annotations
 
-from typing import Any
+import html
+import json
+from typing import Any, cast
 
-from litestar.types import Scope
+from litestar.types import Scope, Send
+
+from mentorkit.web.errors import TITLES
 
 _PARSED_COOKIES = "_mentorkit_cookies"
 
@@ -47,3 +51,19 @@ def cookie(scope: Scope, name: str) -> str:
     if cookies is None:
         cookies = state[_PARSED_COOKIES] = parse_cookies(header(scope, b"cookie"))
     return str(cookies.get(name, ""))
+
+
+async def send_refusal(scope: Scope, send: Send, status: int, detail: str) -> None:
+    """Answer from middleware, before Litestar: an HTML page for browsers, else problem+json."""
+    title = TITLES.get(status, "Error")
+    if "text/html" in header(scope, b"accept"):
+        body = (f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{html.escape(detail)}</p>"
+                "<p><a href=\"javascript:history.back()\">Go back</a>, reload the page and try again.</p>"
+                ).encode()
+        media = b"text/html; charset=utf-8"
+    else:
+        body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+        media = b"application/problem+json"
+    headers = [(b"content-type", media), (b"content-length", str(len(body)).encode())]
+    await send(cast(Any, {"type": "http.response.start", "status": status, "headers": headers}))
+    await send(cast(Any, {"type": "http.response.body", "body": body}))

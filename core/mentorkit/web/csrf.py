@@ -19,12 +19,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentorkit.web.asgi import cookie as request_cookie
 from mentorkit.web.asgi import header as _header
+from mentorkit.web.asgi import send_refusal
+from mentorkit.web.limits import form_body
 
 CSRF_COOKIE = "mentorkit_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "_csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-MAX_FORM_BYTES = 1_000_000
 _STATE_KEY = "_mentorkit_csrf"  # the request's CsrfState, in the ASGI scope
 
 
@@ -60,35 +61,6 @@ def page_token(scope: Scope) -> str:
     return state.token() if isinstance(state, CsrfState) else ""
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, list[Any]]:
-    chunks: list[bytes] = []
-    messages: list[Any] = []
-    size = 0
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request":
-            break
-        body = message.get("body", b"")
-        size += len(body)
-        if size <= MAX_FORM_BYTES:
-            chunks.append(body)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks), messages
-
-
-def _forbidden(detail: str, html: bool) -> tuple[int, bytes, bytes]:
-    if html:
-        body = (f"<!doctype html><title>Not allowed</title><h1>Not allowed</h1><p>{detail}</p>"
-                "<p><a href=\"javascript:history.back()\">Go back</a>, reload the page and try again.</p>")
-        return 403, body.encode(), b"text/html; charset=utf-8"
-    import json
-
-    problem = {"type": "about:blank", "title": "Not allowed", "status": 403, "detail": detail}
-    return 403, json.dumps(problem).encode(), b"application/problem+json"
-
-
 def csrf_middleware(secret_key: str, secure: bool) -> Any:
     """Build the middleware factory for a site secret (Litestar middleware: app -> app)."""
     cookie_name = ("__Host-" if secure else "") + CSRF_COOKIE
@@ -110,26 +82,13 @@ def csrf_middleware(secret_key: str, secure: bool) -> Any:
             )
             if not exempt:
                 submitted = _header(scope, b"x-csrf-token")
-                content_type = _header(scope, b"content-type")
-                replay: list[Any] | None = None
-                if not submitted and content_type.startswith("application/x-www-form-urlencoded"):
-                    body, replay = await _read_body(receive)
+                # Form bodies were read (within the limits) by the form-limits middleware.
+                if not submitted and (body := form_body(scope)) is not None:
                     submitted = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [""])[0]
                 if not state.cookie or not hmac.compare_digest(submitted, state.token()):
-                    html = "text/html" in _header(scope, b"accept")
-                    status, body_bytes, media = _forbidden(
-                        "the form's security token is missing or out of date (CSRF check)", html)
-                    headers = [(b"content-type", media), (b"content-length", str(len(body_bytes)).encode())]
-                    await send(cast(Any, {"type": "http.response.start", "status": status, "headers": headers}))
-                    await send(cast(Any, {"type": "http.response.body", "body": body_bytes}))
+                    await send_refusal(scope, send, 403,
+                                       "the form's security token is missing or out of date (CSRF check)")
                     return
-                if replay is not None:
-                    pending = list(replay)
-
-                    async def replay_receive() -> Any:
-                        return pending.pop(0) if pending else await receive()
-
-                    receive = cast(Receive, replay_receive)
 
             async def send_with_cookie(message: Message) -> None:
                 if state.minted and message["type"] == "http.response.start":

@@ -16,9 +16,10 @@ def _runtime(request: Request[Any, Any, Any]) -> Runtime:
     return runtime
 
 
-@get("/-/plugins.json", opt={"policy": "public"}, tags=["system"], sync_to_thread=False)
+# Site admins only: names, versions and load errors tell an attacker what to try.
+@get("/-/plugins.json", opt={"policy": "admin"}, tags=["system"], sync_to_thread=False)
 def plugins_json(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """Installed plugins: name, distribution, version, hooks; and those that failed to load."""
+    """Installed plugins: name, distribution, version, hooks; and those that failed to load (site admins)."""
     return _runtime(request).pm.report.as_dict()
 
 

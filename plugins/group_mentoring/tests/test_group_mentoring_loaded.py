@@ -9,12 +9,12 @@ import pytest
 from mentorkit_group_mentoring import GROUP, PEER
 
 
-def test_group_mentoring_is_loaded(mentorkit_client: Any) -> None:
-    listed = mentorkit_client.get("/-/plugins.json").json()
+def test_group_mentoring_is_loaded(mentorkit_admin_client: Any) -> None:
+    listed = mentorkit_admin_client.get("/-/plugins.json").json()
     [plugin] = [p for p in listed["plugins"] if p["name"] == "group_mentoring"]
     assert plugin["distribution"] == "mentorkit-group-mentoring"
     assert plugin["hooks"] == ["register_program_formats"]
-    formats = mentorkit_client.app.state.runtime.formats
+    formats = mentorkit_admin_client.app.state.runtime.formats
     assert formats["group"] is GROUP and formats["peer"] is PEER
 
 

@@ -13,12 +13,12 @@ from mentorkit.settings import load_settings
 from mentorkit_matching_smart import SmartMatchingSettings
 
 
-def test_matching_smart_is_loaded(mentorkit_client: Any) -> None:
-    listed = mentorkit_client.get("/-/plugins.json").json()
+def test_matching_smart_is_loaded(mentorkit_admin_client: Any) -> None:
+    listed = mentorkit_admin_client.get("/-/plugins.json").json()
     [plugin] = [p for p in listed["plugins"] if p["name"] == "matching_smart"]
     assert plugin["distribution"] == "mentorkit-matching-smart"
     assert plugin["hooks"] == ["register_settings"]
-    settings = mentorkit_client.app.state.runtime.settings
+    settings = mentorkit_admin_client.app.state.runtime.settings
     assert settings.plugin("matching_smart") == SmartMatchingSettings()
 
 

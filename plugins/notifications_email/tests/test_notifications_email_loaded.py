@@ -14,12 +14,12 @@ from mentorkit.settings import load_settings
 from mentorkit_notifications_email import EmailSettings
 
 
-def test_notifications_email_is_loaded(mentorkit_client: Any) -> None:
-    listed = mentorkit_client.get("/-/plugins.json").json()
+def test_notifications_email_is_loaded(mentorkit_admin_client: Any) -> None:
+    listed = mentorkit_admin_client.get("/-/plugins.json").json()
     [plugin] = [p for p in listed["plugins"] if p["name"] == "notifications_email"]
     assert plugin["distribution"] == "mentorkit-notifications-email"
     assert plugin["hooks"] == ["register_settings"]
-    settings = mentorkit_client.app.state.runtime.settings
+    settings = mentorkit_admin_client.app.state.runtime.settings
     assert settings.plugin("notifications_email") == EmailSettings()
 
 

@@ -7,11 +7,11 @@ from typing import Any
 from mentorkit_reverse_mentoring import REVERSE
 
 
-def test_reverse_mentoring_is_loaded(mentorkit_client: Any) -> None:
-    listed = mentorkit_client.get("/-/plugins.json").json()
+def test_reverse_mentoring_is_loaded(mentorkit_admin_client: Any) -> None:
+    listed = mentorkit_admin_client.get("/-/plugins.json").json()
     [plugin] = [p for p in listed["plugins"] if p["name"] == "reverse_mentoring"]
     assert plugin["distribution"] == "mentorkit-reverse-mentoring"
-    assert mentorkit_client.app.state.runtime.formats["reverse"] is REVERSE
+    assert mentorkit_admin_client.app.state.runtime.formats["reverse"] is REVERSE
 
 
 def test_reverse_mentoring_inverts_seniority() -> None:
