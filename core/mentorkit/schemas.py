@@ -8,8 +8,11 @@ from typing import Annotated
 import msgspec
 
 # Characters no text field accepts: C0 and C1 controls (NUL among them, which PostgreSQL
-# cannot store), DEL, the line and paragraph separators, and lone surrogates (not UTF-8).
-_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+# cannot store), DEL, and the line and paragraph separators. Lone surrogates (not UTF-8) are
+# not listed: they never reach a field (the JSON decoder refuses them, forms decode UTF-8
+# with replacement), and a surrogate range makes the pattern one that engines outside
+# Python (Rust's regex, hence schemathesis) cannot compile and then ignore.
+_CONTROLS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
 
 # The very end of the string. Not ``$``, which in Python also matches before a final newline
 # (msgspec checks patterns with ``re.search``), nor ``\Z``, which ECMAScript (the dialect of

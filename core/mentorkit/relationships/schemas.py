@@ -11,7 +11,8 @@ from mentorkit.schemas import Id, Input, LongText, Title
 
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=600, description="minutes, 1 to 600")]
 RelationshipState = Literal["active", "paused", "completed", "ended_early"]
-EnrolmentIds = Annotated[list[Id], msgspec.Meta(min_length=2, max_length=50)]
+# Listing an enrolment twice is refused (by the service, which names the field); the document says so.
+EnrolmentIds = Annotated[list[Id], msgspec.Meta(min_length=2, max_length=50, extra_json_schema={"uniqueItems": True})]
 
 
 class RelationshipCreate(Input):
