@@ -78,8 +78,9 @@ def test_sign_up_get_paired_and_log_a_session(live_server: Any, page: Any, brows
     try:
         _sign_in(coordinator, base, "cora@example.org")
         coordinator.goto(program_url)
-        coordinator.select_option("#f-mentor", label="Morgan Mentor")
-        coordinator.select_option("#f-mentee", label="Mina Mentee")
+        coordinator.get_by_role("link", name="Pairing").click()
+        coordinator.select_option("#f-mentor", label="Morgan Mentor (morgan@example.org)")
+        coordinator.select_option("#f-mentee", label="Mina Mentee (mina@example.org)")
         coordinator.get_by_role("button", name="Pair").click()
         coordinator.wait_for_load_state()
         assert "Morgan Mentor" in coordinator.content() and "Mina Mentee" in coordinator.content()

@@ -26,7 +26,7 @@ from mentorkit.accounts.schemas import (
 from mentorkit.accounts.tables import User
 from mentorkit.errors import ValidationFailed
 from mentorkit.notifications.services import inbox
-from mentorkit.schemas import Id
+from mentorkit.schemas import Id, PageNumber, SearchTerm
 from mentorkit.web.auth import session_cookie_name
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
@@ -259,18 +259,50 @@ async def notifications_page(request: AnyRequest) -> Template:
 # --------------------------------------------------------------------------- admin
 
 
+ADMIN_PAGE_SIZE = 25
+
+
+def _people_filter(query: str) -> Any:
+    """Accounts whose name or e-mail address contains every word of ``query`` (any case).
+    LIKE's wildcards in the words are left alone: they only widen the match."""
+    from mentorkit.db.database import active_database
+    from mentorkit.db.engines import MentorkitSQLiteEngine
+
+    # SQLite's LIKE already ignores case (and has no ILIKE); PostgreSQL's needs ILIKE.
+    sqlite = isinstance(active_database().engine, MentorkitSQLiteEngine)
+    where: Any = None
+    for word in query.split()[:10]:
+        pattern = f"%{word}%"
+        if sqlite:
+            clause = User.display_name.like(pattern) | User.email.like(pattern)
+        else:
+            clause = User.display_name.ilike(pattern) | User.email.ilike(pattern)
+        where = clause if where is None else where & clause
+    return where
+
+
 async def _admin_page(request: AnyRequest, *, status_code: int = 200, form: Form | None = None,
-                      invite_link: str | None = None) -> Template:
-    users = await User.select(User.id, User.email, User.display_name, User.is_admin, User.active,
-                              User.created_at, User.last_login_at).order_by(User.id)
+                      invite_link: str | None = None, query: str = "", page: int = 1) -> Template:
+    where = _people_filter(query)
+    count_query = User.count()
+    select = User.select(User.id, User.email, User.display_name, User.is_admin, User.active,
+                         User.created_at, User.last_login_at)
+    if where is not None:
+        count_query, select = count_query.where(where), select.where(where)
+    total = await count_query
+    pages = max(1, -(-total // ADMIN_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    users = await select.order_by(User.display_name).order_by(User.id).limit(ADMIN_PAGE_SIZE).offset(
+        (page - 1) * ADMIN_PAGE_SIZE)
     return render(request, "accounts/admin.html", status_code=status_code, users=users, form=form or Form(),
-                  invite_link=invite_link)
+                  invite_link=invite_link, query=query, page=page, pages=pages, total=total,
+                  everybody=total if where is None else await User.count())
 
 
 @get("/admin", opt=ADMIN, include_in_schema=False)
-async def admin_page(request: AnyRequest) -> Template:
-    """Site administration: people and invitations."""
-    return await _admin_page(request)
+async def admin_page(request: AnyRequest, q: FromQuery[SearchTerm] = "", page: FromQuery[PageNumber] = 1) -> Template:
+    """Site administration: people (searchable, in pages) and invitations."""
+    return await _admin_page(request, query=q, page=page)
 
 
 @post("/admin/invitations", opt=ADMIN, include_in_schema=False)
@@ -289,31 +321,37 @@ async def admin_invite(request: AnyRequest, data: FormData) -> Template:
     return await _admin_page(request, status_code=400, form=form)
 
 
+def _admin_back(data: dict[str, str]) -> str:
+    """Where an admin action returns to: the list as it was (search term and page kept)."""
+    target = _safe_next(data.get("back"))
+    return target if target == "/admin" or target.startswith("/admin?") else "/admin"
+
+
 @post("/admin/users/{user_id:int}/deactivate", opt=ADMIN, include_in_schema=False)
-async def admin_deactivate(request: AnyRequest, user_id: FromPath[Id]) -> Response[Any]:
+async def admin_deactivate(request: AnyRequest, user_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Deactivate an account: no more sign-ins, every session and token ends."""
     try:
         await services.set_active(user_id, False, request.user)
     except ValidationFailed as exc:
-        return redirect("/admin", flash=next(iter(exc.errors.values())).capitalize() + ".", level="error")
-    return redirect("/admin", flash="Account deactivated; its sessions and API tokens ended.")
+        return redirect(_admin_back(data), flash=next(iter(exc.errors.values())).capitalize() + ".", level="error")
+    return redirect(_admin_back(data), flash="Account deactivated; its sessions and API tokens ended.")
 
 
 @post("/admin/users/{user_id:int}/reactivate", opt=ADMIN, include_in_schema=False)
-async def admin_reactivate(request: AnyRequest, user_id: FromPath[Id]) -> Response[Any]:
+async def admin_reactivate(request: AnyRequest, user_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Undo a deactivation: the person can sign in again (not after an erasure)."""
     try:
         await services.set_active(user_id, True, request.user)
     except ValidationFailed as exc:
-        return redirect("/admin", flash=next(iter(exc.errors.values())).capitalize() + ".", level="error")
-    return redirect("/admin", flash="Account reactivated.")
+        return redirect(_admin_back(data), flash=next(iter(exc.errors.values())).capitalize() + ".", level="error")
+    return redirect(_admin_back(data), flash="Account reactivated.")
 
 
 @post("/admin/users/{user_id:int}/sessions/revoke", opt=ADMIN, include_in_schema=False)
-async def admin_revoke_sessions(request: AnyRequest, user_id: FromPath[Id]) -> Response[Any]:
+async def admin_revoke_sessions(request: AnyRequest, user_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Sign a person out of every browser."""
     count = await services.end_all_sessions(user_id, request.user)
-    return redirect("/admin", flash=f"Signed out of {count} browser(s).")
+    return redirect(_admin_back(data), flash=f"Signed out of {count} browser(s).")
 
 
 # --------------------------------------------------------------------------- API

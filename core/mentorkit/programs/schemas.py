@@ -73,6 +73,9 @@ class Enrolment(msgspec.Struct, frozen=True, kw_only=True):
     role: str
     state: str
     created_at: dt.datetime
+    # The account's e-mail address: returned to the person themselves and to the program's
+    # staff only, who need it to tell two people with the same name apart.
+    email: str = ""
 
 
 class StaffAppoint(Input):

@@ -32,6 +32,8 @@ PROGRAM_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 # People may enrol, and coordinators may pair them, in these states.
 OPEN_STATES = ("enrolling", "running")
+# Closing a program completes its open relationships with this reason (and the closing note).
+CLOSING_REASON = "the program was closed"
 STAFF_ROLES = ("coordinator", "observer")
 
 
@@ -130,12 +132,13 @@ def _active_key(program_id: int, user_id: int, role: str) -> str:
     return f"{program_id}:{user_id}:{role}"
 
 
-def _enrolment(row: dict[str, Any], display_name: str) -> schemas.Enrolment:
+def _enrolment(row: dict[str, Any]) -> schemas.Enrolment:
     return schemas.Enrolment(
         id=row["id"],
         program_id=row["program"],
         user_id=row["user"],
-        display_name=display_name,
+        display_name=row["display_name"],
+        email=row["email"],
         role=row["role"],
         state=row["state"],
         created_at=row["created_at"],
@@ -144,11 +147,15 @@ def _enrolment(row: dict[str, Any], display_name: str) -> schemas.Enrolment:
 
 async def _enrolments(where: Any) -> list[schemas.Enrolment]:
     rows = (
-        await Enrolment.select(*Enrolment.all_columns(), Enrolment.user.display_name.as_alias("display_name"))
+        await Enrolment.select(
+            *Enrolment.all_columns(),
+            Enrolment.user.display_name.as_alias("display_name"),
+            Enrolment.user.email.as_alias("email"),
+        )
         .where(where)
         .order_by(Enrolment.id)
     )
-    return [_enrolment(row, row["display_name"]) for row in rows]
+    return [_enrolment(row) for row in rows]
 
 
 # --------------------------------------------------------------------------- programs
@@ -239,6 +246,9 @@ def _slug_taken() -> ConflictError:
 async def change_program_state(program_id: int, new: str, actor: Actor, reason: str = "") -> schemas.Program:
     """Move a program along draft -> enrolling -> running -> closed (coordinators, admins).
 
+    Closing completes every open (active or paused) relationship of the program in the same
+    transaction, each as a transition with its ``relationship.state_changed`` event.
+
     The only place program state changes: checks the allowed transitions, the configuration
     (``validate_program``) and every plugin's ``program_transition``, then records the change
     and a ``program.state_changed`` event in one transaction.
@@ -269,7 +279,35 @@ async def change_program_state(program_id: int, new: str, actor: Actor, reason: 
             {"from": old, "to": new, "reason": reason},
             actor_id=actor.id,
         )
+        if new == "closed":
+            await _complete_open_relationships(program_id, actor, reason)
     return program_from_row(await _program_row(program_id))
+
+
+def _open_relationships(program_id: int) -> Any:
+    from mentorkit.relationships.tables import Relationship
+
+    return (Relationship.program == program_id) & Relationship.state.is_in(["active", "paused"])
+
+
+async def open_relationship_count(program_id: int, actor: Actor) -> int:
+    """How many relationships of the program are active or paused (what closing completes)."""
+    from mentorkit.relationships.tables import Relationship
+
+    await require_coordinator(program_id, actor)
+    return int(await Relationship.count().where(_open_relationships(program_id)))
+
+
+async def _complete_open_relationships(program_id: int, actor: Actor, reason: str) -> None:
+    """Complete every open relationship of a closing program, inside the closing transaction:
+    each is an ordinary transition (plugins may refuse, which undoes the closing) with its event."""
+    from mentorkit.relationships.services import transition_relationship
+    from mentorkit.relationships.tables import Relationship
+
+    note = f"{CLOSING_REASON}: {reason}" if reason.strip() else CLOSING_REASON
+    rows = await Relationship.select(Relationship.id).where(_open_relationships(program_id)).order_by(Relationship.id)
+    for row in rows:
+        await transition_relationship(row["id"], "completed", actor, note)
 
 
 async def list_programs(actor: Actor) -> list[schemas.Program]:

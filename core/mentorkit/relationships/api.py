@@ -11,6 +11,7 @@ from mentorkit.relationships import policies, services
 from mentorkit.relationships.schemas import (
     Relationship,
     RelationshipComplete,
+    RelationshipEnd,
     RelationshipView,
     Session,
     SessionCreate,
@@ -78,6 +79,19 @@ async def complete(
     return await services.complete_relationship(relationship_id, request.user, data.reason)
 
 
+@post(
+    "/api/v1/relationships/{relationship_id:int}/end",
+    opt={"policy": "relationship_viewer"},
+    tags=TAGS,
+    status_code=200,
+)
+async def end_early(
+    request: AnyRequest, relationship_id: FromPath[Id], data: JSONBody[RelationshipEnd]
+) -> Relationship:
+    """End the relationship early (a member or a coordinator); stored as a transition."""
+    return await services.end_relationship_early(relationship_id, request.user, data.reason)
+
+
 def relationship_api_routes() -> list[Any]:
     """Every relationship API route."""
-    return [my_relationships, get_relationship, log_session, list_sessions, get_session, complete]
+    return [my_relationships, get_relationship, log_session, list_sessions, get_session, complete, end_early]

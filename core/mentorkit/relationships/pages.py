@@ -78,6 +78,7 @@ async def _relationship_page(
     status_code: int = 200,
     session_form: Form | None = None,
     complete_form: Form | None = None,
+    end_form: Form | None = None,
 ) -> Template:
     tz = services.time_zone_of(request.user)
     if session_form is None:
@@ -91,6 +92,7 @@ async def _relationship_page(
         tz=tz,
         session_form=session_form,
         complete_form=complete_form or Form(),
+        end_form=end_form or Form(),
         labels=SESSION_LABELS,
     )
 
@@ -150,6 +152,24 @@ async def complete(request: AnyRequest, relationship_id: FromPath[Id], data: For
     return await _relationship_page(request, relationship_id, status_code=status, complete_form=form)
 
 
+@post("/relationships/{relationship_id:int}/end", opt={"policy": "relationship_viewer"}, include_in_schema=False)
+async def end_early(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """End the relationship early, once the person has ticked the confirmation."""
+    values, form = validate_form(CompleteForm, data)
+    if values is not None and not values.confirm:
+        form.error("confirm", "tick the box to confirm that the relationship ends early")
+        values = None
+    status = 400
+    if values is not None:
+        try:
+            await services.end_relationship_early(relationship_id, request.user, values.reason)
+        except ConflictError as exc:
+            status = failed(form, exc)
+        else:
+            return redirect(f"/relationships/{relationship_id}", flash="The relationship has ended early.")
+    return await _relationship_page(request, relationship_id, status_code=status, end_form=form)
+
+
 @get(
     "/relationships/{relationship_id:int}/sessions/{session_id:int}",
     opt={"policy": "session_member"},
@@ -169,4 +189,4 @@ async def session_page(request: AnyRequest, relationship_id: FromPath[Id], sessi
 
 def relationship_page_routes() -> list[Any]:
     """Every relationship page route, and the home page."""
-    return [home, relationship_page, log_session, complete, session_page]
+    return [home, relationship_page, log_session, complete, end_early, session_page]

@@ -28,6 +28,12 @@ class RelationshipComplete(Input):
     reason: LongText = ""
 
 
+class RelationshipEnd(Input):
+    """End a relationship early (it cannot go on), optionally saying why."""
+
+    reason: LongText = ""
+
+
 class Member(msgspec.Struct, frozen=True, kw_only=True):
     """A member of a relationship."""
 
@@ -63,6 +69,9 @@ class Transition(msgspec.Struct, frozen=True, kw_only=True):
     actor_id: int | None
     reason: str
     at: dt.datetime
+    # Who made the change, by display name; None when no person did (the system, or an
+    # account since removed).
+    actor_name: str | None = None
 
 
 class SessionCreate(Input):
@@ -104,6 +113,7 @@ class RelationshipView(msgspec.Struct, frozen=True, kw_only=True):
     transitions: list[Transition]
     sessions: list[Session]
     can_complete: bool
+    can_end_early: bool = False
 
 
 # Parsed while the form is validated, so a date that does not exist (February 31st) is a
@@ -122,7 +132,8 @@ class SessionForm(Input):
 
 
 class CompleteForm(Input):
-    """The complete-this-relationship form: the box must be ticked (works without JavaScript)."""
+    """The complete-this-relationship form: the box must be ticked (works without JavaScript).
+    The end-early form is the same."""
 
     confirm: bool = False
     reason: LongText = ""

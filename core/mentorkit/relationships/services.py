@@ -27,7 +27,7 @@ from mentorkit.programs.services import (
     require_coordinator,
     staff_role,
 )
-from mentorkit.programs.tables import Enrolment
+from mentorkit.programs.tables import Enrolment, Program
 from mentorkit.relationships import schemas
 from mentorkit.relationships.tables import (
     MentoringSession,
@@ -151,7 +151,10 @@ async def relationship_view(relationship_id: int, actor: Actor) -> schemas.Relat
     relationship = await _relationship(relationship_id)
     viewer = await _viewer(relationship, actor)
     transitions = (
-        await RelationshipTransition.select()
+        await RelationshipTransition.select(
+            *RelationshipTransition.all_columns(),
+            RelationshipTransition.actor.display_name.as_alias("actor_name"),
+        )
         .where(RelationshipTransition.relationship == relationship_id)
         .order_by(RelationshipTransition.id)
     )
@@ -164,6 +167,7 @@ async def relationship_view(relationship_id: int, actor: Actor) -> schemas.Relat
                 from_state=t["from_state"],
                 to_state=t["to_state"],
                 actor_id=t["actor"],
+                actor_name=t["actor_name"],
                 reason=t["reason"],
                 at=t["at"],
             )
@@ -171,6 +175,7 @@ async def relationship_view(relationship_id: int, actor: Actor) -> schemas.Relat
         ],
         sessions=await list_sessions(relationship_id, actor, relationship=relationship, viewer=viewer),
         can_complete="completed" in RELATIONSHIP_TRANSITIONS.get(relationship.state, ()),
+        can_end_early="ended_early" in RELATIONSHIP_TRANSITIONS.get(relationship.state, ()),
     )
 
 
@@ -339,6 +344,11 @@ async def complete_relationship(relationship_id: int, actor: Actor, reason: str 
     return await transition_relationship(relationship_id, "completed", actor, reason)
 
 
+async def end_relationship_early(relationship_id: int, actor: Actor, reason: str = "") -> schemas.Relationship:
+    """End a relationship early, when it cannot go on (a member, a coordinator, an admin)."""
+    return await transition_relationship(relationship_id, "ended_early", actor, reason)
+
+
 # --------------------------------------------------------------------------- sessions
 
 
@@ -360,6 +370,8 @@ async def log_session(relationship_id: int, data: schemas.SessionCreate, actor: 
         if held_at < relationship.created_at - START_TOLERANCE:
             raise ValidationFailed({"held_at": "is before the relationship began "
                                                f"({relationship.created_at:%Y-%m-%d})"})
+        if await Program.exists().where((Program.id == relationship.program_id) & (Program.state == "closed")):
+            raise ConflictError("the program is closed; sessions can no longer be logged")
         rows = await MentoringSession.insert(
             MentoringSession(
                 relationship=relationship_id,

@@ -32,7 +32,11 @@ def core_nav(user: Any) -> list[dict[str, str]]:
     """The core's navigation for this person."""
     if user is None:
         return []
-    items = [{"label": "Home", "href": "/"}, {"label": "Programs", "href": "/programs"}]
+    items = [
+        {"label": "Home", "href": "/"},
+        {"label": "Programs", "href": "/programs"},
+        {"label": "Notifications", "href": "/notifications"},
+    ]
     if user.is_admin:
         items.append({"label": "Admin", "href": "/admin"})
     return items
