@@ -246,3 +246,20 @@ def test_error_summaries_use_the_fields_labels(mentorkit_client: Any) -> None:
     response = c.post("/signup", data=form(c, email="x@example.org", display_name="", password="a long enough one"))
     assert response.status_code == 400
     assert "Your name: " in response.text and "Display name" not in response.text
+
+
+
+@pytest.mark.parametrize(("query", "status"), [
+    ("q=a%00b", 400), ("q=" + "x" * 5000, 200), ("page=0", 200), ("page=99999999999999999999", 200),
+    ("page=x", 400),
+])
+def test_search_terms_and_page_numbers_out_of_bounds_never_fail(
+    mentorkit_client: Any, people: Any, query: str, status: int
+) -> None:
+    # A NUL would fail on PostgreSQL (ILIKE) and a huge page would overflow OFFSET: a NUL is a
+    # 400 before any query runs, a page beyond the ends shows the nearest page, a long term is cut.
+    c = mentorkit_client
+    pid, _, _ = spring_pair(c)
+    act_as(c, "ada@example.org")
+    for url in (f"/admin?{query}", f"/programs/{pid}?section=participants&{query}"):
+        assert c.get(url).status_code == status, url

@@ -37,10 +37,6 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NOT_BLA
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NOT_BLANK_LINE,
                                     description="a title or subject, one line")]
 Line = Annotated[str, msgspec.Meta(max_length=1000, pattern=SINGLE_LINE, description="one line of text")]
-# A search term typed into a list's search box.
-SearchTerm = Annotated[str, msgspec.Meta(max_length=200, pattern=SINGLE_LINE, description="words to search for")]
-# A page of a paged list; the bound keeps OFFSET within what both engines accept.
-PageNumber = Annotated[int, msgspec.Meta(ge=1, le=100_000, description="a page number, from 1")]
 LongText = Annotated[str, msgspec.Meta(max_length=20_000, pattern=MULTI_LINE, description="free text")]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254,
                                     pattern=rf"^[^@\s{_CONTROLS}]+@[^@\s{_CONTROLS}]+\.[^@\s{_CONTROLS}]+{END}",

@@ -26,7 +26,7 @@ from mentorkit.accounts.schemas import (
 from mentorkit.accounts.tables import User
 from mentorkit.errors import ValidationFailed
 from mentorkit.notifications.services import inbox
-from mentorkit.schemas import Id, PageNumber, SearchTerm
+from mentorkit.schemas import Id
 from mentorkit.web.auth import session_cookie_name
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
@@ -300,9 +300,9 @@ async def _admin_page(request: AnyRequest, *, status_code: int = 200, form: Form
 
 
 @get("/admin", opt=ADMIN, include_in_schema=False)
-async def admin_page(request: AnyRequest, q: FromQuery[SearchTerm] = "", page: FromQuery[PageNumber] = 1) -> Template:
+async def admin_page(request: AnyRequest, q: FromQuery[str] = "", page: FromQuery[int] = 1) -> Template:
     """Site administration: people (searchable, in pages) and invitations."""
-    return await _admin_page(request, query=q, page=page)
+    return await _admin_page(request, query=q[:200], page=page)
 
 
 @post("/admin/invitations", opt=ADMIN, include_in_schema=False)

@@ -17,7 +17,7 @@ from mentorkit.programs import policies, services
 from mentorkit.programs.schemas import EnrolmentCreate, Key, ProgramCreate, StaffAppoint
 from mentorkit.relationships import services as relationships
 from mentorkit.runtime import current_runtime
-from mentorkit.schemas import ID_MAX, ID_MIN, Id, Input, LongText, PageNumber, SearchTerm
+from mentorkit.schemas import ID_MAX, ID_MIN, Id, Input, LongText
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
 
@@ -236,12 +236,12 @@ async def program_page(
     request: AnyRequest,
     program_id: FromPath[Id],
     section: FromQuery[str] = "overview",
-    q: FromQuery[SearchTerm] = "",
-    page: FromQuery[PageNumber] = 1,
+    q: FromQuery[str] = "",
+    page: FromQuery[int] = 1,
 ) -> Template:
     """The program overview; staff also get participants (searchable, in pages), pairing,
     relationships and staff, one section at a time."""
-    return await _overview(request, program_id, section=section, query=q, page=page)
+    return await _overview(request, program_id, section=section, query=q[:200], page=page)
 
 
 def _section_url(program_id: int, section: str) -> str:
