@@ -57,6 +57,7 @@ def test_open_sign_up_creates_the_account_and_signs_in(mentorkit_client: Any) ->
         "email": "ada@example.org",
         "display_name": "Ada Lovelace",
         "is_admin": False,
+        "time_zone": "UTC",
     }
     [row] = users(mentorkit_client)
     # Argon2id, never the password itself.

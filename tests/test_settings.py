@@ -201,6 +201,9 @@ def test_unknown_setting_in_the_file_names_the_file(tmp_path: Path) -> None:
         ({"MENTORKIT_DATABASE_POOL_SIZE": "0"},
          "setting 'database_pool_size' = '0' (from MENTORKIT_DATABASE_POOL_SIZE): expected a number of "
          "connections from 1 to 1000"),
+        ({"MENTORKIT_SIGN_UP_ATTEMPTS_PER_IP_MINUTE": "0"},
+         "setting 'sign_up_attempts_per_ip_minute' = '0' (from MENTORKIT_SIGN_UP_ATTEMPTS_PER_IP_MINUTE): "
+         "expected a number of attempts of at least 1"),
     ],
 )
 def test_mistyped_value_names_setting_value_source_and_expectation(env: dict[str, str], expected: str) -> None:

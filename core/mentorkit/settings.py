@@ -72,6 +72,11 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     # hardware; existing hashes are upgraded at the next sign-in.
     password_hash_memory_kib: int = 19456
     password_hash_iterations: int = 2
+    # Sign-up attempts allowed (web/ratelimit.py): per e-mail address an hour, and per client
+    # address an hour and a minute. A kick-off behind one NAT address signs up a room at once.
+    sign_up_attempts_per_address_hour: int = 5
+    sign_up_attempts_per_ip_hour: int = 100
+    sign_up_attempts_per_ip_minute: int = 40
     plugins: dict[str, Any] = msgspec.field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -83,6 +88,10 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             )
         if not 1 <= self.database_pool_size <= 1000:
             raise msgspec.ValidationError("expected a number of connections from 1 to 1000 - at `$.database_pool_size`")
+        for name in ("sign_up_attempts_per_address_hour", "sign_up_attempts_per_ip_hour",
+                     "sign_up_attempts_per_ip_minute"):
+            if getattr(self, name) < 1:
+                raise msgspec.ValidationError(f"expected a number of attempts of at least 1 - at `$.{name}`")
         if not 0 < self.port < 65536:
             raise msgspec.ValidationError("expected a port between 1 and 65535 - at `$.port`")
         if not self.base_url:

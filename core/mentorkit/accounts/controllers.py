@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Response, get, post
+from litestar import Response, get, patch, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.response import Template
 
 from mentorkit.accounts import services
@@ -16,21 +16,24 @@ from mentorkit.accounts.schemas import (
     ApiTokenForm,
     ChangePasswordForm,
     InviteForm,
+    MeUpdate,
     NotificationOut,
     ResetForm,
     ResetRequestForm,
     SignInForm,
     SignUpForm,
+    TimeZoneForm,
     UserOut,
 )
 from mentorkit.accounts.tables import User
+from mentorkit.accounts.time_zones import DEFAULT_TIME_ZONE, time_zone_choices
 from mentorkit.errors import ValidationFailed
 from mentorkit.notifications.services import inbox
 from mentorkit.schemas import Id
 from mentorkit.web.auth import session_cookie_name
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
-from mentorkit.web.ratelimit import client_address, hit
+from mentorkit.web.ratelimit import RateLimited, client_address, hit, wait_text
 
 FormData = URLEncodedBody[dict[str, str]]
 
@@ -59,39 +62,73 @@ def _set_session_cookie(request: AnyRequest, response: Response[Any], token: str
 # --------------------------------------------------------------------------- sign-up
 
 
+def _address(request: AnyRequest) -> str:
+    return client_address(request.client and (request.client.host, request.client.port))
+
+
+def _too_many(form: Form, exc: RateLimited, message: str) -> Form:
+    """The form after a rate limit tripped: what was typed (never a password), why, and when
+    to try again."""
+    return Form(form.values, {"__all__": f"{message}; try again {wait_text(exc.retry_after)}."})
+
+
+def _retry_after(page: Template, exc: RateLimited) -> Template:
+    page.headers["Retry-After"] = str(exc.retry_after)
+    return page
+
+
+def _limited(request: AnyRequest, template: str, exc: RateLimited, form: Form, message: str,
+             **context: Any) -> Template:
+    """The page of a form whose rate limit tripped, with 429 and Retry-After."""
+    return _retry_after(render(request, template, status_code=429, form=_too_many(form, exc, message), **context),
+                        exc)
+
+
 @get("/signup", opt=PUBLIC, include_in_schema=False)
 async def signup_page(request: AnyRequest, invite: FromQuery[str | None] = None) -> Template:
     """The sign-up form (open sites), or the invitation form (invitation-only sites)."""
     settings = _settings(request)
     invited = await services.invitation_email(invite) if invite else None
-    form = Form({"email": invited or "", "invite": invite or ""})
+    form = Form({"email": invited or "", "invite": invite or "", "time_zone": DEFAULT_TIME_ZONE})
     return render(request, "accounts/signup.html", form=form, invited=invited,
-                  closed=settings.sign_up == "invite" and invited is None)
+                  closed=settings.sign_up == "invite" and invited is None, time_zones=time_zone_choices(),
+                  detect_time_zone=True)
 
 
 @post("/signup", opt=PUBLIC, include_in_schema=False)
 async def signup(request: AnyRequest, data: FormData) -> Response[Any]:
     """Create an account and sign in."""
     settings = _settings(request)
-    await hit("signup:ip", client_address(request.client and (request.client.host, request.client.port)))
     values, form = validate_form(SignUpForm, data, secret_fields=("password",))
+    invited = await services.invitation_email(data.get("invite", "")) if data.get("invite") else None
+    page: dict[str, Any] = {"invited": invited, "closed": False, "time_zones": time_zone_choices(),
+                            "detect_time_zone": False}
+    if settings.sign_up == "invite" and invited is None:
+        return render(request, "accounts/signup.html", status_code=403, form=form, **(page | {"closed": True}))
+    try:
+        # Per client address with a short-window cap against floods, and per e-mail address.
+        await hit("signup:ip:minute", _address(request))
+        await hit("signup:ip", _address(request))
+        if "email" not in form.errors:
+            await hit("signup:address", services.normalise_email(data["email"]))
+    except RateLimited as exc:
+        too_many = ("Too many sign-up attempts for this e-mail address" if exc.name == "signup:address"
+                    else "Too many sign-up attempts from your network")
+        return _limited(request, "accounts/signup.html", exc, form, too_many, **page)
     if "password" not in form.errors and (problem := password_problem(
             data.get("password", ""), email=data.get("email", ""), display_name=data.get("display_name", ""))):
         form.error("password", problem)
         values = None
-    invited = await services.invitation_email(data.get("invite", "")) if data.get("invite") else None
-    if settings.sign_up == "invite" and invited is None:
-        return render(request, "accounts/signup.html", status_code=403, form=form, invited=None, closed=True)
     if values is not None:
         try:
             if invited is not None:
                 if services.normalise_email(values.email) != invited:
                     raise ValidationFailed({"email": "must be the address the invitation was sent to"})
                 user = await services.accept_invitation(values.invite or "", display_name=values.display_name,
-                                                        password=values.password)
+                                                        password=values.password, time_zone=values.time_zone)
             else:
                 user = await services.create_user(email=values.email, display_name=values.display_name,
-                                                  password=values.password)
+                                                  password=values.password, time_zone=values.time_zone)
         except ValidationFailed as exc:
             for field, message in exc.errors.items():
                 form.error(field, message)
@@ -100,7 +137,7 @@ async def signup(request: AnyRequest, data: FormData) -> Response[Any]:
             response = redirect("/", flash=f"Welcome, {user.display_name}!")
             _set_session_cookie(request, response, token)
             return response
-    return render(request, "accounts/signup.html", status_code=400, form=form, invited=invited, closed=False)
+    return render(request, "accounts/signup.html", status_code=400, form=form, **page)
 
 
 # --------------------------------------------------------------------------- sign-in / out
@@ -115,11 +152,14 @@ async def login_page(request: AnyRequest, next: FromQuery[str | None] = None) ->
 @post("/login", opt=PUBLIC, include_in_schema=False)
 async def login(request: AnyRequest, data: FormData) -> Response[Any]:
     """Check the credentials; on success start a new session (a new id, always)."""
-    address = client_address(request.client and (request.client.host, request.client.port))
-    await hit("login:ip", address)
     values, form = validate_form(SignInForm, data, secret_fields=("password",))
+    try:
+        await hit("login:ip", _address(request))
+        if values is not None:
+            await hit("login:account", services.normalise_email(values.email))
+    except RateLimited as exc:
+        return _limited(request, "accounts/login.html", exc, form, "Too many sign-in attempts")
     if values is not None:
-        await hit("login:account", services.normalise_email(values.email))
         user = await services.authenticate(values.email, values.password)
         if user is not None:
             old = request.cookies.get(session_cookie_name(_settings(request).secure_cookies))
@@ -157,11 +197,15 @@ async def reset_request_page(request: AnyRequest) -> Template:
 @post("/reset", opt=PUBLIC, include_in_schema=False)
 async def reset_request(request: AnyRequest, data: FormData) -> Template:
     """Send a reset link if the account exists; the answer is the same either way."""
-    await hit("reset:ip", client_address(request.client and (request.client.host, request.client.port)))
     values, form = validate_form(ResetRequestForm, data)
+    try:
+        await hit("reset:ip", _address(request))
+        if values is not None:
+            await hit("reset:account", services.normalise_email(values.email))
+    except RateLimited as exc:
+        return _limited(request, "accounts/reset_request.html", exc, form, "Too many reset requests", sent=False)
     if values is None:
         return render(request, "accounts/reset_request.html", status_code=400, form=form, sent=False)
-    await hit("reset:account", services.normalise_email(values.email))
     await services.request_password_reset(values.email)
     return render(request, "accounts/reset_request.html", form=Form(), sent=True)
 
@@ -194,13 +238,15 @@ async def reset(request: AnyRequest, token: FromPath[str], data: FormData) -> Re
 
 
 async def _account_page(request: AnyRequest, *, status_code: int = 200, password_form: Form | None = None,
-                        token_form: Form | None = None, new_token: str | None = None) -> Template:
+                        token_form: Form | None = None, new_token: str | None = None,
+                        time_zone_form: Form | None = None) -> Template:
     user: CurrentUser = request.user
     return render(
         request, "accounts/account.html", status_code=status_code,
         sessions=await services.list_sessions(user.id), current_session_id=user.session_id,
         tokens=await services.list_api_tokens(user.id),
         password_form=password_form or Form(), token_form=token_form or Form(), new_token=new_token,
+        time_zone_form=time_zone_form or Form({"time_zone": user.time_zone}), time_zones=time_zone_choices(),
     )
 
 
@@ -223,6 +269,21 @@ async def change_password(request: AnyRequest, data: FormData) -> Response[Any]:
         else:
             return redirect("/account", flash="Password changed. Your other browsers are signed out.")
     return await _account_page(request, status_code=400, password_form=form)
+
+
+@post("/account/time-zone", opt=SIGNED_IN, include_in_schema=False)
+async def change_time_zone(request: AnyRequest, data: FormData) -> Response[Any]:
+    """Choose the time zone pages show and read times in."""
+    values, form = validate_form(TimeZoneForm, data)
+    if values is not None:
+        try:
+            await services.set_time_zone(request.user, values.time_zone)
+        except ValidationFailed as exc:
+            for field, message in exc.errors.items():
+                form.error(field, message)
+        else:
+            return redirect("/account", flash=f"Times are now shown in {values.time_zone}.")
+    return await _account_page(request, status_code=400, time_zone_form=form)
 
 
 @post("/account/sessions/revoke-others", opt=SIGNED_IN, include_in_schema=False)
@@ -308,8 +369,12 @@ async def admin_page(request: AnyRequest, q: FromQuery[str] = "", page: FromQuer
 @post("/admin/invitations", opt=ADMIN, include_in_schema=False)
 async def admin_invite(request: AnyRequest, data: FormData) -> Template:
     """Invite somebody; the link is shown (and sent through the notification channels)."""
-    await hit("invite:user", str(request.user.id))
     values, form = validate_form(InviteForm, data)
+    try:
+        await hit("invite:user", str(request.user.id))
+    except RateLimited as exc:
+        return _retry_after(await _admin_page(request, status_code=429,
+                                              form=_too_many(form, exc, "Too many invitations")), exc)
     if values is not None:
         try:
             link = await services.invite(values.email, request.user)
@@ -357,11 +422,21 @@ async def admin_revoke_sessions(request: AnyRequest, user_id: FromPath[Id], data
 # --------------------------------------------------------------------------- API
 
 
+def _user_out(user: CurrentUser) -> UserOut:
+    return UserOut(id=user.id, email=user.email, display_name=user.display_name, is_admin=user.is_admin,
+                   time_zone=user.time_zone)
+
+
 @get("/api/v1/me", opt=SIGNED_IN, tags=["accounts"])
 async def api_me(request: AnyRequest) -> UserOut:
     """The signed-in person."""
-    user: CurrentUser = request.user
-    return UserOut(id=user.id, email=user.email, display_name=user.display_name, is_admin=user.is_admin)
+    return _user_out(request.user)
+
+
+@patch("/api/v1/me", opt=SIGNED_IN, tags=["accounts"])
+async def api_update_me(request: AnyRequest, data: JSONBody[MeUpdate]) -> UserOut:
+    """Change the signed-in person's settings: their time zone (an IANA name)."""
+    return _user_out(await services.set_time_zone(request.user, data.time_zone))
 
 
 @get("/api/v1/notifications", opt=SIGNED_IN, tags=["accounts"])
@@ -378,6 +453,6 @@ def account_routes() -> list[Any]:
         signup_page, signup, login_page, login, logout, reset_request_page, reset_request, reset_page, reset,
         account, change_password, revoke_other_sessions, create_token, revoke_token, notifications_page,
         admin_page, admin_invite, admin_deactivate, admin_reactivate, admin_revoke_sessions, api_me,
-        api_notifications,
+        api_update_me, api_notifications, change_time_zone,
     ]
 

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
+from mentorkit.accounts.time_zones import time_zone_names
 from mentorkit.schemas import Email, Input, Line, Name, Password, Secret
+
+# An IANA time-zone name such as Europe/Berlin: one of a fixed list, so the OpenAPI document
+# says exactly which names are accepted.
+if TYPE_CHECKING:
+    TimeZone = str
+else:
+    TimeZone = Annotated[Literal[time_zone_names()], msgspec.Meta(
+        description="an IANA time zone name, like Europe/Berlin or America/New_York")]
 
 
 class SignUpForm(Input):
@@ -15,6 +25,7 @@ class SignUpForm(Input):
     email: Email
     display_name: Name
     password: Password
+    time_zone: TimeZone = "UTC"
     invite: Line | None = None
 
 
@@ -45,6 +56,18 @@ class ChangePasswordForm(Input):
     new_password: Password
 
 
+class TimeZoneForm(Input):
+    """Choose one's time zone (the account page)."""
+
+    time_zone: TimeZone
+
+
+class MeUpdate(Input):
+    """Change one's own settings through the API."""
+
+    time_zone: TimeZone
+
+
 class ApiTokenForm(Input):
     """Create a personal API token."""
 
@@ -64,6 +87,7 @@ class UserOut(msgspec.Struct):
     email: str
     display_name: str
     is_admin: bool
+    time_zone: str
 
 
 class NotificationOut(msgspec.Struct):

@@ -6,6 +6,8 @@ import datetime as dt
 import secrets
 from typing import Any
 
+import msgspec
+
 from mentorkit.accounts.model import CurrentUser, user_from_row
 from mentorkit.accounts.passwords import (
     dummy_hash,
@@ -15,6 +17,7 @@ from mentorkit.accounts.passwords import (
     verify_password,
 )
 from mentorkit.accounts.tables import ApiToken, OneTimeToken, User, WebSession
+from mentorkit.accounts.time_zones import DEFAULT_TIME_ZONE, is_time_zone
 from mentorkit.accounts.tokens import derived_token, hash_token, new_token
 from mentorkit.db import transaction
 from mentorkit.db.reads import fetch
@@ -43,12 +46,17 @@ def _undeliverable(email: str) -> bool:
 # --------------------------------------------------------------------------- users
 
 
+TIME_ZONE_PROBLEM = "must be a time zone from the list, like Europe/Berlin or America/New_York"
+
+
 async def create_user(*, email: str, display_name: str, password: str, is_admin: bool = False,
-                      actor_id: int | None = None) -> CurrentUser:
+                      actor_id: int | None = None, time_zone: str = DEFAULT_TIME_ZONE) -> CurrentUser:
     """Create an account; ``ValidationFailed`` names every bad field, a taken e-mail included."""
     email = normalise_email(email)
     display_name = display_name.strip()
     problems: dict[str, str] = {}
+    if not is_time_zone(time_zone):
+        problems["time_zone"] = TIME_ZONE_PROBLEM
     if _undeliverable(email):
         problems["email"] = "must be an address that can receive mail"
     if problem := password_problem(password, email=email, display_name=display_name):
@@ -61,12 +69,20 @@ async def create_user(*, email: str, display_name: str, password: str, is_admin:
     try:
         async with transaction():
             rows = await User.insert(User(email=email, display_name=display_name, password_hash=password_hash,
-                                          is_admin=is_admin)).returning(User.id)
+                                          is_admin=is_admin, time_zone=time_zone)).returning(User.id)
             user_id = rows[0]["id"]
             await emit("user.created", f"user:{user_id}", {"is_admin": is_admin}, actor_id=actor_id or user_id)
     except ConflictError:
         raise ValidationFailed({"email": "is already registered; sign in or reset your password"}) from None
-    return CurrentUser(id=user_id, email=email, display_name=display_name, is_admin=is_admin)
+    return CurrentUser(id=user_id, email=email, display_name=display_name, is_admin=is_admin, time_zone=time_zone)
+
+
+async def set_time_zone(user: CurrentUser, time_zone: str) -> CurrentUser:
+    """Change the person's time zone (an IANA name); pages show and read times in it."""
+    if not is_time_zone(time_zone):
+        raise ValidationFailed({"time_zone": TIME_ZONE_PROBLEM})
+    await User.update({User.time_zone: time_zone}).where(User.id == user.id)
+    return msgspec.structs.replace(user, time_zone=time_zone)
 
 
 async def active_user_by_email(email: str) -> CurrentUser | None:
@@ -358,11 +374,12 @@ async def invitation_email(token: str) -> str | None:
     return str(row["email"]) if row else None
 
 
-async def accept_invitation(token: str, *, display_name: str, password: str) -> CurrentUser:
+async def accept_invitation(token: str, *, display_name: str, password: str,
+                            time_zone: str = DEFAULT_TIME_ZONE) -> CurrentUser:
     """Create the invited person's account and spend the invitation."""
     row = await _live_token("invitation", token)
     if row is None:
         raise ValidationFailed({"invite": "this invitation has expired or was already used"})
-    user = await create_user(email=row["email"], display_name=display_name, password=password)
+    user = await create_user(email=row["email"], display_name=display_name, password=password, time_zone=time_zone)
     await OneTimeToken.update({OneTimeToken.used_at: utcnow()}).where(OneTimeToken.id == row["id"])
     return user

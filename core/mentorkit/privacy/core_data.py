@@ -23,6 +23,7 @@ from mentorkit.relationships.tables import (
     RelationshipTransition,
     SessionPrivateNote,
 )
+from mentorkit.web.ratelimit import bucket_key
 
 FORMER_MEMBER = "Former member"
 # Not an Argon2 hash: verify_password() is always False for it, so nobody can sign in.
@@ -163,8 +164,9 @@ def _payload(value: Any) -> dict[str, Any]:
 
 async def _rate_limit_rows(email: str) -> list[dict[str, Any]]:
     # Buckets are "<name>:<identity>:<window>"; per-account limits use the e-mail address.
-    rows = await RateLimitCounter.select().where(RateLimitCounter.bucket.like(f"%:{email}:%"))
-    return [row for row in rows if f":{email}:" in row["bucket"]]
+    key = bucket_key(email)
+    rows = await RateLimitCounter.select().where(RateLimitCounter.bucket.like(f"%:{key}:%"))
+    return [row for row in rows if f":{key}:" in row["bucket"]]
 
 
 # --------------------------------------------------------------------------- erasure

@@ -14,6 +14,7 @@ from litestar import Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
+from mentorkit.accounts.time_zones import NoSuchLocalTime, from_local, zone_of
 from mentorkit.errors import ConflictError, ValidationFailed
 from mentorkit.policy import current_user
 from mentorkit.programs import services as programs
@@ -64,7 +65,6 @@ async def home(request: AnyRequest) -> Template:
         enrolments=enrolments,
         staffed=staffed,
         waiting=waiting,
-        tz=services.time_zone_of(user),
     )
 
 
@@ -80,7 +80,7 @@ async def _relationship_page(
     complete_form: Form | None = None,
     end_form: Form | None = None,
 ) -> Template:
-    tz = services.time_zone_of(request.user)
+    tz = zone_of(request.user)
     if session_form is None:
         now = dt.datetime.now(tz).replace(second=0, microsecond=0)
         session_form = Form({"held_at": now.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"})
@@ -114,8 +114,12 @@ async def log_session(request: AnyRequest, relationship_id: FromPath[Id], data: 
         form.errors["held_at"] = "must be a date and time, like 2026-03-02 09:30"
     status = 400
     if values is not None:
-        tz = services.time_zone_of(request.user)
-        held_at = values.held_at.replace(tzinfo=tz)
+        try:
+            held_at = from_local(values.held_at, zone_of(request.user))
+        except NoSuchLocalTime as exc:
+            form.error("held_at", str(exc))
+            values = None
+    if values is not None:
         try:
             session = await services.log_session(
                 relationship_id,
@@ -184,7 +188,6 @@ async def session_page(request: AnyRequest, relationship_id: FromPath[Id], sessi
         "relationships/session.html",
         view=view,
         session=await services.get_session(relationship_id, session_id, request.user),
-        tz=services.time_zone_of(request.user),
     )
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mentorkit.db import transaction
 from mentorkit.db.reads import fetch
@@ -461,10 +460,3 @@ async def get_session(relationship_id: int, session_id: int, actor: Actor) -> sc
     notes = await _own_notes([session_id], actor)
     return _session(row, "member", notes.get(session_id))
 
-
-def time_zone_of(user: Actor) -> ZoneInfo:
-    """The person's time zone (UTC when unset or unknown): forms and pages show local times."""
-    try:
-        return ZoneInfo(getattr(user, "time_zone", "") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

@@ -25,6 +25,19 @@
     field.focus({ preventScroll: true });
   });
 
+  // A time-zone select marked data-browser-time-zone (the sign-up form) starts at the
+  // browser's own zone when the list has it; without JavaScript it stays at UTC.
+  var zoneSelect = document.querySelector("select[data-browser-time-zone]");
+  if (zoneSelect && window.Intl && Intl.DateTimeFormat) {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    for (var i = 0; zone && i < zoneSelect.options.length; i++) {
+      if (zoneSelect.options[i].value === zone) {
+        zoneSelect.value = zone;
+        break;
+      }
+    }
+  }
+
   // After a failed submit, put the keyboard and screen-reader focus on the error summary.
   var summary = document.querySelector("[data-error-summary]");
   if (summary) {

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
+
+from mentorkit.accounts.time_zones import format_local, zone_of
 
 CORE_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates")
 CORE_STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
@@ -31,7 +35,19 @@ def make_environment(site_dir: str | None, plugin_dirs: list[str], *, debug: boo
         auto_reload=debug,
     )
     environment.globals.update(forms=MacroLibrary(environment, "_forms.html"), ui=MacroLibrary(environment, "_ui.html"))
+    environment.filters["local_time"] = local_time
     return environment
+
+
+@jinja2.pass_context
+def local_time(context: jinja2.runtime.Context, moment: dt.datetime, style: str = "datetime") -> Markup:
+    """``{{ session.held_at|local_time }}``: a stored (UTC) time in the viewer's own time zone,
+    named; ``|local_time("date")`` for the day alone. The exact instant and the zone's full
+    name are in the ``<time>`` element (``datetime`` and ``title``)."""
+    zone = zone_of(context.get("current_user"))
+    instant = moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        instant.strftime("%Y-%m-%dT%H:%M:%SZ"), zone.key, format_local(moment, zone, style))
 
 
 class MacroLibrary:
