@@ -149,3 +149,38 @@ def test_help_through_the_real_command(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     for name in ("serve", "migrate", "makemigrations", "worker", "plugins", "events"):
         assert f"  {name}" in result.stdout
+
+
+# --------------------------------------------------------------------------- demo data and API tokens for CI
+
+
+def test_demo_without_serving_creates_the_data_and_exits(tmp_path: Path) -> None:
+    result = mentorkit(tmp_path, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    assert "Created 60 people" in result.stderr
+    assert "mentee@demo.mentorkit.test" in result.stderr
+    assert "serving" not in result.stderr
+
+
+def test_token_create_prints_a_token_stored_only_hashed(tmp_path: Path) -> None:
+    import sqlite3
+
+    from mentorkit.accounts.tokens import hash_token
+
+    assert mentorkit(tmp_path, "demo", "--no-serve").returncode == 0
+    result = mentorkit(tmp_path, "token", "create", "Mentee@demo.mentorkit.test", "--name", "fuzzing")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert token.startswith("mk_")
+    with sqlite3.connect(tmp_path / "data" / "mentorkit.sqlite") as db:
+        rows = db.execute("SELECT t.name, u.email FROM mentorkit_api_token t JOIN mentorkit_user u ON u.id = t.user"
+                          " WHERE t.token_hash = ?", (hash_token(token),)).fetchall()
+    assert rows == [("fuzzing", "mentee@demo.mentorkit.test")]
+
+
+def test_token_create_for_an_unknown_account_or_with_a_bad_name(tmp_path: Path) -> None:
+    assert mentorkit(tmp_path, "migrate").returncode == 0
+    line = error_line(mentorkit(tmp_path, "token", "create", "nobody@example.org"))
+    assert line == "Error: no active account has the e-mail address 'nobody@example.org'"
+    line = error_line(mentorkit(tmp_path, "token", "create", "nobody@example.org", "--name", ""))
+    assert line.startswith("Error: cannot create the token:")

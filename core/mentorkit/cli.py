@@ -112,12 +112,18 @@ def _prepare_app(state: CliState, host: str | None, port: int | None, migrate_fi
     """Check the database (migrations applied, demo data if asked) and build the app."""
     import uvicorn  # noqa: F401 - imported here, with the rest of start-up, while the collector is paused
 
-    from mentorkit.db.migrations import migrate, pending_migrations
     from mentorkit.web.app import create_app
 
     runtime = state.runtime(host=host, port=port)
-    settings = runtime.settings
-    configure_logging(settings.log_level)
+    configure_logging(runtime.settings.log_level)
+    _check_database(runtime, migrate_first, prepare)
+    return create_app(runtime=runtime), runtime.settings
+
+
+def _check_database(runtime: Any, migrate_first: bool,
+                    prepare: Callable[[Any], Coroutine[Any, Any, None]] | None) -> None:
+    """Migrate if asked, refuse pending migrations, then run ``prepare`` (the demo data)."""
+    from mentorkit.db.migrations import migrate, pending_migrations
 
     async def check() -> None:
         await runtime.database.open()
@@ -136,7 +142,6 @@ def _prepare_app(state: CliState, host: str | None, port: int | None, migrate_fi
             await runtime.database.close()
 
     run(check)
-    return create_app(runtime=runtime), settings
 
 
 @click.command()
@@ -153,8 +158,10 @@ def serve(state: CliState, host: str | None, port: int | None, migrate_first: bo
 @click.command()
 @click.option("--host", help="Address to listen on (setting 'host').")
 @click.option("--port", type=int, help="Port to listen on (setting 'port').")
+@click.option("--serve/--no-serve", "serve_after", default=True,
+              help="Serve the site afterwards (--no-serve: only create the data, e.g. for CI).")
 @pass_state
-def demo(state: CliState, host: str | None, port: int | None) -> None:
+def demo(state: CliState, host: str | None, port: int | None, serve_after: bool) -> None:
     """Create a demo site (programs, people, relationships) if empty, then serve it."""
     from mentorkit.demo import fill_demo_site
 
@@ -163,7 +170,10 @@ def demo(state: CliState, host: str | None, port: int | None) -> None:
         for line in logins:
             say(line)
 
-    _serve(state, host, port, True, prepare)
+    if serve_after:
+        _serve(state, host, port, True, prepare)
+    else:
+        _check_database(state.runtime(host=host, port=port), True, prepare)
 
 
 @click.command()
@@ -357,7 +367,44 @@ def create_admin(state: CliState, email: str, display_name: str, password: str) 
     click.echo(f"created site admin {user.email} (id {user.id})")
 
 
-COMMANDS: list[click.Command] = [serve, demo, migrate, makemigrations, worker, plugins, events, create_admin]
+@click.group()
+def token() -> None:
+    """Personal API tokens, for scripts that use the API as somebody."""
+
+
+@token.command("create")
+@click.argument("email")
+@click.option("--name", default="created with mentorkit token create", show_default=True,
+              help="What the token is for (listed on the person's API tokens page).")
+@pass_state
+def token_create(state: CliState, email: str, name: str) -> None:
+    """Create a personal API token for the active account with EMAIL and print it (shown only once)."""
+    import msgspec
+
+    from mentorkit.accounts.schemas import ApiTokenForm
+    from mentorkit.accounts.services import active_user_by_email, create_api_token
+
+    try:
+        values = msgspec.convert({"name": name}, ApiTokenForm)
+    except msgspec.ValidationError as exc:
+        raise MentorkitError(f"cannot create the token: {exc}") from None
+    runtime = state.runtime()
+
+    async def go() -> str:
+        await runtime.database.open()
+        try:
+            user = await active_user_by_email(email)
+            if user is None:
+                raise MentorkitError(f"no active account has the e-mail address {email!r}")
+            return (await create_api_token(user, values.name))[1]
+        finally:
+            await runtime.database.close()
+
+    click.echo(run(go))
+
+
+COMMANDS: list[click.Command] = [serve, demo, migrate, makemigrations, worker, plugins, events, create_admin,
+                                 token]
 
 
 def main(argv: list[str] | None = None) -> None:

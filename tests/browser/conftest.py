@@ -1,13 +1,15 @@
-"""Browser tests: a real server on 127.0.0.1 and Debian's Chromium driven by Playwright.
+"""Browser tests: a real server on 127.0.0.1 and a Chromium driven by Playwright.
 
-Browser downloads do not work here, so Playwright launches ``/usr/bin/chromium``. When a test
-fails, a screenshot of the page is saved under ``test-artifacts/``.
+Playwright launches the Chromium ``discovery.find_chromium`` finds (Debian's
+``/usr/bin/chromium`` here: browser downloads do not work); without one the browser tests are
+skipped with one line saying how to enable them. When a test fails, a screenshot of the page
+is saved under ``test-artifacts/``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-import shutil
 import socket
 import threading
 import time
@@ -17,12 +19,25 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = os.environ.get("MENTORKIT_BROWSER", "/usr/bin/chromium")
+from tests.browser.discovery import browser_required, find_chromium, skipped_line
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Flags for a sandbox without a network: no background connections, no GPU, no first-run UI.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
+
+
+@functools.cache
+def chromium() -> tuple[str | None, str]:
+    """The browser for this test run (looked for once), or why there is none."""
+    return find_chromium(os.environ)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One line at the end of the run when the browser tests were skipped for want of a browser."""
+    if chromium.cache_info().currsize and chromium()[0] is None and not browser_required(os.environ):
+        terminalreporter.write_line(skipped_line(chromium()[1]), yellow=True)
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
@@ -48,6 +63,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
+        self.runtime: Any = None  # the runtime the app was built with, once the fixture sets it
         self._loop: Any = None
 
     @property
@@ -86,6 +102,7 @@ def live_server(mentorkit_settings: Any, mentorkit_plugin_manager: Any) -> Itera
     mentorkit_settings.base_url = "http://127.0.0.1"  # replaced below once the port is known
     runtime = build_runtime(mentorkit_settings, pm=mentorkit_plugin_manager)
     server = LiveServer(create_app(runtime=runtime, run_worker=True))
+    server.runtime = runtime
     runtime.settings.base_url = server.url
     with server:
         yield server
@@ -95,12 +112,15 @@ def live_server(mentorkit_settings: Any, mentorkit_plugin_manager: Any) -> Itera
 def browser() -> Iterator[Any]:
     """Chromium for one test module. Playwright's sync API keeps an event loop running in this
     thread while it is open, which async tests elsewhere must not inherit."""
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM} (Debian package 'chromium'; .ci/run installs it)")
+    path, why_not = chromium()
+    if path is None:
+        if browser_required(os.environ):
+            pytest.fail(f"MENTORKIT_REQUIRE_BROWSER=1 but {why_not}", pytrace=False)
+        pytest.skip(skipped_line(why_not))
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
 

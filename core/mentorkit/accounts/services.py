@@ -85,6 +85,12 @@ async def set_time_zone(user: CurrentUser, time_zone: str) -> CurrentUser:
     return msgspec.structs.replace(user, time_zone=time_zone)
 
 
+async def active_user_by_email(email: str) -> CurrentUser | None:
+    """The active account with this e-mail address, or None (for operators' commands)."""
+    row = await User.select().where((User.email == normalise_email(email)) & User.active.eq(True)).first()
+    return None if row is None else user_from_row(row)
+
+
 async def authenticate(email: str, password: str) -> CurrentUser | None:
     """The active user with these credentials, or None (same work whether or not they exist)."""
     row = await User.select().where((User.email == normalise_email(email)) & (User.active == True)).first()  # noqa: E712

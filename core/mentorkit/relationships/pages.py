@@ -18,7 +18,7 @@ from mentorkit.accounts.time_zones import NoSuchLocalTime, from_local, zone_of
 from mentorkit.errors import ConflictError, ValidationFailed
 from mentorkit.policy import current_user
 from mentorkit.programs import services as programs
-from mentorkit.programs.pages import failed
+from mentorkit.programs.pages import failed, prefixed
 from mentorkit.relationships import policies, services
 from mentorkit.relationships.schemas import CompleteForm, SessionCreate, SessionForm
 from mentorkit.schemas import Id
@@ -92,7 +92,8 @@ async def _relationship_page(
         tz=tz,
         session_form=session_form,
         complete_form=complete_form or Form(),
-        end_form=end_form or Form(),
+        # Both closing forms have "reason" and "confirm": the ending-early one's ids are prefixed.
+        end_form=prefixed(end_form or Form(), "end"),
         labels=SESSION_LABELS,
     )
 
