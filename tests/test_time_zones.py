@@ -16,7 +16,8 @@ from mentorkit.accounts.time_zones import NoSuchLocalTime, from_local
 from mentorkit.db import transaction
 from mentorkit.notifications.services import notify
 from mentorkit.relationships.tables import Relationship
-from mentorkit.testing.auth import create_user, csrf_headers, csrf_token, sign_in, sign_out
+from mentorkit.testing.auth import create_user, csrf_token, sign_in
+from tests.test_mentoring_pages import act_as, ok
 
 HTML = {"accept": "text/html"}
 PASSWORD = "a long and unusual passphrase"
@@ -25,17 +26,6 @@ PASSWORD = "a long and unusual passphrase"
 def field_error(page: str, field: str) -> str | None:
     match = re.search(rf'<p class="field__error" id="f-{field}-error">.*?</span>(.*?)</p>', page, re.S)
     return match.group(1).strip().lower() if match else None
-
-
-def act_as(client: Any, email: str) -> dict[str, str]:
-    sign_out(client)
-    sign_in(client, email)
-    return csrf_headers(client)
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.status_code}: {response.text[:500]}"
-    return response.json() if "json" in response.headers.get("content-type", "") else response
 
 
 def choose_time_zone(client: Any, zone: str) -> Any:

@@ -8,6 +8,7 @@ their author only.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Response, get, post
@@ -139,40 +140,46 @@ async def log_session(request: AnyRequest, relationship_id: FromPath[Id], data: 
     return await _relationship_page(request, relationship_id, status_code=status, session_form=form)
 
 
-@post("/relationships/{relationship_id:int}/complete", opt={"policy": "relationship_viewer"}, include_in_schema=False)
-async def complete(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
-    """Close the relationship as completed, once the person has ticked the confirmation."""
+async def _close(
+    request: AnyRequest,
+    relationship_id: int,
+    data: dict[str, Any],
+    *,
+    close: Callable[[int, Any, str], Awaitable[Any]],
+    unconfirmed: str,
+    done: str,
+    form_name: str,
+) -> Response[Any]:
+    """Complete or end a relationship early, once the person has ticked the confirmation."""
     values, form = validate_form(CompleteForm, data)
     if values is not None and not values.confirm:
-        form.error("confirm", "tick the box to confirm that the relationship is complete")
+        form.error("confirm", unconfirmed)
         values = None
     status = 400
     if values is not None:
         try:
-            await services.complete_relationship(relationship_id, request.user, values.reason)
+            await close(relationship_id, request.user, values.reason)
         except ConflictError as exc:
             status = failed(form, exc)
         else:
-            return redirect(f"/relationships/{relationship_id}", flash="The relationship is completed.")
-    return await _relationship_page(request, relationship_id, status_code=status, complete_form=form)
+            return redirect(f"/relationships/{relationship_id}", flash=done)
+    return await _relationship_page(request, relationship_id, status_code=status, **{form_name: form})
+
+
+@post("/relationships/{relationship_id:int}/complete", opt={"policy": "relationship_viewer"}, include_in_schema=False)
+async def complete(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Close the relationship as completed, once the person has ticked the confirmation."""
+    return await _close(request, relationship_id, data, close=services.complete_relationship,
+                        unconfirmed="tick the box to confirm that the relationship is complete",
+                        done="The relationship is completed.", form_name="complete_form")
 
 
 @post("/relationships/{relationship_id:int}/end", opt={"policy": "relationship_viewer"}, include_in_schema=False)
 async def end_early(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
     """End the relationship early, once the person has ticked the confirmation."""
-    values, form = validate_form(CompleteForm, data)
-    if values is not None and not values.confirm:
-        form.error("confirm", "tick the box to confirm that the relationship ends early")
-        values = None
-    status = 400
-    if values is not None:
-        try:
-            await services.end_relationship_early(relationship_id, request.user, values.reason)
-        except ConflictError as exc:
-            status = failed(form, exc)
-        else:
-            return redirect(f"/relationships/{relationship_id}", flash="The relationship has ended early.")
-    return await _relationship_page(request, relationship_id, status_code=status, end_form=form)
+    return await _close(request, relationship_id, data, close=services.end_relationship_early,
+                        unconfirmed="tick the box to confirm that the relationship ends early",
+                        done="The relationship has ended early.", form_name="end_form")
 
 
 @get(
