@@ -225,7 +225,7 @@ def test_table_cells_carry_their_column_labels_for_phones(mentorkit_client: Any,
     c = mentorkit_client
     pid, rid, _ = spring_pair(c)
     urls = [f"/programs/{pid}?section={s}" for s in ("participants", "relationships")]
-    urls += ["/programs", "/admin", f"/relationships/{rid}"]
+    urls += ["/programs", "/admin", f"/relationships/{rid}", "/account"]
     act_as(c, "mia@example.org")
     held_at = RECENT.strftime("%Y-%m-%dT%H:%M")
     c.post(f"/relationships/{rid}/sessions", data=form(c, held_at=held_at, duration_minutes="30", title="Kick-off"))
