@@ -233,3 +233,20 @@ def test_the_pool_size_reaches_the_postgresql_engine() -> None:
     runtime = build_runtime(load_settings(env=env))
     assert runtime.database.engine.pool_size == 3
     assert load_settings(env={}).database_pool_size == 10
+
+
+
+def test_every_variable_ci_exports_or_the_tests_read_is_a_setting_or_a_process_variable() -> None:
+    # CI exports its steering variables for the whole run, so a CLI started inside a test
+    # would refuse one that load_settings does not know (MENTORKIT_REQUIRE_BROWSER once did).
+    import re
+
+    from mentorkit.settings import PROCESS_VARIABLES
+
+    root = Path(__file__).resolve().parents[1]
+    steering = re.compile(r'export MENTORKIT_([A-Z_]+)=|environ(?:\.get)?[(\[]\s*"MENTORKIT_([A-Z_]+)"')
+    sources = [root / ".ci" / "run", *sorted((root / "tests").rglob("*.py"))]
+    named = {a or b for source in sources for a, b in steering.findall(source.read_text())}
+    fields = {field.upper() for field in Settings.__struct_fields__}
+    assert "REQUIRE_BROWSER" in named and "TEST_DATABASE_URL" in named
+    assert named - fields - PROCESS_VARIABLES == set()
