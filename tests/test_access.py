@@ -1,7 +1,8 @@
 """Every route × every role: allowed or denied, as the access table below says.
 
-The table names, for each route of the app (core and installed plugins), which roles may use
-it on the objects of the world fixture. A route missing from the table fails the test, and so
+The table names, for each route of the core, which roles may use it on the objects of the
+world fixture; every loaded plugin adds its own rows through its ``ROUTE_ACCESS`` declaration
+(``mentorkit.testing.access``). A route missing from the table fails the test, and so
 does a table entry for a route that no longer exists. Denied means 401, 403 or 404 (the
 documented convention: 404 for other people's private things); allowed means anything else
 below 500. Object ids point at real objects owned by someone, so "another person's thing"
@@ -16,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from mentorkit.testing.access import ROLES, declared_access, table_problems
 from mentorkit.web.auth import SESSION_COOKIE
 from mentorkit.web.csrf import CSRF_COOKIE, token_for
 from tests.routes import RouteCase, route_cases
 
-ROLES = ("anonymous", "outsider", "mentee", "mentor", "coordinator", "other_coordinator", "admin")
 EVERYONE = set(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 ADMIN = {"admin"}
@@ -99,6 +100,11 @@ ACCESS: dict[tuple[str, str], set[str]] = {
 DENIED = {401, 403, 404}
 
 
+def access_table(app: Any) -> dict[tuple[str, str], set[str]]:
+    """The core's table plus the declaration of every plugin the app loaded."""
+    return {**ACCESS, **declared_access(app.state.runtime.pm.list_name_plugin())}
+
+
 @dataclass
 class World:
     """The people and things every access check runs against."""
@@ -175,18 +181,16 @@ def test_every_route_declares_a_policy(mentorkit_app: Any) -> None:
 
 
 def test_access_table_covers_exactly_the_routes_of_the_app(mentorkit_app: Any) -> None:
-    routes = {(c.method, c.path) for c in route_cases(mentorkit_app)}
-    assert sorted(routes - ACCESS.keys()) == [], "routes without an entry in the access table"
-    assert sorted(ACCESS.keys() - routes) == [], "access table entries for routes that do not exist"
+    routes = [(c.method, c.path) for c in route_cases(mentorkit_app)]
+    assert table_problems(routes, access_table(mentorkit_app)) == []
 
 
-def test_every_role_is_allowed_or_denied_as_the_table_says(mentorkit_client: Any, world: World) -> None:
-    client = mentorkit_client
-    # Sign-out ends the session the later checks use, so it goes last.
-    cases = sorted(route_cases(client.app), key=lambda c: c.path == "/logout")
+def wrong_answers(client: Any, cases: list[RouteCase], table: dict[tuple[str, str], set[str]],
+                  world: World) -> list[str]:
+    """Every (route, role) whose answer is not what ``table`` says."""
     wrong = []
     for case in cases:
-        allowed = ACCESS.get((case.method, case.path), set())
+        allowed = table.get((case.method, case.path), set())
         # Denied roles first, so an allowed role's change cannot hide a denial.
         for role in sorted(ROLES, key=lambda r: r in allowed):
             response = _request(client, case, role, world)
@@ -197,7 +201,59 @@ def test_every_role_is_allowed_or_denied_as_the_table_says(mentorkit_client: Any
             if was_denied == (role in allowed):
                 wrong.append(f"{case.method} {case.path} as {role}: {status} "
                              f"(expected {'allowed' if role in allowed else 'denied'})")
-    assert wrong == []
+    return wrong
+
+
+def test_every_role_is_allowed_or_denied_as_the_table_says(mentorkit_client: Any, world: World) -> None:
+    client = mentorkit_client
+    # Sign-out ends the session the later checks use, so it goes last.
+    cases = sorted(route_cases(client.app), key=lambda c: c.path == "/logout")
+    assert wrong_answers(client, cases, access_table(client.app), world) == []
+
+
+def test_a_plugin_route_is_checked_against_the_plugins_declaration(
+    mentorkit_plugins: list[tuple[str, object]], mentorkit_client: Any, world: World
+) -> None:
+    assert any(name == "declared" for name, _ in mentorkit_plugins)
+    table = access_table(mentorkit_client.app)
+    assert table[("GET", "/p/declared/ping")] == SIGNED_IN
+    routes = [(c.method, c.path) for c in route_cases(mentorkit_client.app)]
+    assert table_problems(routes, table) == []
+    [case] = [c for c in route_cases(mentorkit_client.app) if c.path == "/p/declared/ping"]
+    assert wrong_answers(mentorkit_client, [case], table, world) == []
+    # A declaration that says otherwise is caught: the check can fail.
+    stricter = {**table, ("GET", "/p/declared/ping"): ADMIN}
+    assert sorted(wrong_answers(mentorkit_client, [case], stricter, world)) == [
+        f"GET /p/declared/ping as {role}: 200 (expected denied)" for role in sorted(SIGNED_IN - ADMIN)]
+
+
+def test_a_declaration_with_unknown_roles_or_routes_is_refused() -> None:
+    class Sloppy:
+        ROUTE_ACCESS = {("GET", "/p/sloppy"): {"mentee", "superuser"}}
+
+    class Stale:
+        ROUTE_ACCESS = {("GET", "/p/stale/gone"): {"admin"}}
+
+    with pytest.raises(ValueError, match="superuser"):
+        declared_access([("sloppy", Sloppy)])
+    assert table_problems([], declared_access([("stale", Stale)])) == [
+        "GET /p/stale/gone: declared, but no such route"]
+
+
+def test_the_hello_fixture_declares_every_route_it_adds() -> None:
+    import sys
+    from pathlib import Path
+
+    from litestar import Litestar
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "mentorkit-hello"))
+    try:
+        import mentorkit_hello
+        from mentorkit_hello.routes import HelloApi, HelloPages
+    finally:
+        sys.path.pop(0)
+    routes = [(c.method, c.path) for c in route_cases(Litestar([HelloPages, HelloApi], openapi_config=None))]
+    assert table_problems(routes, declared_access([("hello", mentorkit_hello)])) == []
 
 
 def test_a_route_without_policy_is_refused_and_fails_the_table(
@@ -211,8 +267,9 @@ def test_a_route_without_policy_is_refused_and_fails_the_table(
     assert any(name == "forgetful" for name, _ in mentorkit_plugins)
     response = mentorkit_client.get("/p/forgetful/open-door")
     assert response.status_code == 403
-    routes = {(c.method, c.path) for c in route_cases(mentorkit_client.app)}
-    assert ("GET", "/p/forgetful/open-door") in routes - ACCESS.keys()
+    routes = [(c.method, c.path) for c in route_cases(mentorkit_client.app)]
+    assert table_problems(routes, access_table(mentorkit_client.app)) == [
+        "GET /p/forgetful/open-door: no access declaration (add it to the plugin's ROUTE_ACCESS)"]
     del get, hookimpl
 
 
@@ -241,8 +298,29 @@ def _forgetful_plugin() -> object:
     return Plugin()
 
 
+def _declared_plugin() -> object:
+    from litestar import get
+
+    from mentorkit import hookimpl
+
+    @get("/p/declared/ping", opt={"policy": "signed_in"}, sync_to_thread=False)
+    def ping() -> dict[str, str]:
+        return {"pong": "yes"}
+
+    class Plugin:
+        ROUTE_ACCESS = {("GET", "/p/declared/ping"): SIGNED_IN}
+
+        @hookimpl
+        def register_routes(self, register: Any) -> None:
+            register(ping)
+
+    return Plugin()
+
+
 @pytest.fixture
 def mentorkit_plugins(request: pytest.FixtureRequest) -> list[tuple[str, object]]:
     if request.node.name == "test_a_route_without_policy_is_refused_and_fails_the_table":
         return [("forgetful", _forgetful_plugin())]
+    if request.node.name == "test_a_plugin_route_is_checked_against_the_plugins_declaration":
+        return [("declared", _declared_plugin())]
     return []

@@ -37,13 +37,19 @@ class MentorkitGroup(click.Group):
 class CliState:
     """What the group's options decided, handed to each command."""
 
-    def __init__(self, pm: MentorkitPluginManager, config: Path | None) -> None:
+    def __init__(self, pm: MentorkitPluginManager, config: Path | None, settings: Any = None) -> None:
         self.pm = pm
         self.config = config
+        self.settings = settings
 
     def runtime(self, **overrides: Any) -> Any:
         from mentorkit.runtime import build_runtime
 
+        if self.settings is not None:  # given by a test (``mentorkit_cli``): used as they are
+            import msgspec
+
+            settings = msgspec.structs.replace(self.settings, **{k: v for k, v in overrides.items() if v is not None})
+            return build_runtime(settings, pm=self.pm)
         return build_runtime(pm=self.pm, config_file=self.config, overrides=overrides)
 
 
@@ -68,8 +74,11 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def build_cli(pm: MentorkitPluginManager) -> click.Group:
-    """The command group, with every plugin's commands added."""
+def build_cli(pm: MentorkitPluginManager, *, settings: Any = None) -> click.Group:
+    """The command group, with every plugin's commands added.
+
+    ``settings`` (for tests) replaces loading them from ``--config`` and the environment.
+    """
 
     @click.group(cls=MentorkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
     @click.option("--config", type=click.Path(path_type=Path), envvar="MENTORKIT_CONFIG",
@@ -78,7 +87,7 @@ def build_cli(pm: MentorkitPluginManager) -> click.Group:
     @click.pass_context
     def cli(ctx: click.Context, config: Path | None) -> None:
         """Mentorkit: run mentorship programs on your own server."""
-        ctx.obj = CliState(pm, config)
+        ctx.obj = CliState(pm, config, settings)
         if pm.tracing:
             configure_logging("INFO")
 
@@ -407,13 +416,26 @@ COMMANDS: list[click.Command] = [serve, demo, migrate, makemigrations, worker, p
                                  token]
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``mentorkit`` command."""
-    try:
-        with collector_paused():
-            pm = create_plugin_manager()
-            cli = build_cli(pm)
-    except MentorkitError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
-    cli.main(args=argv, prog_name="mentorkit")
+class MentorkitCommand(click.Command):
+    """The ``mentorkit`` command (``mentorkit.cli:main``): a click command, so click's
+    ``CliRunner`` can invoke it, that loads the installed plugins when it runs (not when it is
+    imported) and hands over to the group ``build_cli`` makes with them."""
+
+    def __init__(self) -> None:
+        super().__init__("mentorkit", help="Mentorkit: run mentorship programs on your own server.")
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            with collector_paused():
+                pm = create_plugin_manager()
+                cli = build_cli(pm)
+        except MentorkitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        return cli.main(args=args, prog_name=prog_name or "mentorkit", complete_var=complete_var,
+                        standalone_mode=standalone_mode, **extra)
+
+
+main = MentorkitCommand()
+"""Entry point of the ``mentorkit`` command (``main()`` or ``main(["migrate"])`` runs it)."""

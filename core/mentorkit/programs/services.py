@@ -38,10 +38,12 @@ STAFF_ROLES = ("coordinator", "observer")
 
 
 class Actor(Protocol):
-    """Who is acting: the signed-in ``CurrentUser`` (any object with these attributes)."""
+    """Who is acting: the signed-in ``CurrentUser`` (any object with these attributes), or
+    ``mentorkit.api.SYSTEM``, whose ``id`` is None: a plugin acting on its own, with a site
+    admin's reach but never a person's (it is no member, enrols nobody, reads no notes)."""
 
     @property
-    def id(self) -> int: ...
+    def id(self) -> int | None: ...
 
     @property
     def is_admin(self) -> bool: ...
@@ -75,8 +77,10 @@ async def _program_row(program_id: int) -> dict[str, Any]:
     return row
 
 
-async def staff_role(program_id: int, user_id: int) -> str | None:
+async def staff_role(program_id: int, user_id: int | None) -> str | None:
     """The person's staff role in the program ("coordinator", "observer") or None."""
+    if user_id is None:  # the system actor is nobody's staff
+        return None
     row = (
         await ProgramStaff.select(ProgramStaff.role)
         .where((ProgramStaff.program == program_id) & (ProgramStaff.user == user_id))
@@ -145,9 +149,16 @@ def _enrolment(row: dict[str, Any]) -> schemas.Enrolment:
     )
 
 
-async def _enrolments(where: Any) -> list[schemas.Enrolment]:
-    rows = (
-        await Enrolment.select(
+def page_of(query: Any, limit: int | None, offset: int) -> Any:
+    """The query limited to one page (``limit`` None: every row from ``offset`` on)."""
+    if limit is not None:
+        query = query.limit(limit)
+    return query.offset(offset) if offset else query
+
+
+async def _enrolments(where: Any, *, limit: int | None = None, offset: int = 0) -> list[schemas.Enrolment]:
+    query = (
+        Enrolment.select(
             *Enrolment.all_columns(),
             Enrolment.user.display_name.as_alias("display_name"),
             Enrolment.user.email.as_alias("email"),
@@ -155,7 +166,7 @@ async def _enrolments(where: Any) -> list[schemas.Enrolment]:
         .where(where)
         .order_by(Enrolment.id)
     )
-    return [_enrolment(row) for row in rows]
+    return [_enrolment(row) for row in await page_of(query, limit, offset)]
 
 
 # --------------------------------------------------------------------------- programs
@@ -178,6 +189,8 @@ async def create_program(data: schemas.ProgramCreate, actor: Actor) -> schemas.P
     """Create a draft program; its creator becomes its first coordinator. Site admins only."""
     if not actor.is_admin:
         raise PermissionDenied("only site admins create programs")
+    if actor.id is None:  # its creator becomes its first coordinator: a person
+        raise PermissionDenied("only a person can create a program (the system actor is nobody)")
     runtime = current_runtime()
     if problems := registry_problems(data.format, data.matching_strategy):
         raise ValidationFailed(problems)
@@ -310,19 +323,18 @@ async def _complete_open_relationships(program_id: int, actor: Actor, reason: st
         await transition_relationship(row["id"], "completed", actor, note)
 
 
-async def list_programs(actor: Actor) -> list[schemas.Program]:
-    """Programs open for enrolment plus the actor's own (staff or enrolled); all for admins."""
-    if actor.is_admin:
-        rows = await Program.select().order_by(Program.id)
-    else:
+async def list_programs(actor: Actor, *, limit: int | None = None, offset: int = 0) -> list[schemas.Program]:
+    """Programs open for enrolment plus the actor's own (staff or enrolled); all for admins.
+
+    Oldest first; ``limit`` and ``offset`` select one page (one statement either way).
+    """
+    query = Program.select().order_by(Program.id)
+    if not actor.is_admin:
         staff = ProgramStaff.select(ProgramStaff.program).where(ProgramStaff.user == actor.id)
         enrolled = Enrolment.select(Enrolment.program).where(Enrolment.user == actor.id)
-        rows = (
-            await Program.select()
-            .where(Program.state.is_in(list(OPEN_STATES)) | Program.id.is_in(staff) | Program.id.is_in(enrolled))
-            .order_by(Program.id)
-        )
-    return [program_from_row(row) for row in rows]
+        query = query.where(
+            Program.state.is_in(list(OPEN_STATES)) | Program.id.is_in(staff) | Program.id.is_in(enrolled))
+    return [program_from_row(row) for row in await page_of(query, limit, offset)]
 
 
 async def program_detail(program_id: int, actor: Actor) -> schemas.ProgramDetail:
@@ -412,6 +424,8 @@ async def appoint_staff(program_id: int, email: str, role: str, actor: Actor) ->
 
 async def enrol(program_id: int, role: str, actor: Actor) -> schemas.Enrolment:
     """Enrol the actor with one of the format's roles while the program is enrolling or running."""
+    if actor.id is None:
+        raise PermissionDenied("only a person can enrol (the system actor is nobody)")
     async with transaction():
         row, _ = await _access(program_id, actor)
         fmt = format_of(row)
@@ -483,13 +497,15 @@ async def withdraw_enrolment(program_id: int, enrolment_id: int, actor: Actor) -
     return (await _enrolments(Enrolment.id == enrolment_id))[0]
 
 
-async def list_enrolments(program_id: int, actor: Actor, *, include_withdrawn: bool = False) -> list[schemas.Enrolment]:
-    """Every enrolment of a program (coordinators, observers, admins)."""
+async def list_enrolments(program_id: int, actor: Actor, *, include_withdrawn: bool = False,
+                          limit: int | None = None, offset: int = 0) -> list[schemas.Enrolment]:
+    """Every enrolment of a program (coordinators, observers, admins), oldest first; ``limit``
+    and ``offset`` select one page."""
     await require_staff(program_id, actor)
     where: Any = Enrolment.program == program_id
     if not include_withdrawn:
         where = where & (Enrolment.state == "active")
-    return await _enrolments(where)
+    return await _enrolments(where, limit=limit, offset=offset)
 
 
 # The home page reads these on every visit: fixed statements, because Piccolo's query builder
@@ -516,6 +532,8 @@ async def my_programs(
     and the programs they staff with their role there (coordinator or observer)."""
     enrolments: list[tuple[schemas.Program, schemas.Enrolment]] = []
     staffed: list[tuple[schemas.Program, str]] = []
+    if actor.id is None:  # the system actor is enrolled nowhere and staffs nothing
+        return enrolments, staffed
     for row in await fetch(_MY_PROGRAMS, actor.id, actor.id):
         if row["staffed"]:
             staffed.append((program_from_row(row), row["role"]))

@@ -23,6 +23,7 @@ from mentorkit.programs.services import (
     OPEN_STATES,
     Actor,
     format_of,
+    page_of,
     require_coordinator,
     staff_role,
 )
@@ -85,16 +86,20 @@ _RELATIONSHIPS = """
     LEFT JOIN mentorkit_user u ON u.id = m."user"
     ORDER BY r.id, m.id
 """
-# The statement for each filter, built once rather than on every request.
+# The statement for each filter, built once rather than on every request; the ``_PAGE``
+# variants select one page of relationships (members stay whole: the limit is inside).
+_PAGE = " ORDER BY r.id LIMIT {} OFFSET {}"
+_BY_MEMBER_WHERE = 'r.id IN (SELECT relationship FROM mentorkit_relationship_member WHERE "user" = {})'
 BY_ID = _RELATIONSHIPS.replace("{where}", "r.id = {}")
-BY_MEMBER = _RELATIONSHIPS.replace(
-    "{where}", 'r.id IN (SELECT relationship FROM mentorkit_relationship_member WHERE "user" = {})')
+BY_MEMBER = _RELATIONSHIPS.replace("{where}", _BY_MEMBER_WHERE)
+BY_MEMBER_PAGE = _RELATIONSHIPS.replace("{where}", _BY_MEMBER_WHERE + _PAGE)
 BY_PROGRAM = _RELATIONSHIPS.replace("{where}", "r.program = {}")
+BY_PROGRAM_PAGE = _RELATIONSHIPS.replace("{where}", "r.program = {}" + _PAGE)
 
 
-async def _relationships(statement: str, value: int) -> list[schemas.Relationship]:
+async def _relationships(statement: str, *values: int) -> list[schemas.Relationship]:
     relationships: list[schemas.Relationship] = []
-    for row in await fetch(statement, value):
+    for row in await fetch(statement, *values):
         if not relationships or relationships[-1].id != row["id"]:
             relationships.append(schemas.Relationship(
                 id=row["id"],
@@ -115,6 +120,15 @@ async def _relationships(statement: str, value: int) -> list[schemas.Relationshi
     return relationships
 
 
+async def _paged(statement: str, paged_statement: str, value: int, limit: int | None,
+                 offset: int) -> list[schemas.Relationship]:
+    """One statement for the whole list, or for one page of it."""
+    if limit is None and not offset:
+        return await _relationships(statement, value)
+    # SQLite's LIMIT -1 and PostgreSQL's LIMIT ALL differ; 2^31-1 means "no limit" on both.
+    return await _relationships(paged_statement, value, 2**31 - 1 if limit is None else limit, offset)
+
+
 async def _relationship(relationship_id: int) -> schemas.Relationship:
     found = await _relationships(BY_ID, relationship_id)
     if not found:
@@ -132,17 +146,23 @@ async def _viewer(relationship: schemas.Relationship, actor: Actor) -> str:
     raise NotFound("no such relationship")
 
 
-async def my_relationships(actor: Actor) -> list[schemas.Relationship]:
-    """Relationships the actor is a member of, oldest first."""
-    return await _relationships(BY_MEMBER, actor.id)
+async def my_relationships(actor: Actor, *, limit: int | None = None,
+                           offset: int = 0) -> list[schemas.Relationship]:
+    """Relationships the actor is a member of, oldest first, with their members (one
+    statement; ``limit`` and ``offset`` select one page)."""
+    if actor.id is None:  # the system actor is nobody's partner
+        return []
+    return await _paged(BY_MEMBER, BY_MEMBER_PAGE, actor.id, limit, offset)
 
 
-async def program_relationships(program_id: int, actor: Actor) -> list[schemas.Relationship]:
-    """Every relationship of a program with state and session counts (staff and admins)."""
+async def program_relationships(program_id: int, actor: Actor, *, limit: int | None = None,
+                                offset: int = 0) -> list[schemas.Relationship]:
+    """Every relationship of a program with state, members and session counts (staff and
+    admins), oldest first (one statement; ``limit`` and ``offset`` select one page)."""
     from mentorkit.programs.services import require_staff
 
     await require_staff(program_id, actor)
-    return await _relationships(BY_PROGRAM, program_id)
+    return await _paged(BY_PROGRAM, BY_PROGRAM_PAGE, program_id, limit, offset)
 
 
 async def relationship_view(relationship_id: int, actor: Actor) -> schemas.RelationshipView:
@@ -418,7 +438,7 @@ def _session(row: dict[str, Any], viewer: str, private_note: str | None) -> sche
 
 
 async def _own_notes(session_ids: list[int], actor: Actor) -> dict[int, str]:
-    if not session_ids:
+    if not session_ids or actor.id is None:
         return {}
     rows = await SessionPrivateNote.select(SessionPrivateNote.session, SessionPrivateNote.body).where(
         SessionPrivateNote.session.is_in(session_ids) & (SessionPrivateNote.author == actor.id)
@@ -432,15 +452,20 @@ async def list_sessions(
     *,
     relationship: schemas.Relationship | None = None,
     viewer: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[schemas.Session]:
-    """The relationship's sessions, newest first, as the actor may see them."""
+    """The relationship's sessions, newest first, as the actor may see them (with the actor's
+    own private notes in one more statement; ``limit`` and ``offset`` select one page)."""
     relationship = relationship or await _relationship(relationship_id)
     viewer = viewer or await _viewer(relationship, actor)
-    rows = (
-        await MentoringSession.select()
+    query = (
+        MentoringSession.select()
         .where(MentoringSession.relationship == relationship_id)
         .order_by(MentoringSession.held_at, ascending=False)
+        .order_by(MentoringSession.id, ascending=False)
     )
+    rows = await page_of(query, limit, offset)
     notes = await _own_notes([r["id"] for r in rows], actor) if viewer == "member" else {}
     return [_session(row, viewer, notes.get(row["id"])) for row in rows]
 

@@ -14,8 +14,20 @@ fixtures without any configuration.
 * ``mentorkit_admin_client`` - the same client signed in as a site admin (for admin-only
   routes such as ``/-/plugins.json``).
 * ``mentorkit_runtime`` - for async tests of services: the runtime with its database open.
+* ``mentorkit_settings_overrides`` - a dict of settings for this test, plugin sections under
+  ``"plugins"``; ``MENTORKIT_PLUGINS__*`` variables are honoured too.
+* ``mentorkit_factory`` - a ``Factory`` making people, programs (any format, strategy and
+  state), enrolments and relationships on ``mentorkit_client``'s app.
+* ``mentorkit_cli`` - runs ``mentorkit`` commands in-process on this test's settings.
+
+``sign_in_as(client, user)`` signs a client in as a person without a form.
+The access test's declarations for plugin routes: ``mentorkit.testing.access``.
+See docs/plugins.md, "Testing your plugin".
 """
 
+from mentorkit.testing.auth import DEFAULT_PASSWORD, csrf_headers, sign_in_as, sign_out
 from mentorkit.testing.database import TestDatabases, postgres_url_for_tests
+from mentorkit.testing.factories import Factory
 
-__all__ = ["TestDatabases", "postgres_url_for_tests"]
+__all__ = ["DEFAULT_PASSWORD", "Factory", "TestDatabases", "csrf_headers", "postgres_url_for_tests",
+           "sign_in_as", "sign_out"]

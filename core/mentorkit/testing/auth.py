@@ -44,6 +44,23 @@ def sign_in(client: Any, email: str, password: str = DEFAULT_PASSWORD) -> None:
     assert response.status_code == 303, f"sign-in failed: {response.status_code} {response.text[:300]}"
 
 
+def sign_in_as(client: Any, user: Any) -> Any:
+    """Sign ``client`` in as ``user`` (a ``CurrentUser``) without a form: a session is started
+    through the accounts service, its cookie set, and the CSRF header set on every later
+    request (so ``client.post(url, data=...)`` and JSON calls pass the CSRF check).
+
+    Signing in as someone else replaces the session. Returns the client.
+    """
+    from mentorkit.accounts.services import start_session
+    from mentorkit.web.auth import session_cookie_name
+    from mentorkit.web.csrf import CSRF_HEADER
+
+    name = session_cookie_name(client.app.state.runtime.settings.secure_cookies)
+    client.cookies.set(name, client.run(start_session, user))
+    client.headers[CSRF_HEADER] = csrf_token(client)
+    return client
+
+
 def sign_out(client: Any) -> None:
     """Sign out through the real form."""
     client.post("/logout", data={"_csrf_token": csrf_token(client)}, follow_redirects=False)

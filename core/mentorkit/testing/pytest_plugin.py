@@ -47,18 +47,47 @@ def mentorkit_plugin_manager(mentorkit_plugins: list[tuple[str, object]], mentor
 
 
 @pytest.fixture
-def mentorkit_settings(mentorkit_plugin_manager: Any, mentorkit_test_databases: Any, tmp_path: Path) -> Any:
-    """Settings for a fresh, migrated database in a temporary data directory."""
-    from mentorkit.hooks import Hooks
-    from mentorkit.settings import Settings
+def mentorkit_settings_overrides() -> dict[str, Any]:
+    """Settings for this test, over the test defaults: override this fixture (or fill the
+    dict) with ``{"site_name": "...", "plugins": {"<name>": {"<field>": value}}}``."""
+    return {}
 
-    apps = Hooks(mentorkit_plugin_manager).piccolo_apps()
+
+@pytest.fixture
+def mentorkit_settings(mentorkit_plugin_manager: Any, mentorkit_test_databases: Any, tmp_path: Path,
+                       mentorkit_settings_overrides: dict[str, Any]) -> Any:
+    """Settings for a fresh, migrated database in a temporary data directory.
+
+    Loaded the way a site loads them, so plugin sections are typed and validated: from
+    ``MENTORKIT_PLUGINS__<NAME>__<FIELD>`` variables, then ``mentorkit_settings_overrides``.
+    No settings file is read (a ``mentorkit.toml`` in the working directory stays out).
+    """
+    import msgspec
+
+    from mentorkit.hooks import Hooks
+    from mentorkit.settings import load_settings
+
+    hooks = Hooks(mentorkit_plugin_manager)
     data_dir = tmp_path / "data"
-    url = mentorkit_test_databases.fresh(apps, data_dir)
+    url = mentorkit_test_databases.fresh(hooks.piccolo_apps(), data_dir)
+    no_file = tmp_path / "mentorkit-test.toml"
+    no_file.write_text("")
+    overrides = dict(mentorkit_settings_overrides)
+    plugin_overrides = overrides.pop("plugins", {})
     # Cheap Argon2 parameters: tests hash many passwords; the code path is the same.
-    return Settings(data_dir=str(data_dir), database_url=url, worker_in_process=False,
+    defaults = dict(data_dir=str(data_dir), database_url=url, worker_in_process=False,
                     secret_key="test-secret-key-" + "x" * 32, base_url="http://testserver.local",
                     password_hash_memory_kib=1024, password_hash_iterations=1)
+    structs = hooks.settings_structs()
+    settings = load_settings(
+        plugin_structs=structs, config_file=no_file, overrides={**defaults, **overrides},
+        env={k: v for k, v in os.environ.items() if k.startswith("MENTORKIT_PLUGINS__")})
+    for name, fields in plugin_overrides.items():
+        if name not in structs:
+            raise KeyError(f"mentorkit_settings_overrides: no loaded plugin declares settings named {name!r}")
+        merged = {**msgspec.to_builtins(settings.plugins[name]), **fields}
+        settings.plugins[name] = msgspec.convert(merged, structs[name], strict=False)
+    return settings
 
 
 @pytest.fixture
@@ -125,3 +154,40 @@ async def mentorkit_runtime(mentorkit_runtime_factory: Callable[[], Any]) -> Asy
         yield runtime
     finally:
         await runtime.database.close()
+
+
+@pytest.fixture
+def mentorkit_factory(mentorkit_client: Any) -> Any:
+    """Makes people, programs, enrolments and relationships on ``mentorkit_client``'s app
+    (``mentorkit.testing.Factory``)."""
+    from mentorkit.testing.factories import Factory
+
+    return Factory(mentorkit_client)
+
+
+@pytest.fixture
+def mentorkit_cli(mentorkit_settings: Any, mentorkit_plugin_manager: Any) -> Callable[..., Any]:
+    """Runs ``mentorkit`` commands in-process with click's ``CliRunner``, on this test's
+    settings and database and with its plugins (throwaway ones included)::
+
+        result = mentorkit_cli("hello", "greet", "Ada")
+        assert result.exit_code == 0, result.output
+
+    Returns click's ``Result`` (``exit_code``, ``output``, ``stdout``, ``stderr``). The
+    runtime active before the call (a running ``mentorkit_client``'s) is active again after.
+    """
+    from click.testing import CliRunner
+
+    from mentorkit import runtime as runtime_module
+    from mentorkit.cli import build_cli
+
+    def invoke(*args: str, input: str | None = None) -> Any:
+        before = runtime_module._current
+        try:
+            return CliRunner().invoke(build_cli(mentorkit_plugin_manager, settings=mentorkit_settings),
+                                      list(args), input=input, prog_name="mentorkit")
+        finally:
+            if before is not None:
+                before.activate()
+
+    return invoke
