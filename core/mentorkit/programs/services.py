@@ -20,6 +20,7 @@ from mentorkit.db.values import as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.programs import schemas
+from mentorkit.programs.labels import role_label
 from mentorkit.programs.tables import Enrolment, Program, ProgramStaff
 from mentorkit.runtime import current_runtime
 
@@ -425,7 +426,7 @@ async def enrol(program_id: int, role: str, actor: Actor) -> schemas.Enrolment:
             & (Enrolment.role == role)
             & (Enrolment.state == "active")
         ):
-            raise ConflictError(f"you are already enrolled as {role} in this program")
+            raise ConflictError(f"you are already enrolled as {role_label(row['format'], role)} in this program")
         rows = await Enrolment.insert(
             Enrolment(
                 program=program_id,
