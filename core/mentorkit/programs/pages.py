@@ -21,6 +21,7 @@ from mentorkit.runtime import current_runtime
 from mentorkit.schemas import ID_MAX, ID_MIN, Id, Input, LongText
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
+from mentorkit.web.panels import page_panels
 
 FormData = URLEncodedBody[dict[str, str]]
 
@@ -229,6 +230,11 @@ async def _overview(
         "pair_form": Form(),
         "state_form": Form(),
     }
+    # Plugins' panels: in the overview only, the staff slot for staff only.
+    overview = section == "overview"
+    program = detail.program
+    context["participant_panels"] = await page_panels(request, "program.participant", program) if overview else []
+    context["staff_panels"] = await page_panels(request, "program.staff", program) if overview and is_staff else []
     context.update(forms)
     return render(request, "programs/detail.html", status_code=status_code, **context)
 

@@ -66,7 +66,13 @@ def _flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
 
 
 def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
-    """Render ``template`` with the page context every template relies on."""
+    """A full page: ``template`` with the layout's context and ``context`` on top.
+
+    Public as ``mentorkit.web.render_page``. The layout's context is what every page gets
+    (docs/ui.md): ``current_user``, ``nav_items`` (core's and plugins'), ``nav_active``,
+    ``request_path``, ``csrf_token``, ``flashes`` (shown once, then cleared), then the
+    variables of ``extra_template_vars``.
+    """
     runtime = request.app.state.runtime
     user = request.scope.get("user")
     nav = core_nav(user) + runtime.hooks.nav_items(request)
