@@ -158,7 +158,13 @@ def extra_nav_items(request: Request[Any, Any, Any]) -> list[dict[str, str]] | N
 
 @hookspec
 def extra_template_vars(request: Request[Any, Any, Any], template: str) -> dict[str, Any] | None:
-    """Return extra variables for rendering ``template`` (additive; never replaces core's)."""
+    """Return extra variables for rendering ``template`` (additive; never replaces core's).
+
+    Every page rendered with ``mentorkit.web.render_page`` gets them, but core templates never
+    read them: they are for your own templates and for templates you or a site override (a
+    ``base.html`` that shows a footer link, say). To add something to a core page, return a
+    panel from ``page_panels``.
+    """
 
 
 # --------------------------------------------------------------------------- data rights

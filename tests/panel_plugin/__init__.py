@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from mentorkit import hookimpl
-from mentorkit.web import Panel
+from mentorkit.web import Panel, redirect, render_page
 
 
 def about(subject: Any) -> str:
@@ -47,3 +49,33 @@ class BrokenPanels:
         if slot == "home":
             raise RuntimeError("the panel service is down")
         return [Panel(title="Broken", template="slotdemo/missing.html")]
+
+
+@get("/p/slotdemo/", opt={"policy": "signed_in"}, include_in_schema=False)
+async def demo_page(request: Request[Any, Any, Any]) -> Template:
+    """A full plugin page, as docs/plugins.md shows it."""
+    return render_page(request, "slotdemo/page.html", shown="a plugin page")
+
+
+@post("/p/slotdemo/", opt={"policy": "signed_in"}, include_in_schema=False)
+async def demo_post(request: Request[Any, Any, Any]) -> Redirect:
+    """A form post answered with a redirect and a message for the next page."""
+    return redirect("/p/slotdemo/", flash="Saved by the plugin.")
+
+
+class DemoPage:
+    """A full plugin page through ``render_page``, a form post answered with ``redirect``, and
+    ``extra_template_vars`` that try to replace a core variable."""
+
+    @hookimpl
+    def register_routes(self, register: Any) -> None:
+        register(demo_page)
+        register(demo_post)
+
+    @hookimpl
+    def extra_nav_items(self, request: Any) -> list[dict[str, str]]:
+        return [{"label": "Slot demo", "href": "/p/slotdemo/"}]
+
+    @hookimpl
+    def extra_template_vars(self, request: Any, template: str) -> dict[str, Any]:
+        return {"current_user": None, "demo_note": f"extra for {template}"}

@@ -48,7 +48,9 @@ def active_nav_href(nav: list[dict[str, str]], path: str) -> str | None:
     for item in nav:
         href = item["href"].split("?")[0].split("#")[0]
         base = href.rstrip("/")
-        if (path == href or (base and path.startswith(base + "/"))) and len(href) > best_length:
+        # "/p/hello/" is also the current item on "/p/hello" (the router may drop the slash).
+        same = path == href or (base and path.rstrip("/") == base)
+        if (same or (base and path.startswith(base + "/"))) and len(href) > best_length:
             best, best_length = item["href"], len(href)
     return best
 
@@ -86,7 +88,9 @@ def render(request: Request[Any, Any, Any], template: str, status_code: int = 20
         "flashes": _flashes(request),
     }
     _page_csrf_token.set(base["csrf_token"])
-    base.update(runtime.hooks.template_vars(request, template))
+    # Plugins add variables; they never replace the page context core's templates rely on.
+    for name, value in runtime.hooks.template_vars(request, template).items():
+        base.setdefault(name, value)
     base.update(context)
     response = Template(template_name=template, context=base, status_code=status_code, media_type=MediaType.HTML)
     if base["flashes"]:
