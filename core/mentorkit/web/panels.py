@@ -23,7 +23,7 @@ SLOTS = {
     "home": "the signed-in start page, after the person's relationships and enrolments",
     "program.participant": "a program's overview, after “Take part”, for everybody who may read it",
     "program.staff": "a program's overview, after “At a glance”, for its staff and site admins",
-    "relationship": "a relationship's page, after its sessions",
+    "relationship": "a relationship's page, after its sessions and the log-a-session form",
     "account": "the account page, after the person's data",
     "admin": "the site administration page, after the people",
 }
