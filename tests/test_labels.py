@@ -79,6 +79,7 @@ def test_a_triad_is_shown_with_its_labels_everywhere(mentorkit_client: Any) -> N
     assert again.status_code == 409 and "already enrolled as Doctoral student" in no_raw_keys(again.text)
 
     act_as(c, "ada@example.org")
+    assert "Thesis supervision" in no_raw_keys(ok(c.get("/programs")).text)
     overview = no_raw_keys(ok(c.get(f"/programs/{pid}")).text)
     assert "Co-supervisors enrolled" in overview and "Doctoral students enrolled" in overview
     participants = no_raw_keys(ok(c.get(f"/programs/{pid}?section=participants")).text)

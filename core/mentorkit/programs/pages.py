@@ -60,13 +60,7 @@ def _choices(keys: list[str], labels: dict[str, Any]) -> list[tuple[str, str]]:
 @get("/programs", opt={"policy": "signed_in"}, include_in_schema=False)
 async def program_list(request: AnyRequest) -> Template:
     """Programs open for enrolment and the person's own."""
-    formats = current_runtime().formats
-    return render(
-        request,
-        "programs/list.html",
-        programs=await services.list_programs(request.user),
-        format_labels={key: fmt.label for key, fmt in formats.items()},
-    )
+    return render(request, "programs/list.html", programs=await services.list_programs(request.user))
 
 
 def _new_page(request: AnyRequest, form: Form, status_code: int = 200) -> Template:

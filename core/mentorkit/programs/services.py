@@ -20,7 +20,7 @@ from mentorkit.db.values import as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.programs import schemas
-from mentorkit.programs.labels import role_label
+from mentorkit.programs.labels import format_label, role_label
 from mentorkit.programs.tables import Enrolment, Program, ProgramStaff
 from mentorkit.runtime import current_runtime
 
@@ -352,7 +352,7 @@ async def program_detail(program_id: int, actor: Actor) -> schemas.ProgramDetail
             counts[r["role"]] = counts.get(r["role"], 0) + 1
     return schemas.ProgramDetail(
         program=program_from_row(row),
-        format_label=fmt.label if fmt else row["format"],
+        format_label=format_label(row["format"]),
         roles=fmt.role_keys() if fmt else [],
         staff_role=role or ("admin" if actor.is_admin else None),
         my_enrolments=mine,
