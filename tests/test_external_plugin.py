@@ -162,6 +162,9 @@ def test_running_app_serves_the_plugin(mentorkit_client: Any) -> None:
     # Last: creating the admin is an event the plugin would receive too.
     create_user(mentorkit_client, "admin@example.org", is_admin=True)
     sign_in(mentorkit_client, "admin@example.org")
+    # The plugin's page (render_page) shows the person signed in and the navigation.
+    page = mentorkit_client.get("/p/hello/").text
+    assert 'class="account-nav__user"' in page and 'href="/programs">Programs</a>' in page
     listed = mentorkit_client.get("/-/plugins.json").json()
     assert {"name": "hello", "distribution": "mentorkit-hello"}.items() <= next(
         p for p in listed["plugins"] if p["name"] == "hello").items()

@@ -365,7 +365,9 @@ def test_pairing_form_reports_a_wrong_mix_of_roles(mentorkit_client: Any, people
     assert "needs 1 mentor" in response.text
     response = c.post(f"/programs/{pid}/relationships", data=form(c, mentor="", mentee=""))
     assert response.status_code == 400
-    assert "Choose a mentor" in response.text and "Choose a mentee" in response.text
+    # Each empty role is named in the summary by its label, and its field says what to do.
+    assert 'href="#f-mentor">Mentor: choose one' in response.text
+    assert 'href="#f-mentee">Mentee: choose one' in response.text
 
 
 def test_withdrawing_through_the_page_uses_the_pages_own_csrf_token(

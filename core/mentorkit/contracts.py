@@ -19,12 +19,21 @@ class EmptySettings(msgspec.Struct, forbid_unknown_fields=True):
 
 @dataclass(frozen=True)
 class RoleSlot:
-    """A role in a relationship of some format, and how many members may hold it."""
+    """A role in a relationship of some format, and how many members may hold it.
+
+    ``label`` and ``plural`` are what pages show for the role ("Co-supervisor",
+    "Co-supervisors"); ``plural`` left empty is ``label`` + "s".
+    """
 
     role: str
     label: str
     min_members: int = 1
     max_members: int = 1
+    plural: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.plural:
+            object.__setattr__(self, "plural", self.label + "s")
 
 
 @dataclass(frozen=True)

@@ -226,3 +226,24 @@ class Hooks:
         if errors:
             raise errors[0]
 
+
+    # ------------------------------------------------------------------ page slots
+
+    async def page_panels(self, request: Request[Any, Any, Any], slot: str, subject: Any) -> list[tuple[str, Any]]:
+        """Every plugin's panels for one page slot, as (plugin, panel) pairs (awaited when a
+        plugin returns an awaitable). A plugin that raises is logged and left out: one broken
+        panel never breaks a core page."""
+        out: list[tuple[str, Any]] = []
+        for impl in self._impls("page_panels"):
+            try:
+                panels = await _resolve(self._call(impl, "page_panels",
+                                                   {"request": request, "slot": slot, "subject": subject}))
+            except Exception:
+                panel_log.exception("plugin '%s' failed to give its panels for the page slot '%s'",
+                                    impl.plugin_name, slot)
+                continue
+            out.extend((impl.plugin_name, panel) for panel in panels or [])
+        return out
+
+
+panel_log = logging.getLogger("mentorkit.plugins.panels")

@@ -158,7 +158,13 @@ def extra_nav_items(request: Request[Any, Any, Any]) -> list[dict[str, str]] | N
 
 @hookspec
 def extra_template_vars(request: Request[Any, Any, Any], template: str) -> dict[str, Any] | None:
-    """Return extra variables for rendering ``template`` (additive; never replaces core's)."""
+    """Return extra variables for rendering ``template`` (additive; never replaces core's).
+
+    Every page rendered with ``mentorkit.web.render_page`` gets them, but core templates never
+    read them: they are for your own templates and for templates you or a site override (a
+    ``base.html`` that shows a footer link, say). To add something to a core page, return a
+    panel from ``page_panels``.
+    """
 
 
 # --------------------------------------------------------------------------- data rights
@@ -195,3 +201,25 @@ def startup(app: Litestar) -> Awaitable[None] | None:
 @hookspec
 def shutdown(app: Litestar) -> Awaitable[None] | None:
     """Called once when the web application stops, before the database is closed."""
+
+
+# --------------------------------------------------------------------------- page slots
+
+
+@hookspec
+def page_panels(request: Request[Any, Any, Any], slot: str, subject: Any) -> Awaitable[list[Any]] | list[Any] | None:
+    """Return panels (``mentorkit.web.Panel``) to show in a named region of a core page.
+
+    ``slot`` is one of ``home`` (the signed-in start page; ``subject`` is ``None``),
+    ``program.participant`` (a program's overview, for everybody who may read the program),
+    ``program.staff`` (the same overview, for its coordinators, observers and site admins),
+    ``relationship`` (a relationship's page; ``subject`` is the relationship, as
+    ``relationship_transition`` receives it), ``account`` and ``admin`` (``subject`` is
+    ``None``). For both program slots ``subject`` is the program. Every slot is shown to a
+    signed-in person only (``request.user``); check yourself that they may see what you show.
+
+    A ``Panel`` names a template of your plugin and its context; the core renders it through
+    the same autoescaping environment as its own pages, so values are escaped unless marked
+    safe. Return ``None`` or ``[]`` to add nothing; may return an awaitable. A panel that
+    raises (here or while rendering) is logged and left out, and the page is shown without it.
+    """

@@ -33,6 +33,7 @@ from mentorkit.schemas import Id
 from mentorkit.web.auth import session_cookie_name
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
+from mentorkit.web.panels import page_panels
 from mentorkit.web.ratelimit import RateLimited, client_address, hit, wait_text
 
 FormData = URLEncodedBody[dict[str, str]]
@@ -247,6 +248,7 @@ async def _account_page(request: AnyRequest, *, status_code: int = 200, password
         tokens=await services.list_api_tokens(user.id),
         password_form=password_form or Form(), token_form=token_form or Form(), new_token=new_token,
         time_zone_form=time_zone_form or Form({"time_zone": user.time_zone}), time_zones=time_zone_choices(),
+        panels=await page_panels(request, "account"),
     )
 
 
@@ -357,7 +359,8 @@ async def _admin_page(request: AnyRequest, *, status_code: int = 200, form: Form
         (page - 1) * ADMIN_PAGE_SIZE)
     return render(request, "accounts/admin.html", status_code=status_code, users=users, form=form or Form(),
                   invite_link=invite_link, query=query, page=page, pages=pages, total=total,
-                  everybody=total if where is None else await User.count())
+                  everybody=total if where is None else await User.count(),
+                  panels=await page_panels(request, "admin"))
 
 
 @get("/admin", opt=ADMIN, include_in_schema=False)

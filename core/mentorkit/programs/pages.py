@@ -14,12 +14,14 @@ from litestar.response import Template
 
 from mentorkit.errors import ConflictError, ValidationFailed
 from mentorkit.programs import policies, services
+from mentorkit.programs.labels import program_role_label, role_label, upper_first
 from mentorkit.programs.schemas import EnrolmentCreate, Key, ProgramCreate, StaffAppoint
 from mentorkit.relationships import services as relationships
 from mentorkit.runtime import current_runtime
 from mentorkit.schemas import ID_MAX, ID_MIN, Id, Input, LongText
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
+from mentorkit.web.panels import page_panels
 
 FormData = URLEncodedBody[dict[str, str]]
 
@@ -58,13 +60,7 @@ def _choices(keys: list[str], labels: dict[str, Any]) -> list[tuple[str, str]]:
 @get("/programs", opt={"policy": "signed_in"}, include_in_schema=False)
 async def program_list(request: AnyRequest) -> Template:
     """Programs open for enrolment and the person's own."""
-    formats = current_runtime().formats
-    return render(
-        request,
-        "programs/list.html",
-        programs=await services.list_programs(request.user),
-        format_labels={key: fmt.label for key, fmt in formats.items()},
-    )
+    return render(request, "programs/list.html", programs=await services.list_programs(request.user))
 
 
 def _new_page(request: AnyRequest, form: Form, status_code: int = 200) -> Template:
@@ -133,12 +129,12 @@ def person_label(enrolment: Any) -> str:
     return f"{enrolment.display_name} ({enrolment.email})" if enrolment.email else enrolment.display_name
 
 
-def matching(enrolments: list[Any], query: str) -> list[Any]:
-    """Enrolments whose name, e-mail address or role contains every word of ``query``."""
+def matching(enrolments: list[Any], query: str, format_key: str) -> list[Any]:
+    """Enrolments whose name, e-mail address or role (its label or key) contains every word of ``query``."""
     words = query.casefold().split()
     return [
         e for e in enrolments
-        if all(w in f"{e.display_name} {e.email} {e.role}".casefold() for w in words)
+        if all(w in f"{e.display_name} {e.email} {e.role} {role_label(format_key, e.role)}".casefold() for w in words)
     ]
 
 
@@ -157,7 +153,8 @@ def pair_slots(detail: Any, enrolments: list[Any], paired: set[tuple[int, str]])
         )
         out.append({
             "role": slot.role,
-            "label": slot.label[:1].upper() + slot.label[1:],
+            "label": upper_first(slot.label),
+            "plural": upper_first(slot.plural),
             "many": slot.max_members > 1,
             "wanted": wanted,
             "hint": f"Choose {wanted}." if slot.max_members > 1 else "",
@@ -194,7 +191,7 @@ async def _overview(
     program_relationships = await relationships.program_relationships(program_id, user) if is_staff else []
     mine = [r for r in await relationships.my_relationships(user) if r.program_id == program_id]
     paired = {(m.user_id, m.role) for r in program_relationships if r.state in ("active", "paused") for m in r.members}
-    found = matching(enrolments, query)
+    found = matching(enrolments, query, detail.program.format)
     pages = max(1, -(-len(found) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     states: dict[str, int] = {}
@@ -218,15 +215,20 @@ async def _overview(
         "can_coordinate": can_coordinate,
         "state_actions": [(s, STATE_ACTIONS[s]) for s in services.PROGRAM_TRANSITIONS[detail.program.state]],
         "enrolment_open": detail.program.state in services.OPEN_STATES,
-        "role_options": [(role, role.capitalize()) for role in detail.roles],
+        "role_options": [(role, upper_first(role_label(detail.program.format, role))) for role in detail.roles],
         "pair_slots": pair_slots(detail, enrolments, paired),
-        "pair_labels": {slot["role"]: slot["label"] for slot in pair_slots(detail, [], set())},
+        "pair_labels": {s["role"]: s["plural"] if s["many"] else s["label"] for s in pair_slots(detail, [], set())},
         "person_label": person_label,
         "enrol_form": Form(),
         "staff_form": prefixed(Form(), "staff"),
         "pair_form": Form(),
         "state_form": Form(),
     }
+    # Plugins' panels: in the overview only, the staff slot for staff only.
+    overview = section == "overview"
+    program = detail.program
+    context["participant_panels"] = await page_panels(request, "program.participant", program) if overview else []
+    context["staff_panels"] = await page_panels(request, "program.staff", program) if overview and is_staff else []
     context.update(forms)
     return render(request, "programs/detail.html", status_code=status_code, **context)
 
@@ -294,7 +296,8 @@ async def enrol(request: AnyRequest, program_id: FromPath[Id], data: FormData) -
         except (ValidationFailed, ConflictError) as exc:
             status = failed(form, exc)
         else:
-            return redirect(f"/programs/{program_id}", flash=f"You are enrolled as {enrolment.role}.")
+            role = await program_role_label(program_id, enrolment.role)
+            return redirect(f"/programs/{program_id}", flash=f"You are enrolled as {role}.")
     return await _overview(request, program_id, status_code=status, enrol_form=form)
 
 
@@ -311,13 +314,13 @@ async def withdraw(request: AnyRequest, program_id: FromPath[Id], enrolment_id: 
         return redirect(f"/programs/{program_id}", flash=_sentence(str(exc)), level="error")
     if enrolment.user_id == request.user.id:
         return redirect(f"/programs/{program_id}", flash="Your enrolment is withdrawn.")
-    return redirect(
-        _section_url(program_id, "participants"), flash=f"{person_label(enrolment)} is withdrawn as {enrolment.role}."
-    )
+    role = await program_role_label(program_id, enrolment.role)
+    message = f"{person_label(enrolment)} is withdrawn as {role}."
+    return redirect(_section_url(program_id, "participants"), flash=message)
 
 
 def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+    return upper_first(text) + ("" if text.endswith(".") else ".")
 
 
 @post("/programs/{program_id:int}/staff", opt={"policy": "program_coordinator"}, include_in_schema=False)
@@ -349,8 +352,8 @@ async def pair(request: AnyRequest, program_id: FromPath[Id]) -> Response[Any]:
     for slot in slots:
         chosen = [value for value in submitted.getall(slot["role"], []) if value]
         if not chosen:
-            wanted = f"{slot['wanted']} {slot['label'].lower()}s" if slot["many"] else f"a {slot['label'].lower()}"
-            form.error(slot["role"], f"choose {wanted}")
+            # The summary puts the role's label before the message ("Co-supervisors: choose 1 to 2").
+            form.error(slot["role"], f"choose {slot['wanted']}" if slot["many"] else "choose one")
         for value in chosen:
             if not (value.isascii() and value.isdigit() and ID_MIN <= int(value) <= ID_MAX):
                 form.error(slot["role"], "choose from the list")

@@ -20,6 +20,7 @@ from mentorkit.db.values import as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.programs import schemas
+from mentorkit.programs.labels import format_label, role_label
 from mentorkit.programs.tables import Enrolment, Program, ProgramStaff
 from mentorkit.runtime import current_runtime
 
@@ -363,7 +364,7 @@ async def program_detail(program_id: int, actor: Actor) -> schemas.ProgramDetail
             counts[r["role"]] = counts.get(r["role"], 0) + 1
     return schemas.ProgramDetail(
         program=program_from_row(row),
-        format_label=fmt.label if fmt else row["format"],
+        format_label=format_label(row["format"]),
         roles=fmt.role_keys() if fmt else [],
         staff_role=role or ("admin" if actor.is_admin else None),
         my_enrolments=mine,
@@ -439,7 +440,7 @@ async def enrol(program_id: int, role: str, actor: Actor) -> schemas.Enrolment:
             & (Enrolment.role == role)
             & (Enrolment.state == "active")
         ):
-            raise ConflictError(f"you are already enrolled as {role} in this program")
+            raise ConflictError(f"you are already enrolled as {role_label(row['format'], role)} in this program")
         rows = await Enrolment.insert(
             Enrolment(
                 program=program_id,

@@ -25,6 +25,7 @@ from mentorkit.relationships.schemas import CompleteForm, SessionCreate, Session
 from mentorkit.schemas import Id
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
+from mentorkit.web.panels import page_panels
 
 FormData = URLEncodedBody[dict[str, str]]
 
@@ -47,7 +48,7 @@ async def home(request: AnyRequest) -> Template:
     """The start page: a welcome for visitors, one's mentoring for people signed in."""
     user = current_user(request)
     if user is None:
-        return render(request, "home.html", relationships=[], enrolments=[], staffed=[], waiting=[])
+        return render(request, "home.html", relationships=[], enrolments=[], staffed=[], waiting=[], panels=[])
     mine = await services.my_relationships(user)
     enrolments, staffed = await programs.my_programs(user)
     # Each relationship with the person's own role and the others' names, worked out here
@@ -66,6 +67,7 @@ async def home(request: AnyRequest) -> Template:
         enrolments=enrolments,
         staffed=staffed,
         waiting=waiting,
+        panels=await page_panels(request, "home"),
     )
 
 
@@ -85,11 +87,13 @@ async def _relationship_page(
     if session_form is None:
         now = dt.datetime.now(tz).replace(second=0, microsecond=0)
         session_form = Form({"held_at": now.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"})
+    view = await services.relationship_view(relationship_id, request.user)
     return render(
         request,
         "relationships/detail.html",
         status_code=status_code,
-        view=await services.relationship_view(relationship_id, request.user),
+        view=view,
+        panels=await page_panels(request, "relationship", view.relationship),
         tz=tz,
         session_form=session_form,
         complete_form=complete_form or Form(),

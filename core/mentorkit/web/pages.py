@@ -48,7 +48,9 @@ def active_nav_href(nav: list[dict[str, str]], path: str) -> str | None:
     for item in nav:
         href = item["href"].split("?")[0].split("#")[0]
         base = href.rstrip("/")
-        if (path == href or (base and path.startswith(base + "/"))) and len(href) > best_length:
+        # "/p/hello/" is also the current item on "/p/hello" (the router may drop the slash).
+        same = path == href or (base and path.rstrip("/") == base)
+        if (same or (base and path.startswith(base + "/"))) and len(href) > best_length:
             best, best_length = item["href"], len(href)
     return best
 
@@ -66,7 +68,13 @@ def _flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
 
 
 def render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
-    """Render ``template`` with the page context every template relies on."""
+    """A full page: ``template`` with the layout's context and ``context`` on top.
+
+    Public as ``mentorkit.web.render_page``. The layout's context is what every page gets
+    (docs/ui.md): ``current_user``, ``nav_items`` (core's and plugins'), ``nav_active``,
+    ``request_path``, ``csrf_token``, ``flashes`` (shown once, then cleared), then the
+    variables of ``extra_template_vars``.
+    """
     runtime = request.app.state.runtime
     user = request.scope.get("user")
     nav = core_nav(user) + runtime.hooks.nav_items(request)
@@ -80,7 +88,9 @@ def render(request: Request[Any, Any, Any], template: str, status_code: int = 20
         "flashes": _flashes(request),
     }
     _page_csrf_token.set(base["csrf_token"])
-    base.update(runtime.hooks.template_vars(request, template))
+    # Plugins add variables; they never replace the page context core's templates rely on.
+    for name, value in runtime.hooks.template_vars(request, template).items():
+        base.setdefault(name, value)
     base.update(context)
     response = Template(template_name=template, context=base, status_code=status_code, media_type=MediaType.HTML)
     if base["flashes"]:

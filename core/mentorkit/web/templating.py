@@ -10,6 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from mentorkit.accounts.time_zones import format_local, zone_of
+from mentorkit.programs.labels import format_label, role_label, upper_first
 
 CORE_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates")
 CORE_STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static")
@@ -36,6 +37,9 @@ def make_environment(site_dir: str | None, plugin_dirs: list[str], *, debug: boo
     )
     environment.globals.update(forms=MacroLibrary(environment, "_forms.html"), ui=MacroLibrary(environment, "_ui.html"))
     environment.filters["local_time"] = local_time
+    # Roles and formats by their labels, never their keys (programs/labels.py).
+    environment.globals.update(role_label=role_label, format_label=format_label)
+    environment.filters["upper_first"] = upper_first
     return environment
 
 
