@@ -287,7 +287,7 @@ def test_sign_out_my_other_browsers(mentorkit_client: Any, ada: Any) -> None:
 
     page = mentorkit_client.get("/account", headers=HTML)
 
-    assert page.text.count("<tr><td>") == 2  # both browsers are listed
+    assert page.text.count('<tr><td data-label="Browser">') == 2  # both browsers are listed
     assert "(this browser)" in page.text
 
     response = mentorkit_client.post(
