@@ -83,6 +83,8 @@ class ProgramFormat:
     be a plain function or an ``async def``. Register one with ``register_program_formats``:
 
     ```python
+    from mentorkit.relationships.services import program_relationships
+
     async def two_students_at_most(members, context):
         supervisor = next(m for m in members if m.role == "supervisor")
         current = await program_relationships(context.program.id, context.actor)
