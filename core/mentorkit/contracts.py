@@ -14,9 +14,14 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 
 import msgspec
+
+if TYPE_CHECKING:
+    from mentorkit.programs.schemas import Program
+    from mentorkit.programs.services import Actor
+    from mentorkit.relationships.schemas import Member, Relationship
 
 T = TypeVar("T")
 # A callback may be a plain function or an ``async def``; the core awaits what it returns.
@@ -65,13 +70,14 @@ class PairingContext:
     (or the plugin's own tables) see the database as the pairing will change it.
     """
 
-    program: Any
+    program: Program
     """The program being paired in (``mentorkit.programs.schemas.Program``)."""
-    relationship: Any
+    relationship: Relationship
     """The proposed relationship (``mentorkit.relationships.schemas.Relationship``, ``id`` 0,
     state ``"proposed"``)."""
-    actor: Any
-    """Who asks for the pairing (a ``CurrentUser``: ``id``, ``display_name``, ``is_admin``)."""
+    actor: Actor
+    """Who asks for the pairing: the signed-in ``CurrentUser`` (``id``, ``display_name``,
+    ``is_admin``), which the callback may pass on to the core's services."""
 
 
 @dataclass(frozen=True)
@@ -113,17 +119,19 @@ class ProgramFormat:
     senior) or ``"junior_mentors"`` (reverse mentoring)."""
     settings: type[msgspec.Struct] = EmptySettings
     """A ``msgspec.Struct`` of this format's options (every field with a default)."""
-    validate_members: Callable[[Sequence[Any], PairingContext], MaybeAwaitable[Sequence[str] | None]] | None = None
+    validate_members: Callable[[Sequence[Member], PairingContext], MaybeAwaitable[Sequence[str] | None]] | None = None
     """``validate_members(members, context)``: problems with a proposed relationship (empty or
-    ``None`` when it may be created). ``members`` are ``Member`` read models (``user_id``,
-    ``display_name``, ``role``), already checked against ``roles``; ``context`` is a
-    ``PairingContext``. Problems are shown as a form error and answered as a 400 problem."""
-    allow_transition: Callable[[Any, str, str, Any], MaybeAwaitable[str | None]] | None = None
+    ``None`` when it may be created). ``members`` are ``mentorkit.relationships.schemas.Member``
+    read models (``user_id``, ``display_name``, ``role``), already checked against ``roles``;
+    ``context`` is a ``PairingContext``. Problems are shown as a form error and answered as a
+    400 problem."""
+    allow_transition: Callable[[Relationship, str, str, Actor], MaybeAwaitable[str | None]] | None = None
     """``allow_transition(relationship, from_state, to_state, actor)``: a reason to refuse a
-    relationship's change of state, or ``None`` to allow it. A new relationship goes from
+    relationship's change of state, or ``None`` to allow it. ``relationship`` is a
+    ``mentorkit.relationships.schemas.Relationship``. A new relationship goes from
     ``"proposed"`` to ``"active"``. A refusal is shown on the page and answered as a 409
     problem, like a refusal from the ``relationship_transition`` hook."""
-    on_relationship_created: Callable[[Any, Any], MaybeAwaitable[None]] | None = None
+    on_relationship_created: Callable[[Relationship, Actor], MaybeAwaitable[None]] | None = None
     """``on_relationship_created(relationship, actor)``: called with the new relationship inside
     the transaction that creates it, so what it writes commits or rolls back with the pairing;
     raising undoes the pairing. For work after the commit, watch ``relationship.created`` in
