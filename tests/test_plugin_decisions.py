@@ -235,3 +235,67 @@ async def test_a_format_refuses_a_transition_of_its_own_relationships(
         await relationships.transition_relationship(relationship.id, "ended_early", mentee)
     await relationships.transition_relationship(relationship.id, "paused", mentee)
     assert calls[-2:] == [("allow_transition", "capped"), ("allow_transition", "capped")]
+
+
+class SyncVeto:
+    @hookimpl
+    def relationship_transition(self, relationship: Any, old: str, new: str, actor: Any) -> str | None:
+        return "sync says no"
+
+
+class AsyncVeto:
+    @hookimpl
+    async def relationship_transition(self, relationship: Any, old: str, new: str, actor: Any) -> str | None:
+        return "async says no"
+
+
+class AsyncAllow:
+    @hookimpl
+    async def relationship_transition(self, relationship: Any, old: str, new: str, actor: Any) -> str | None:
+        return None
+
+
+async def test_the_facade_collects_sync_and_async_answers_alike() -> None:
+    from mentorkit.hooks import Hooks
+    from mentorkit.plugins import create_plugin_manager
+
+    pm = create_plugin_manager({}, extra_plugins=[("sync", SyncVeto()), ("async", AsyncVeto()),
+                                                  ("allow", AsyncAllow())])
+    refusals = await Hooks(pm).relationship_transition_refusals(None, "active", "paused", None)
+    assert sorted(refusals) == ["async says no", "sync says no"]
+
+
+class Exploding:
+    @hookimpl
+    def register_program_formats(self, register: Callable[..., None]) -> None:
+        def explode(relationship: Any, actor: Any) -> None:
+            raise RuntimeError(f"cannot set up relationship {relationship.id}")
+
+        register(ProgramFormat(key="exploding", label="Exploding", roles=CAPPED.roles,
+                               on_relationship_created=explode))
+
+
+@pytest.fixture
+def exploding(mentorkit_plugins: list[tuple[str, object]]) -> None:
+    mentorkit_plugins.append(("exploding", Exploding()))
+
+
+async def test_on_relationship_created_runs_in_the_pairing_transaction(exploding: None, mentorkit_runtime: Any) -> None:
+    """It sees the stored relationship, and raising undoes the pairing and its event."""
+    from mentorkit.accounts.services import create_user as create
+    from mentorkit.events import EventRecord
+    from mentorkit.programs import services as programs
+    from mentorkit.programs.schemas import ProgramCreate
+    from mentorkit.relationships import services as relationships
+    from mentorkit.relationships.tables import Relationship
+
+    people = [await create(email=f"{n}@example.org", display_name=n, password="correct horse battery staple",
+                           is_admin=n == "ada") for n in ("ada", "mo", "mia")]
+    admin, mentor, mentee = people
+    program = await programs.create_program(ProgramCreate(slug="boom", name="Boom", format="exploding"), admin)
+    await programs.change_program_state(program.id, "enrolling", admin)
+    ids = [(await programs.enrol(program.id, role, who)).id for role, who in (("mentor", mentor), ("mentee", mentee))]
+    with pytest.raises(RuntimeError, match=r"cannot set up relationship \d+"):
+        await relationships.pair(program.id, ids, admin)
+    assert await Relationship.count() == 0
+    assert await EventRecord.count().where(EventRecord.type == "relationship.created") == 0
