@@ -158,7 +158,9 @@ def on_event(event: Event) -> Awaitable[None] | None:
     Called by the worker, never inside a request, at least once per event and in order per
     subject. Raise to have the delivery retried with exponential backoff; after the last
     attempt it is dead-lettered and shown to admins. ``event.key`` is stable across retries:
-    record it to make the handler idempotent. May return an awaitable.
+    record it to make the handler idempotent. May return an awaitable. The database is open:
+    ``async with mentorkit.runtime.running() as runtime`` gives the settings and the rest of
+    the runtime (see "Runtime outside a request" in docs/plugins.md).
     """
 
 
