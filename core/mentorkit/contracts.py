@@ -233,8 +233,8 @@ class PoolRelationship(msgspec.Struct, frozen=True, kw_only=True):
 class MatchPool(msgspec.Struct, frozen=True, kw_only=True):
     """What ``MatchingStrategy.propose`` receives first: the program and who may be matched.
 
-    The core reads it with ``mentorkit.relationships.pool.match_pool(program_id, actor)`` (in
-    three queries, whatever the program's size). Provisional: a first, minimal version; the
+    The core reads it with ``mentorkit.relationships.pool.match_pool(program_id, actor)`` (in a
+    fixed number of queries, whatever the program's size). Provisional: a first, minimal version; the
     matching issue adds profiles, goals and availability here (as new fields with defaults,
     so strategies keep working).
     """

@@ -1,7 +1,7 @@
 """The matching pool of a program: what ``MatchingStrategy.propose`` receives (provisional).
 
-Three batched reads (the program, its active enrolments, its relationships with their members),
-whatever the size of the program. The matching issue adds profiles and availability here.
+A fixed number of reads (the access check, the active enrolments, the relationships with their
+members), whatever the size of the program. The matching issue adds profiles and availability here.
 """
 
 from __future__ import annotations
