@@ -72,6 +72,15 @@ def test_plugin_command_reads_its_settings_section(hello_site: Path, tmp_path: P
     assert both.stdout == "Salut, everyone!\n", both.stderr
 
 
+def test_plugin_command_reads_settings_and_the_database_through_with_runtime(
+    hello_site: Path, tmp_path: Path
+) -> None:
+    assert mentorkit(hello_site, tmp_path, "migrate").returncode == 0
+    counted = mentorkit(hello_site, tmp_path, "hello", "count", MENTORKIT_PLUGINS__HELLO__GREETING="Hoi")
+    assert counted.returncode == 0, counted.stderr
+    assert counted.stdout == "0 greetings so far (hoi is the greeting)\n"
+
+
 def test_plugin_setting_with_a_typo_is_one_clear_line(hello_site: Path, tmp_path: Path) -> None:
     result = mentorkit(hello_site, tmp_path, "hello", "greet",
                        MENTORKIT_PLUGINS__HELLO__GRETING="Hoi")

@@ -2,8 +2,9 @@
 
 The public API for plugins: ``hookimpl`` (the marker), the contracts registered through hooks
 (``ProgramFormat``, ``RoleSlot``, ``MatchingStrategy``, ``NotificationChannel``), events
-(``Event``, ``emit``, ``schedule``) and the unit of work (``transaction``). Anything else is
-internal and may change.
+(``Event``, ``emit``, ``schedule``), the unit of work (``transaction``) and the runtime outside
+a request (``mentorkit.runtime``: ``running``, ``with_runtime``, ``current_runtime``). Anything
+else is internal and may change.
 """
 
 from mentorkit.hookspecs import hookimpl

@@ -1,20 +1,46 @@
-"""Objects plugins register through ``register_*`` hooks: formats, strategies, channels.
+"""Objects plugins register through ``register_*`` hooks, and what the core hands them.
 
-They are plain frozen dataclasses holding callables, so a plugin builds one with keyword
-arguments and the core can add optional fields later without breaking anybody.
+The registered objects (formats, strategies, channels) are plain frozen dataclasses holding
+callables, so a plugin builds one with keyword arguments and the core can add optional fields
+later without breaking anybody. What the core passes to those callables (a matching pool, a
+pairing's context, a message) is defined here too.
+
+Every class and field carries a docstring: ``docs/contracts.md`` is generated from this module
+(``python -m mentorkit.contractdocs``) and a test fails when the two drift apart.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 
 import msgspec
 
+if TYPE_CHECKING:
+    from mentorkit.programs.schemas import Program
+    from mentorkit.programs.services import Actor
+    from mentorkit.relationships.schemas import Member, Relationship
+
+T = TypeVar("T")
+# A callback may be a plain function or an ``async def``; the core awaits what it returns.
+MaybeAwaitable: TypeAlias = Union[T, Awaitable[T]]  # noqa: UP007 - a generic alias needs Union on 3.11
+
+
+async def resolve(value: Any) -> Any:
+    """``value``, awaited first when it is awaitable (a sync or an async callback's result)."""
+    return await value if inspect.isawaitable(value) else value
+
+
+# --------------------------------------------------------------------------- settings
+
 
 class EmptySettings(msgspec.Struct, forbid_unknown_fields=True):
-    """Settings of an object that has none."""
+    """Settings of an object that has none (the default ``settings`` of every contract)."""
+
+
+# --------------------------------------------------------------------------- formats
 
 
 @dataclass(frozen=True)
@@ -23,13 +49,22 @@ class RoleSlot:
 
     ``label`` and ``plural`` are what pages show for the role ("Co-supervisor",
     "Co-supervisors"); ``plural`` left empty is ``label`` + "s".
+
+    ```python
+    RoleSlot("mentee", "Mentee", min_members=2, max_members=8)
+    ```
     """
 
     role: str
+    """The role's key, stored on enrolments and relationship members (``"mentor"``)."""
     label: str
+    """What pages call someone in this role (``"Junior mentor"``)."""
     min_members: int = 1
+    """The fewest members with this role a relationship may have."""
     max_members: int = 1
+    """The most members with this role a relationship may have."""
     plural: str = ""
+    """What pages call several people in this role; left empty, ``label`` + "s"."""
 
     def __post_init__(self) -> None:
         if not self.plural:
@@ -37,22 +72,85 @@ class RoleSlot:
 
 
 @dataclass(frozen=True)
+class PairingContext:
+    """What a format's ``validate_members`` gets besides the members: the pairing at hand.
+
+    The callback runs inside the pairing's transaction, so reads through the core's services
+    (or the plugin's own tables) see the database as the pairing will change it.
+    """
+
+    program: Program
+    """The program being paired in (``mentorkit.programs.schemas.Program``)."""
+    relationship: Relationship
+    """The proposed relationship (``mentorkit.relationships.schemas.Relationship``, ``id`` 0,
+    state ``"proposed"``)."""
+    actor: Actor
+    """Who asks for the pairing: the signed-in ``CurrentUser`` (``id``, ``display_name``,
+    ``is_admin``), which the callback may pass on to the core's services."""
+
+
+@dataclass(frozen=True)
 class ProgramFormat:
-    """A mentoring format: which roles a relationship has (1:1, group, peer, reverse ...)."""
+    """A mentoring format: which roles a relationship has (1:1, group, peer, reverse ...) and,
+    optionally, its own rules.
+
+    The callbacks are called only for programs and relationships of this format, and each may
+    be a plain function or an ``async def``. Register one with ``register_program_formats``:
+
+    ```python
+    from mentorkit.relationships.services import program_relationships
+
+    async def two_students_at_most(members, context):
+        supervisor = next(m for m in members if m.role == "supervisor")
+        current = await program_relationships(context.program.id, context.actor)
+        taken = sum(1 for r in current for m in r.members if m.user_id == supervisor.user_id)
+        return [f"{supervisor.display_name} already supervises two students"] if taken >= 2 else None
+
+    TRIAD = ProgramFormat(
+        key="triad", label="Thesis supervision",
+        roles=(RoleSlot("supervisor", "supervisor"), RoleSlot("co_supervisor", "co-supervisor"),
+               RoleSlot("student", "doctoral student")),
+        validate_members=two_students_at_most,
+    )
+    ```
+    """
 
     key: str
+    """Unique key, stored on programs and relationships (``"one_to_one"``)."""
     label: str
+    """The format's name on pages (``"1:1 mentoring"``)."""
     roles: Sequence[RoleSlot]
+    """The roles a relationship of this format has, in the order pages list them."""
     description: str = ""
-    # Matching direction: "senior_mentors" (classic) or "junior_mentors" (reverse mentoring).
+    """One or two sentences for coordinators choosing a format."""
     seniority_direction: str = "senior_mentors"
+    """Which way matching reads seniority: ``"senior_mentors"`` (classic: the mentor is more
+    senior) or ``"junior_mentors"`` (reverse mentoring)."""
     settings: type[msgspec.Struct] = EmptySettings
+    """A ``msgspec.Struct`` of this format's options (every field with a default)."""
+    validate_members: Callable[[Sequence[Member], PairingContext], MaybeAwaitable[Sequence[str] | None]] | None = None
+    """``validate_members(members, context)``: problems with a proposed relationship (empty or
+    ``None`` when it may be created). ``members`` are ``mentorkit.relationships.schemas.Member``
+    read models (``user_id``, ``display_name``, ``role``), already checked against ``roles``;
+    ``context`` is a ``PairingContext``. Problems are shown as a form error and answered as a
+    400 problem."""
+    allow_transition: Callable[[Relationship, str, str, Actor], MaybeAwaitable[str | None]] | None = None
+    """``allow_transition(relationship, from_state, to_state, actor)``: a reason to refuse a
+    relationship's change of state, or ``None`` to allow it. ``relationship`` is a
+    ``mentorkit.relationships.schemas.Relationship``. A new relationship goes from
+    ``"proposed"`` to ``"active"``. A refusal is shown on the page and answered as a 409
+    problem, like a refusal from the ``relationship_transition`` hook."""
+    on_relationship_created: Callable[[Relationship, Actor], MaybeAwaitable[None]] | None = None
+    """``on_relationship_created(relationship, actor)``: called with the new relationship inside
+    the transaction that creates it, so what it writes commits or rolls back with the pairing;
+    raising undoes the pairing. For work after the commit, watch ``relationship.created`` in
+    ``on_event``."""
 
     def role_keys(self) -> list[str]:
         """The role names members of this format can enrol with."""
         return [slot.role for slot in self.roles]
 
-    def validate_members(self, roles_by_member: Sequence[str]) -> list[str]:
+    def role_problems(self, roles_by_member: Sequence[str]) -> list[str]:
         """Problems with a proposed relationship whose members hold these roles."""
         problems = []
         for slot in self.roles:
@@ -68,27 +166,162 @@ class ProgramFormat:
             problems.append(f"roles not in the {self.label} format: {', '.join(unknown)}")
         return problems
 
+    async def member_problems(self, members: Sequence[Any], context: PairingContext) -> list[str]:
+        """The role check, then this format's ``validate_members`` (called by the core)."""
+        if problems := self.role_problems([member.role for member in members]):
+            return problems
+        if self.validate_members is None:
+            return []
+        return list(await resolve(self.validate_members(members, context)) or [])
+
+    async def transition_refusal(self, relationship: Any, from_state: str, to_state: str, actor: Any) -> str | None:
+        """This format's reason to refuse a change of state, if any (called by the core)."""
+        if self.allow_transition is None:
+            return None
+        return await resolve(self.allow_transition(relationship, from_state, to_state, actor)) or None
+
+    async def relationship_created(self, relationship: Any, actor: Any) -> None:
+        """Tell this format about a new relationship (called by the core)."""
+        if self.on_relationship_created is not None:
+            await resolve(self.on_relationship_created(relationship, actor))
+
+
+# --------------------------------------------------------------------------- matching
+
+
+class PoolProgram(msgspec.Struct, frozen=True, kw_only=True):
+    """The program a matching pool is drawn from (provisional)."""
+
+    id: int
+    """The program's id."""
+    slug: str
+    """The program's slug (its address)."""
+    name: str
+    """The program's name."""
+    format: str
+    """The key of the program's ``ProgramFormat``."""
+
+
+class PoolEnrolment(msgspec.Struct, frozen=True, kw_only=True):
+    """An active enrolment a strategy may pair (provisional)."""
+
+    id: int
+    """The enrolment's id: what ``MatchProposal.members`` lists."""
+    user_id: int
+    """The enrolled person's account id."""
+    display_name: str
+    """The enrolled person's name."""
+    role: str
+    """The role they enrolled with (a ``RoleSlot.role`` of the program's format)."""
+    capacity: int | None = None
+    """How many relationships they may hold at once, when they or the program said so."""
+
+
+class PoolMember(msgspec.Struct, frozen=True, kw_only=True):
+    """A member of an existing relationship in the pool (provisional)."""
+
+    enrolment_id: int
+    """The member's enrolment."""
+    user_id: int
+    """The member's account id."""
+    role: str
+    """The member's role in the relationship."""
+
+
+class PoolRelationship(msgspec.Struct, frozen=True, kw_only=True):
+    """An existing relationship of the program, so a strategy can respect capacities (provisional)."""
+
+    id: int
+    """The relationship's id."""
+    state: str
+    """Its state (``"active"``, ``"paused"``, ``"completed"``, ``"ended_early"``)."""
+    members: list[PoolMember]
+    """Who is in it, with which role."""
+
+
+class MatchPool(msgspec.Struct, frozen=True, kw_only=True):
+    """What ``MatchingStrategy.propose`` receives first: the program and who may be matched.
+
+    The core reads it with ``mentorkit.relationships.pool.match_pool(program_id, actor)`` (in a
+    fixed number of queries, whatever the program's size). Provisional: a first, minimal version; the
+    matching issue adds profiles, goals and availability here (as new fields with defaults,
+    so strategies keep working).
+    """
+
+    program: PoolProgram
+    """The program being matched."""
+    enrolments: list[PoolEnrolment]
+    """Every active enrolment of the program, oldest first."""
+    relationships: list[PoolRelationship] = msgspec.field(default_factory=list)
+    """The program's existing relationships, oldest first."""
+
+
+class CriterionScore(msgspec.Struct, frozen=True, kw_only=True):
+    """How one criterion counted towards a proposal's score, in numbers and in words.
+
+    ```python
+    CriterionScore(key="skills", label="Shared skills", weight=0.4, value=0.75,
+                   contribution=0.3, sentence="They share 3 of the 4 skills Mia wants to learn.")
+    ```
+    """
+
+    key: str
+    """A stable identifier of the criterion (``"skills"``)."""
+    label: str
+    """The criterion's name for people (``"Shared skills"``)."""
+    weight: float
+    """How much the criterion counts (from the strategy's settings)."""
+    value: float
+    """The raw measure for this pair, usually from 0 to 1."""
+    contribution: float
+    """What it adds to the score (usually ``weight * value``)."""
+    sentence: str
+    """One sentence a coordinator reads to understand the criterion's part."""
+
 
 @dataclass(frozen=True)
 class MatchProposal:
     """One proposed relationship: enrolment ids per role, a score and why."""
 
     members: dict[str, list[int]]
+    """Enrolment ids by role key (``{"mentor": [12], "mentee": [31]}``)."""
     score: float = 0.0
-    explanation: dict[str, float] = field(default_factory=dict)
+    """How good the pair is, higher is better (usually from 0 to 1)."""
+    explanation: Sequence[CriterionScore] = ()
+    """Each criterion's part of the score, in the order a coordinator should read them."""
 
 
 @dataclass(frozen=True)
 class MatchingStrategy:
-    """A way of proposing matches. ``propose`` is async and never touches the database."""
+    """A way of proposing matches. Register one with ``register_matching_strategies``:
+
+    ```python
+    async def propose(pool: MatchPool, settings: SkillsSettings) -> list[MatchProposal]:
+        mentors = [e for e in pool.enrolments if e.role == "mentor"]
+        ...
+
+    SKILLS = MatchingStrategy(key="skills", label="Skills overlap", propose=propose,
+                              settings=SkillsSettings)
+    ```
+    """
 
     key: str
+    """Unique key, stored on programs (``"manual"``)."""
     label: str
+    """The strategy's name on pages (``"Coordinator picks"``)."""
     description: str = ""
-    # True when a coordinator chooses the pairs by hand (the strategy proposes nothing itself).
+    """One or two sentences for coordinators choosing a strategy."""
     manual: bool = False
-    propose: Callable[[Any, Any], Awaitable[list[MatchProposal]]] | None = None
+    """True when a coordinator chooses the pairs by hand (the strategy proposes nothing itself)."""
+    propose: Callable[[MatchPool, Any], Awaitable[Sequence[MatchProposal]]] | None = None
+    """``async propose(pool, settings)``: proposals for a ``MatchPool``, best first. ``settings``
+    is an instance of this strategy's ``settings`` Struct. Pure: it never touches the database
+    (the core reads the pool and stores the results)."""
     settings: type[msgspec.Struct] = EmptySettings
+    """A ``msgspec.Struct`` of the strategy's options (weights, thresholds ...)."""
+
+
+# --------------------------------------------------------------------------- notifications
 
 
 @dataclass(frozen=True)
@@ -96,18 +329,36 @@ class Message:
     """A notification for one person, rendered and ready for a channel."""
 
     recipient_id: int
+    """The recipient's account id."""
     recipient_email: str
+    """The recipient's e-mail address."""
     subject: str
+    """A one-line summary (the e-mail subject)."""
     body: str
+    """The plain-text message."""
     key: str
+    """Stable across retries: a channel records it to deliver each message once."""
     link: str | None = None
+    """An absolute URL to the page the message is about, if any."""
 
 
 @dataclass(frozen=True)
 class NotificationChannel:
-    """A way of reaching people. ``send`` raises to ask for a retry."""
+    """A way of reaching people. Register one with ``register_notification_channels``:
+
+    ```python
+    async def send(message: Message) -> None:
+        await chat.post(message.recipient_email, f"{message.subject}\\n{message.link}")
+
+    CHAT = NotificationChannel(key="chat", label="Team chat", send=send)
+    ```
+    """
 
     key: str
+    """Unique key (``"in_app"``)."""
     label: str
+    """The channel's name on pages (``"In-app and log"``)."""
     send: Callable[[Message], Awaitable[None]]
+    """``async send(message)``: deliver one ``Message``; raise to have it retried."""
     settings: type[msgspec.Struct] = EmptySettings
+    """A ``msgspec.Struct`` of the channel's options (server, credentials ...)."""

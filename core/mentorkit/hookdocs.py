@@ -11,6 +11,7 @@ import ast
 import inspect
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from mentorkit import hookspecs
@@ -46,23 +47,28 @@ def _is_hookspec(node: ast.stmt) -> bool:
     )
 
 
-def collect(source: str | None = None) -> list[HookDoc]:
-    """Every hookspec in source order, with the banner section it sits under."""
-    source = inspect.getsource(hookspecs) if source is None else source
+def section_of(source: str) -> Callable[[int], str]:
+    """For a module's source: the title of the banner above a line number ("other" if none)."""
     banners = [
         (number, match.group("title"))
         for number, line in enumerate(source.splitlines(), start=1)
         if (match := _BANNER.match(line))
     ]
+    return lambda lineno: next((title for number, title in reversed(banners) if number < lineno), "other")
+
+
+def collect(source: str | None = None) -> list[HookDoc]:
+    """Every hookspec in source order, with the banner section it sits under."""
+    source = inspect.getsource(hookspecs) if source is None else source
+    section = section_of(source)
     hooks = []
     for node in ast.parse(source).body:
         if not _is_hookspec(node):
             continue
         assert isinstance(node, ast.FunctionDef)
-        section = next((title for number, title in reversed(banners) if number < node.lineno), "other")
         returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
         signature = f"{node.name}({ast.unparse(node.args)}){returns}"
-        hooks.append(HookDoc(section, node.name, signature, ast.get_docstring(node)))
+        hooks.append(HookDoc(section(node.lineno), node.name, signature, ast.get_docstring(node)))
     return hooks
 
 

@@ -7,7 +7,6 @@ section is always its own name).
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from pluggy import HookImpl
 
-from mentorkit.contracts import MatchingStrategy, NotificationChannel, ProgramFormat
+from mentorkit.contracts import MatchingStrategy, NotificationChannel, ProgramFormat, resolve
 from mentorkit.errors import PluginError
 from mentorkit.plugins import MentorkitPluginManager, plugin_package_dir
 
@@ -29,10 +28,6 @@ if TYPE_CHECKING:
 
 
 trace_log = logging.getLogger("mentorkit.plugins.trace")
-
-
-async def _resolve(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
 
 
 class Hooks:
@@ -125,20 +120,26 @@ class Hooks:
         )
 
     # ------------------------------------------------------------------ domain decisions
+    # A decision hook may be implemented with ``async def``: each answer is awaited when it is
+    # awaitable, so sync and async implementations mix freely.
 
-    def validate_program(self, program: Any) -> list[str]:
+    async def _answers(self, hook: str, **kwargs: Any) -> list[Any]:
+        return [await resolve(answer) for _, answer in self._each(hook, **kwargs)]
+
+    async def validate_program(self, program: Any) -> list[str]:
         """Problems reported by any plugin about a program's configuration."""
-        return [p for _, problems in self._each("validate_program", program=program) for p in (problems or [])]
+        return [p for problems in await self._answers("validate_program", program=program) for p in (problems or [])]
 
-    def program_transition_refusals(self, program: Any, old: str, new: str, actor: Any) -> list[str]:
+    async def program_transition_refusals(self, program: Any, old: str, new: str, actor: Any) -> list[str]:
         """Reasons plugins give to refuse a program state change."""
-        calls = self._each("program_transition", program=program, old=old, new=new, actor=actor)
-        return [reason for _, reason in calls if reason]
+        answers = await self._answers("program_transition", program=program, old=old, new=new, actor=actor)
+        return [reason for reason in answers if reason]
 
-    def relationship_transition_refusals(self, relationship: Any, old: str, new: str, actor: Any) -> list[str]:
+    async def relationship_transition_refusals(self, relationship: Any, old: str, new: str, actor: Any) -> list[str]:
         """Reasons plugins give to refuse a relationship state change."""
-        calls = self._each("relationship_transition", relationship=relationship, old=old, new=new, actor=actor)
-        return [reason for _, reason in calls if reason]
+        answers = await self._answers("relationship_transition", relationship=relationship, old=old, new=new,
+                                      actor=actor)
+        return [reason for reason in answers if reason]
 
     # ------------------------------------------------------------------ events
 
@@ -150,7 +151,7 @@ class Hooks:
         """Deliver one event to one plugin; False when that plugin is not loaded now."""
         for impl in self._impls("on_event"):
             if impl.plugin_name == subscriber:
-                await _resolve(self._call(impl, "on_event", {"event": event}))
+                await resolve(self._call(impl, "on_event", {"event": event}))
                 return True
         return False
 
@@ -192,7 +193,7 @@ class Hooks:
         """Every plugin's export for one user, keyed by plugin name."""
         out: dict[str, Any] = {}
         for plugin, data in self._each("export_user_data", user_id=user_id):
-            value = await _resolve(data)
+            value = await resolve(data)
             if value is not None:
                 out[plugin] = value
         return out
@@ -200,7 +201,7 @@ class Hooks:
     async def erase_user_data(self, user_id: int) -> None:
         """Ask every plugin to erase what it holds about one user."""
         for _, result in self._each("erase_user_data", user_id=user_id):
-            await _resolve(result)
+            await resolve(result)
 
     def data_subjects(self) -> set[str]:
         """Plugins that implement both data-rights hooks."""
@@ -213,14 +214,14 @@ class Hooks:
     async def startup(self, app: Litestar) -> None:
         """Run every plugin's start-up hook."""
         for _, result in self._each("startup", app=app):
-            await _resolve(result)
+            await resolve(result)
 
     async def shutdown(self, app: Litestar) -> None:
         """Run every plugin's shut-down hook (all of them, even if one fails)."""
         errors: list[BaseException] = []
         for impl in self._impls("shutdown"):
             try:
-                await _resolve(self._call(impl, "shutdown", {"app": app}))
+                await resolve(self._call(impl, "shutdown", {"app": app}))
             except Exception as exc:
                 errors.append(exc)
         if errors:
@@ -236,7 +237,7 @@ class Hooks:
         out: list[tuple[str, Any]] = []
         for impl in self._impls("page_panels"):
             try:
-                panels = await _resolve(self._call(impl, "page_panels",
+                panels = await resolve(self._call(impl, "page_panels",
                                                    {"request": request, "slot": slot, "subject": subject}))
             except Exception:
                 panel_log.exception("plugin '%s' failed to give its panels for the page slot '%s'",

@@ -9,8 +9,9 @@ Rules every hook follows (learned from pluggy's anchors):
   to the callback later without breaking any plugin.
 * Hook implementations never give their arguments defaults (pluggy would silently never pass
   them); hooks evolve only by adding arguments, which implementations may ignore.
-* Hooks are synchronous. Where work is asynchronous, a hook returns an awaitable (``on_event``,
-  ``startup``, ``shutdown``) or registers an object whose async methods do the work.
+* Hooks are called synchronously. Where work is asynchronous, a hook returns an awaitable (the
+  decision hooks, ``on_event``, the data-rights and lifecycle hooks; implement them with
+  ``async def``) or registers an object whose async methods do the work.
 * No plugin may rely on the order in which other plugins are called.
 """
 
@@ -82,7 +83,9 @@ def register_program_formats(register: Callable[..., None]) -> None:
     """Contribute mentoring formats: call ``register(ProgramFormat(...))``.
 
     A format names the roles a relationship holds (mentor and mentee for 1:1) and how many of
-    each, and validates the members of a new relationship.
+    each, and may carry its own rules (``validate_members``, ``allow_transition``,
+    ``on_relationship_created``), called only for its own programs' relationships. See the
+    contracts reference (docs/contracts.md).
     """
 
 
@@ -90,8 +93,9 @@ def register_program_formats(register: Callable[..., None]) -> None:
 def register_matching_strategies(register: Callable[..., None]) -> None:
     """Contribute matching strategies: call ``register(MatchingStrategy(...))``.
 
-    A strategy is pure: it receives a pool of candidates and returns proposals with scores and
-    explanations; it never touches the database.
+    A strategy is pure: its ``propose(pool, settings)`` receives a ``MatchPool`` and returns
+    ``MatchProposal``s with scores and per-criterion explanations; it never touches the database
+    (docs/contracts.md).
     """
 
 
@@ -107,18 +111,22 @@ def register_notification_channels(register: Callable[..., None]) -> None:
 
 
 @hookspec
-def validate_program(program: Any) -> list[str] | None:
+def validate_program(program: Any) -> Awaitable[list[str] | None] | list[str] | None:
     """Return problems with a program's configuration (empty or ``None`` if it is fine).
 
     Problems from every plugin are collected and shown together before the program is saved.
+    ``program`` is a ``mentorkit.programs.schemas.Program``. May be ``async def``: the core
+    awaits the answer, so the implementation can read the database.
     """
 
 
 @hookspec
-def program_transition(program: Any, old: str, new: str, actor: Any) -> str | None:
+def program_transition(program: Any, old: str, new: str, actor: Any) -> Awaitable[str | None] | str | None:
     """Before a program changes state: return a reason to refuse, or ``None`` to allow.
 
-    Any refusal blocks the change and its reason is shown to the person who asked for it.
+    Any refusal blocks the change and its reason is shown to the person who asked for it (a
+    form error on the page, a 409 problem in the API). May be ``async def``; it runs inside
+    the change's transaction, so its reads see the program as it is being changed.
     """
 
 
@@ -126,11 +134,17 @@ def program_transition(program: Any, old: str, new: str, actor: Any) -> str | No
 
 
 @hookspec
-def relationship_transition(relationship: Any, old: str, new: str, actor: Any) -> str | None:
+def relationship_transition(
+    relationship: Any, old: str, new: str, actor: Any
+) -> Awaitable[str | None] | str | None:
     """Before a relationship changes state: return a reason to refuse, or ``None`` to allow.
 
-    Any refusal blocks the change. To react after a change, implement ``on_event`` and watch
-    for ``relationship.*`` events instead.
+    Called for every format (a new relationship goes from ``"proposed"`` to ``"active"``);
+    rules of one format belong in its ``ProgramFormat.allow_transition`` instead, which is
+    called only for that format's relationships. Any refusal blocks the change and its reason
+    is shown (a form error or flash message on the page, a 409 problem in the API). May be
+    ``async def``; it runs inside the change's transaction. To react after a change,
+    implement ``on_event`` and watch for ``relationship.*`` events instead.
     """
 
 
@@ -144,7 +158,9 @@ def on_event(event: Event) -> Awaitable[None] | None:
     Called by the worker, never inside a request, at least once per event and in order per
     subject. Raise to have the delivery retried with exponential backoff; after the last
     attempt it is dead-lettered and shown to admins. ``event.key`` is stable across retries:
-    record it to make the handler idempotent. May return an awaitable.
+    record it to make the handler idempotent. May return an awaitable. The database is open:
+    ``async with mentorkit.runtime.running() as runtime`` gives the settings and the rest of
+    the runtime (see "Runtime outside a request" in docs/plugins.md).
     """
 
 

@@ -3,15 +3,22 @@
 The web app, the CLI and the test fixtures all call ``build_runtime``; nothing of this exists
 until then. Services reach the active runtime with ``current_runtime()``, the same way
 Piccolo's tables reach the active database.
+
+Public for plugins (docs/plugins.md, "Runtime outside a request"): ``running()`` for code that
+runs outside a request (``on_event``, scheduled jobs, scripts), ``with_runtime`` for click
+commands, and ``current_runtime()``.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from mentorkit.contracts import MatchingStrategy, NotificationChannel, ProgramFormat
 from mentorkit.db.database import Database
@@ -56,10 +63,84 @@ class Runtime:
 
 
 def current_runtime() -> Runtime:
-    """The runtime built for this process."""
+    """The runtime of this process: its ``settings`` (``settings.plugin("<name>")`` for a
+    plugin's section), ``database``, ``formats``, ``strategies`` and ``channels``.
+
+    Set inside the web app, the worker (so in ``on_event``) and a command run with
+    ``with_runtime``; anywhere else, use ``running()``.
+    """
     if _current is None:
-        raise RuntimeError("Mentorkit is not started: call build_runtime() or create_app() first")
+        raise RuntimeError("Mentorkit is not started: use mentorkit.runtime.running() or with_runtime")
     return _current
+
+
+def _runtime_for_this_process() -> Runtime:
+    """The running ``mentorkit`` command's runtime (built once per command, from its
+    ``--config`` and the environment), else the active one, else one built from the settings
+    file and environment."""
+    import click
+
+    from mentorkit.cli import CliState
+
+    context = click.get_current_context(silent=True)
+    state = context.find_object(CliState) if context is not None else None
+    if context is not None and state is not None:
+        runtime = context.meta.get("mentorkit.runtime")
+        if runtime is None:
+            runtime = context.meta["mentorkit.runtime"] = state.runtime()
+        return runtime.activate()
+    return _current if _current is not None else build_runtime()
+
+
+@asynccontextmanager
+async def running() -> AsyncIterator[Runtime]:
+    """The runtime with its database open, for code outside a request.
+
+    In the web app and the worker (``on_event``, scheduled jobs) this is the process's runtime,
+    already open, and it stays open afterwards. Elsewhere (a command, a script) the runtime is
+    built from the settings file and environment, its database opened for the block and
+    closed after it::
+
+        async with running() as runtime:
+            greeting = runtime.settings.plugin("hello").greeting
+            count = await Greeting.count()
+    """
+    runtime = _runtime_for_this_process()
+    if runtime.database.is_open:
+        yield runtime
+        return
+    await runtime.database.open()
+    try:
+        yield runtime
+    finally:
+        await runtime.database.close()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def with_runtime(command: Callable[P, Awaitable[R]]) -> Callable[P, R]:
+    """Run an async click command inside ``running()``: settings from the ``mentorkit``
+    command's ``--config`` and environment, the database open while it runs::
+
+        @click.command()
+        @click.argument("name")
+        @with_runtime
+        async def greet(name: str) -> None:
+            settings = current_runtime().settings.plugin("hello")
+            ...
+    """
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        async def inside() -> R:
+            async with running():
+                return await command(*args, **kwargs)
+
+        return asyncio.run(inside())
+
+    return run
 
 
 def complete_plugin_settings(settings: Settings, hooks: Hooks) -> Settings:

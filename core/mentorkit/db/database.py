@@ -105,6 +105,12 @@ class Database:
             reason = str(exc).strip() or type(exc).__name__
             raise DatabaseUnavailable(f"cannot reach the database {redact(self.url)}: {reason}") from None
 
+    @property
+    def is_open(self) -> bool:
+        """True between ``open()`` and ``close()``."""
+        engine: Any = self.engine
+        return (engine.writer if isinstance(engine, MentorkitSQLiteEngine) else engine.pool) is not None
+
     async def ping(self) -> None:
         """Run a trivial query (on the pool or reader when open); raises when the database does not answer."""
         await self.engine.fetch("SELECT 1", ())

@@ -206,7 +206,7 @@ async def create_program(data: schemas.ProgramCreate, actor: Actor) -> schemas.P
         created_by=actor.id,
         created_at=utcnow(),
     )
-    if plugin_problems := runtime.hooks.validate_program(draft):
+    if plugin_problems := await runtime.hooks.validate_program(draft):
         raise ValidationFailed({"__all__": "; ".join(plugin_problems)})
     if await Program.exists().where(Program.slug == data.slug):
         raise _slug_taken()
@@ -275,9 +275,9 @@ async def change_program_state(program_id: int, new: str, actor: Actor, reason: 
             raise ConflictError(f"the program is {old}; it cannot become {new} (it can become {allowed})")
         program = program_from_row(row)
         hooks = current_runtime().hooks
-        if new != "closed" and (problems := hooks.validate_program(program)):
+        if new != "closed" and (problems := await hooks.validate_program(program)):
             raise ConflictError("the program's configuration has problems: " + "; ".join(problems))
-        if refusals := hooks.program_transition_refusals(program, old, new, actor):
+        if refusals := await hooks.program_transition_refusals(program, old, new, actor):
             raise ConflictError("refused: " + "; ".join(refusals))
         # The state in the WHERE clause makes a concurrent change lose instead of both winning.
         changed = (

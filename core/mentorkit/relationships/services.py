@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from mentorkit.contracts import PairingContext
 from mentorkit.db import transaction
 from mentorkit.db.reads import fetch
 from mentorkit.db.values import as_utc
@@ -24,6 +25,7 @@ from mentorkit.programs.services import (
     Actor,
     format_of,
     page_of,
+    program_from_row,
     require_coordinator,
     staff_role,
 )
@@ -211,8 +213,10 @@ async def pair(
 ) -> schemas.Relationship:
     """Create an active relationship from enrolments of one program (coordinators, admins).
 
-    The format checks the roles, every plugin's ``relationship_transition`` may refuse, and the
-    same people cannot hold two open relationships in one program.
+    The format checks the roles (and its ``validate_members``), the format's
+    ``allow_transition`` and every plugin's ``relationship_transition`` may refuse, and the
+    same people cannot hold two open relationships in one program. The format's
+    ``on_relationship_created`` runs in the same transaction.
     """
     if len(set(enrolment_ids)) != len(enrolment_ids):
         raise ValidationFailed({"enrolment_ids": "lists an enrolment twice"})
@@ -236,11 +240,7 @@ async def pair(
         user_ids = [row["user"] for row in rows]
         if len(set(user_ids)) != len(user_ids):
             raise ValidationFailed({"enrolment_ids": "a person cannot be paired with themselves"})
-        if problems := fmt.validate_members([row["role"] for row in rows]):
-            raise ValidationFailed({"enrolment_ids": "; ".join(problems)})
         key = _open_key(program_id, user_ids)
-        if await Relationship.exists().where(Relationship.open_key == key):
-            raise ConflictError("these people already have an open relationship in this program")
         now = utcnow()
         names = {r["id"]: r["display_name"] for r in await _user_names(user_ids)}
         proposal = schemas.Relationship(
@@ -256,8 +256,12 @@ async def pair(
                 schemas.Member(user_id=r["user"], display_name=names.get(r["user"], ""), role=r["role"]) for r in rows
             ],
         )
-        if refusals := runtime.hooks.relationship_transition_refusals(proposal, CREATED_FROM, "active", actor):
-            raise ConflictError("refused: " + "; ".join(refusals))
+        context = PairingContext(program=program_from_row(program), relationship=proposal, actor=actor)
+        if problems := await fmt.member_problems(proposal.members, context):
+            raise ValidationFailed({"enrolment_ids": "; ".join(problems)})
+        if await Relationship.exists().where(Relationship.open_key == key):
+            raise ConflictError("these people already have an open relationship in this program")
+        await _check_transition(proposal, CREATED_FROM, "active", actor)
         inserted = await Relationship.insert(
             Relationship(
                 program=program_id,
@@ -297,7 +301,9 @@ async def pair(
             },
             actor_id=actor.id,
         )
-    return await _relationship(relationship_id)
+        created = await _relationship(relationship_id)
+        await fmt.relationship_created(created, actor)
+    return created
 
 
 async def _user_names(user_ids: list[int]) -> list[dict[str, Any]]:
@@ -307,6 +313,21 @@ async def _user_names(user_ids: list[int]) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- transitions
+
+
+async def _check_transition(relationship: schemas.Relationship, old: str, new: str, actor: Actor) -> None:
+    """Refuse (409) when the relationship's format or any plugin refuses the change.
+
+    The format's own rule comes first; a format that is no longer installed has no rules, so
+    its relationships can still be completed."""
+    runtime = current_runtime()
+    refusals = []
+    fmt = runtime.formats.get(relationship.format)
+    if fmt is not None and (reason := await fmt.transition_refusal(relationship, old, new, actor)):
+        refusals.append(reason)
+    refusals += await runtime.hooks.relationship_transition_refusals(relationship, old, new, actor)
+    if refusals:
+        raise ConflictError("refused: " + "; ".join(refusals))
 
 
 async def transition_relationship(
@@ -321,9 +342,7 @@ async def transition_relationship(
         old = relationship.state
         if new not in RELATIONSHIP_TRANSITIONS.get(old, ()):
             raise ConflictError(f"a relationship that is {old.replace('_', ' ')} cannot become {new.replace('_', ' ')}")
-        refusals = current_runtime().hooks.relationship_transition_refusals(relationship, old, new, actor)
-        if refusals:
-            raise ConflictError("refused: " + "; ".join(refusals))
+        await _check_transition(relationship, old, new, actor)
         now = utcnow()
         values: dict[Any, Any] = {Relationship.state: new}
         if new not in OPEN_RELATIONSHIP_STATES:

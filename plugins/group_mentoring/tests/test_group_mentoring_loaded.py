@@ -20,7 +20,7 @@ def test_group_mentoring_is_loaded(mentorkit_admin_client: Any) -> None:
 
 @pytest.mark.parametrize("mentees", [2, 5, 8])
 def test_group_takes_one_mentor_and_two_to_eight_mentees(mentees: int) -> None:
-    assert GROUP.validate_members(["mentor"] + ["mentee"] * mentees) == []
+    assert GROUP.role_problems(["mentor"] + ["mentee"] * mentees) == []
 
 
 @pytest.mark.parametrize(
@@ -34,12 +34,12 @@ def test_group_takes_one_mentor_and_two_to_eight_mentees(mentees: int) -> None:
     ],
 )
 def test_group_refuses_other_compositions(roles: list[str], problem: str) -> None:
-    assert any(problem in p for p in GROUP.validate_members(roles)), GROUP.validate_members(roles)
+    assert any(problem in p for p in GROUP.role_problems(roles)), GROUP.role_problems(roles)
 
 
 def test_peer_circle_has_only_peers() -> None:
     assert PEER.role_keys() == ["peer"]
-    assert PEER.validate_members(["peer"] * 3) == []
-    assert PEER.validate_members(["peer"]) == ["a Peer mentoring relationship needs 2 to 8 peer(s), got 1"]
-    assert PEER.validate_members(["peer", "peer", "mentor"]) == [
+    assert PEER.role_problems(["peer"] * 3) == []
+    assert PEER.role_problems(["peer"]) == ["a Peer mentoring relationship needs 2 to 8 peer(s), got 1"]
+    assert PEER.role_problems(["peer", "peer", "mentor"]) == [
         "roles not in the Peer mentoring format: mentor"]

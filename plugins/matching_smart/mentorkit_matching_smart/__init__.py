@@ -1,8 +1,9 @@
 """mentorkit-matching-smart: settings of the smart matching strategies.
 
 The strategies themselves (weighted scoring with explanations, stable and optimal
-assignment) come in a later issue; until then this plugin only declares its
-``[plugins.matching_smart]`` settings, so sites can already configure them.
+assignment) come in a later issue; until then this plugin declares its
+``[plugins.matching_smart]`` settings, so sites can already configure them, and how each
+criterion will be explained (``explain``: one ``CriterionScore`` per criterion).
 """
 
 from __future__ import annotations
@@ -12,6 +13,16 @@ from collections.abc import Callable
 import msgspec
 
 from mentorkit import hookimpl
+from mentorkit.contracts import CriterionScore
+
+# The scored criteria: key (as in the ``<key>_weight`` setting) and the label people read.
+CRITERIA = {
+    "skills": "Shared skills",
+    "goals": "Matching goals",
+    "availability": "Overlapping availability",
+    "language": "A common language",
+    "time_zone": "Nearby time zones",
+}
 
 
 class SmartMatchingSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -34,6 +45,13 @@ class SmartMatchingSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=
             raise msgspec.ValidationError("expected weights of zero or more")
         if not 0 <= self.min_score <= 1:
             raise msgspec.ValidationError("expected a min_score between 0 and 1")
+
+
+def explain(settings: SmartMatchingSettings, key: str, value: float, sentence: str) -> CriterionScore:
+    """How criterion ``key`` with raw ``value`` (0 to 1) counts under these settings."""
+    weight = float(getattr(settings, f"{key}_weight"))
+    return CriterionScore(key=key, label=CRITERIA[key], weight=weight, value=value,
+                          contribution=weight * value, sentence=sentence)
 
 
 @hookimpl

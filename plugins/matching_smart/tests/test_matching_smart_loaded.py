@@ -10,7 +10,7 @@ from mentorkit.errors import ConfigurationError
 from mentorkit.hooks import Hooks
 from mentorkit.plugins import create_plugin_manager
 from mentorkit.settings import load_settings
-from mentorkit_matching_smart import SmartMatchingSettings
+from mentorkit_matching_smart import CRITERIA, SmartMatchingSettings, explain
 
 
 def test_matching_smart_is_loaded(mentorkit_admin_client: Any) -> None:
@@ -41,3 +41,14 @@ def test_negative_weight_is_one_clear_line() -> None:
                       env={"MENTORKIT_PLUGINS__MATCHING_SMART__GOALS_WEIGHT": "-1"})
     assert str(caught.value).startswith("setting 'plugins.matching_smart'")
     assert "expected weights of zero or more" in str(caught.value)
+
+
+def test_every_weight_is_an_explained_criterion() -> None:
+    settings = SmartMatchingSettings(skills_weight=0.5)
+    weights = {name.removesuffix("_weight") for name in SmartMatchingSettings.__struct_fields__
+               if name.endswith("_weight")}
+    assert set(CRITERIA) == weights
+    score = explain(settings, "skills", 0.6, "They share 3 of 5 skills.")
+    assert (score.key, score.label, score.weight, score.value) == ("skills", "Shared skills", 0.5, 0.6)
+    assert score.contribution == pytest.approx(0.3)
+    assert score.sentence == "They share 3 of 5 skills."

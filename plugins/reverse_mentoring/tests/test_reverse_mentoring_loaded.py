@@ -21,6 +21,6 @@ def test_reverse_mentoring_inverts_seniority() -> None:
 
 
 def test_reverse_pairs_one_junior_mentor_with_one_senior_mentee() -> None:
-    assert REVERSE.validate_members(["mentor", "mentee"]) == []
-    assert REVERSE.validate_members(["mentor", "mentee", "mentee"]) == [
+    assert REVERSE.role_problems(["mentor", "mentee"]) == []
+    assert REVERSE.role_problems(["mentor", "mentee", "mentee"]) == [
         "a Reverse mentoring relationship needs 1 senior mentee(s), got 2"]
