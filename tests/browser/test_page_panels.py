@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "a long enough browser password"
 # Set to a folder to keep screenshots of the pages (desktop and phone) for a look by eye.
-SCREENSHOTS = os.environ.get("MENTORKIT_PANEL_SCREENSHOTS")
+SCREENSHOTS = os.environ.get("PANEL_SCREENSHOTS")  # not MENTORKIT_*: that prefix is for settings
 
 
 @pytest.fixture
