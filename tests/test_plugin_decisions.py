@@ -12,7 +12,8 @@ import pytest
 from mentorkit import hookimpl
 from mentorkit.contracts import PairingContext, ProgramFormat, RoleSlot
 from mentorkit.relationships.services import program_relationships
-from mentorkit.testing.auth import create_user, csrf_headers, csrf_token, sign_in, sign_out
+from mentorkit.testing.auth import create_user, csrf_headers, csrf_token
+from tests.test_mentoring_pages import act_as, ok
 
 ONE_PAIR = "this program takes one pair only, and it has 1 already"
 
@@ -82,15 +83,6 @@ def _fresh_calls() -> None:
 # --------------------------------------------------------------------------- through HTTP
 
 
-def act_as(client: Any, email: str) -> dict[str, str]:
-    sign_out(client)
-    sign_in(client, email)
-    return csrf_headers(client)
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, f"{response.status_code}: {response.text[:500]}"
-    return response.json()
 
 
 def program_with_people(c: Any, format_key: str = "one_to_one", mentors: int = 1, mentees: int = 2) -> Any:

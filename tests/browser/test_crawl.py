@@ -16,6 +16,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 
 from mentorkit.demo import ADMIN_EMAIL, COORDINATOR_EMAIL, DEMO_PASSWORD, MENTEE_EMAIL, MENTOR_EMAIL, fill_demo_site
+from tests.browser.signin import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -47,11 +48,7 @@ LINKS = "() => Array.from(document.querySelectorAll('a[href]'), (a) => a.href)"
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, DEMO_PASSWORD)
 
 
 def _crawl(page: Any, base: str, role: str) -> tuple[int, list[str]]:

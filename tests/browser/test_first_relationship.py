@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.signin import sign_in
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a long enough browser password"
@@ -37,11 +39,7 @@ def _prepare_program(live_server: Any) -> dict[str, Any]:
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, PASSWORD)
 
 
 def test_sign_up_get_paired_and_log_a_session(live_server: Any, page: Any, browser: Any) -> None:

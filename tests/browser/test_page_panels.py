@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.signin import sign_in
 from tests.panel_plugin import SlotDemo
 
 pytestmark = pytest.mark.browser
@@ -44,11 +45,7 @@ def _prepare(live_server: Any) -> dict[str, int]:
 
 
 def _sign_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#f-email", email)
-    page.fill("#f-password", PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, PASSWORD)
 
 
 def _panel(page: Any, slot: str) -> Any:
