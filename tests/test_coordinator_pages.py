@@ -115,10 +115,10 @@ def test_participants_can_be_searched_and_paged(
 def test_admins_search_and_page_the_people_list_keeping_the_search(
     mentorkit_client: Any, people: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mentorkit.accounts import controllers
+    from mentorkit.accounts import services
 
     c = mentorkit_client
-    monkeypatch.setattr(controllers, "ADMIN_PAGE_SIZE", 2)
+    monkeypatch.setattr(services, "PEOPLE_PAGE_SIZE", 2)
     for n in range(3):
         create_user(c, f"m{n}@example.org", f"Mentee Number {n}")
     act_as(c, "ada@example.org")
@@ -263,3 +263,13 @@ def test_search_terms_and_page_numbers_out_of_bounds_never_fail(
     act_as(c, "ada@example.org")
     for url in (f"/admin?{query}", f"/programs/{pid}?section=participants&{query}"):
         assert c.get(url).status_code == status, url
+
+
+def test_only_site_admins_may_search_people(mentorkit_client: Any, people: Any) -> None:
+    from mentorkit.accounts import services
+    from mentorkit.errors import PermissionDenied
+
+    c = mentorkit_client
+    with pytest.raises(PermissionDenied):
+        c.run(lambda: services.search_people("", 1, people["mentee"]))
+    assert c.run(lambda: services.search_people("mia", 1, people["admin"])).total == 1

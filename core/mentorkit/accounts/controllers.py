@@ -25,7 +25,6 @@ from mentorkit.accounts.schemas import (
     TimeZoneForm,
     UserOut,
 )
-from mentorkit.accounts.tables import User
 from mentorkit.accounts.time_zones import DEFAULT_TIME_ZONE, time_zone_choices
 from mentorkit.errors import ValidationFailed
 from mentorkit.notifications.services import inbox
@@ -322,44 +321,12 @@ async def notifications_page(request: AnyRequest) -> Template:
 # --------------------------------------------------------------------------- admin
 
 
-ADMIN_PAGE_SIZE = 25
-
-
-def _people_filter(query: str) -> Any:
-    """Accounts whose name or e-mail address contains every word of ``query`` (any case).
-    LIKE's wildcards in the words are left alone: they only widen the match."""
-    from mentorkit.db.database import active_database
-    from mentorkit.db.engines import MentorkitSQLiteEngine
-
-    # SQLite's LIKE already ignores case (and has no ILIKE); PostgreSQL's needs ILIKE.
-    sqlite = isinstance(active_database().engine, MentorkitSQLiteEngine)
-    where: Any = None
-    for word in query.split()[:10]:
-        pattern = f"%{word}%"
-        if sqlite:
-            clause = User.display_name.like(pattern) | User.email.like(pattern)
-        else:
-            clause = User.display_name.ilike(pattern) | User.email.ilike(pattern)
-        where = clause if where is None else where & clause
-    return where
-
-
 async def _admin_page(request: AnyRequest, *, status_code: int = 200, form: Form | None = None,
                       invite_link: str | None = None, query: str = "", page: int = 1) -> Template:
-    where = _people_filter(query)
-    count_query = User.count()
-    select = User.select(User.id, User.email, User.display_name, User.is_admin, User.active,
-                         User.created_at, User.last_login_at)
-    if where is not None:
-        count_query, select = count_query.where(where), select.where(where)
-    total = await count_query
-    pages = max(1, -(-total // ADMIN_PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    users = await select.order_by(User.display_name).order_by(User.id).limit(ADMIN_PAGE_SIZE).offset(
-        (page - 1) * ADMIN_PAGE_SIZE)
-    return render(request, "accounts/admin.html", status_code=status_code, users=users, form=form or Form(),
-                  invite_link=invite_link, query=query, page=page, pages=pages, total=total,
-                  everybody=total if where is None else await User.count(),
+    people = await services.search_people(query, page, request.user)
+    return render(request, "accounts/admin.html", status_code=status_code, users=people.users, form=form or Form(),
+                  invite_link=invite_link, query=query, page=people.page, pages=people.pages, total=people.total,
+                  everybody=people.everybody,
                   panels=await page_panels(request, "admin"))
 
 

@@ -21,7 +21,7 @@ from mentorkit.accounts.time_zones import DEFAULT_TIME_ZONE, is_time_zone
 from mentorkit.accounts.tokens import derived_token, hash_token, new_token
 from mentorkit.db import transaction
 from mentorkit.db.reads import fetch
-from mentorkit.errors import ConflictError, NotFound, ValidationFailed
+from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.notifications.services import notify
 from mentorkit.runtime import current_runtime
@@ -383,3 +383,59 @@ async def accept_invitation(token: str, *, display_name: str, password: str,
     user = await create_user(email=row["email"], display_name=display_name, password=password, time_zone=time_zone)
     await OneTimeToken.update({OneTimeToken.used_at: utcnow()}).where(OneTimeToken.id == row["id"])
     return user
+
+
+# --------------------------------------------------------------------------- the admin's people list
+
+PEOPLE_PAGE_SIZE = 25
+
+
+def _people_filter(query: str) -> Any:
+    """Accounts whose name or e-mail address contains every word of ``query`` (any case).
+    LIKE's wildcards in the words are left alone: they only widen the match."""
+    from mentorkit.db.database import active_database
+    from mentorkit.db.engines import MentorkitSQLiteEngine
+
+    # SQLite's LIKE already ignores case (and has no ILIKE); PostgreSQL's needs ILIKE.
+    sqlite = isinstance(active_database().engine, MentorkitSQLiteEngine)
+    where: Any = None
+    for word in query.split()[:10]:
+        pattern = f"%{word}%"
+        if sqlite:
+            clause = User.display_name.like(pattern) | User.email.like(pattern)
+        else:
+            clause = User.display_name.ilike(pattern) | User.email.ilike(pattern)
+        where = clause if where is None else where & clause
+    return where
+
+
+class PeoplePage(msgspec.Struct, frozen=True, kw_only=True):
+    """One page of the admin's people list."""
+
+    users: list[dict[str, Any]]
+    page: int
+    pages: int
+    total: int
+    """How many accounts match the search."""
+    everybody: int
+    """How many accounts there are."""
+
+
+async def search_people(query: str, page: int, actor: CurrentUser) -> PeoplePage:
+    """Accounts matching ``query`` (every word, in the name or e-mail address), a page at a time
+    (a page beyond either end is the nearest one). Site admins only."""
+    if not actor.is_admin:
+        raise PermissionDenied("only site admins can list people")
+    where = _people_filter(query)
+    count_query = User.count()
+    select = User.select(User.id, User.email, User.display_name, User.is_admin, User.active,
+                         User.created_at, User.last_login_at)
+    if where is not None:
+        count_query, select = count_query.where(where), select.where(where)
+    total = await count_query
+    pages = max(1, -(-total // PEOPLE_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    users = await select.order_by(User.display_name).order_by(User.id).limit(PEOPLE_PAGE_SIZE).offset(
+        (page - 1) * PEOPLE_PAGE_SIZE)
+    everybody = total if where is None else await User.count()
+    return PeoplePage(users=users, page=page, pages=pages, total=total, everybody=everybody)
