@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,9 @@ def mentorkit_plugin_manager(triad_site: Path, mentorkit_plugins: list[tuple[str
     """The installed plugins, the triad among them through its entry point."""
     from mentorkit.plugins import create_plugin_manager
 
+    if "triad" in {ep.name for ep in entry_points(group="mentorkit")}:  # installed here already
+        yield create_plugin_manager(mentorkit_env, extra_plugins=mentorkit_plugins)
+        return
     with importable(triad_site, "mentorkit_triad"):
         yield create_plugin_manager(mentorkit_env, extra_plugins=mentorkit_plugins)
 
