@@ -12,7 +12,9 @@ below 500. Object ids point at real objects owned by someone, so "another person
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ import pytest
 from mentorkit.testing.access import ROLES, declared_access, table_problems
 from mentorkit.web.auth import SESSION_COOKIE
 from mentorkit.web.csrf import CSRF_COOKIE, token_for
+from tests.plugin_install import FIXTURES, importable
 from tests.routes import RouteCase, route_cases
 
 EVERYONE = set(ROLES)
@@ -256,6 +259,16 @@ def test_the_hello_fixture_declares_every_route_it_adds() -> None:
     assert table_problems(routes, declared_access([("hello", mentorkit_hello)])) == []
 
 
+def test_the_triad_fixtures_routes_answer_as_it_declares(mentorkit_client: Any, world: World) -> None:
+    """The fixture plugin's ROUTE_ACCESS covers its routes, and every role gets what it says."""
+    table = access_table(mentorkit_client.app)
+    cases = route_cases(mentorkit_client.app)
+    assert table_problems([(c.method, c.path) for c in cases], table) == []
+    triad_cases = [c for c in cases if c.path.startswith("/p/triad/")]
+    assert [c.path for c in triad_cases] == ["/p/triad/mine"]
+    assert wrong_answers(mentorkit_client, triad_cases, table, world) == []
+
+
 def test_a_route_without_policy_is_refused_and_fails_the_table(
     mentorkit_plugins: list[tuple[str, object]], mentorkit_client: Any
 ) -> None:
@@ -318,9 +331,18 @@ def _declared_plugin() -> object:
 
 
 @pytest.fixture
-def mentorkit_plugins(request: pytest.FixtureRequest) -> list[tuple[str, object]]:
+def mentorkit_plugins(request: pytest.FixtureRequest) -> Iterator[list[tuple[str, object]]]:
     if request.node.name == "test_a_route_without_policy_is_refused_and_fails_the_table":
-        return [("forgetful", _forgetful_plugin())]
-    if request.node.name == "test_a_plugin_route_is_checked_against_the_plugins_declaration":
-        return [("declared", _declared_plugin())]
-    return []
+        yield [("forgetful", _forgetful_plugin())]
+    elif request.node.name == "test_a_plugin_route_is_checked_against_the_plugins_declaration":
+        yield [("declared", _declared_plugin())]
+    elif request.node.name == "test_the_triad_fixtures_routes_answer_as_it_declares":
+        if "triad" in {ep.name for ep in entry_points(group="mentorkit")}:
+            yield []  # pip-installed here: its entry point loads it
+            return
+        with importable(FIXTURES / "mentorkit-triad", "mentorkit_triad"):
+            import mentorkit_triad
+
+            yield [("triad", mentorkit_triad)]
+    else:
+        yield []

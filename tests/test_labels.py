@@ -14,7 +14,7 @@ from mentorkit.testing.auth import create_user
 from tests.test_mentoring_pages import act_as, form, ok, spring_pair
 
 TRIAD = ProgramFormat(
-    key="thesis_triad",
+    key="labels_triad",
     label="Thesis supervision",
     roles=(
         RoleSlot("supervisor", "Supervisor"),
@@ -22,7 +22,7 @@ TRIAD = ProgramFormat(
         RoleSlot("doctoral_student", "Doctoral student"),
     ),
 )
-RAW_KEYS = ("co_supervisor", "doctoral_student", "thesis_triad", "Co_supervisor", "Doctoral_student")
+RAW_KEYS = ("co_supervisor", "doctoral_student", "labels_triad", "Co_supervisor", "Doctoral_student")
 
 
 class TriadPlugin:
@@ -64,7 +64,7 @@ def test_a_triad_is_shown_with_its_labels_everywhere(mentorkit_client: Any) -> N
     for email in people:
         create_user(c, email, email.split("@")[0].title())
     h = act_as(c, "ada@example.org")
-    pid = ok(c.post("/api/v1/programs", json={"slug": "phd", "name": "PhD", "format": "thesis_triad"}, headers=h),
+    pid = ok(c.post("/api/v1/programs", json={"slug": "phd", "name": "PhD", "format": "labels_triad"}, headers=h),
              201)["id"]
     ok(c.post(f"/api/v1/programs/{pid}/state", json={"state": "enrolling"}, headers=h))
 
@@ -112,7 +112,7 @@ def test_a_coordinator_withdrawing_someone_is_told_their_role_by_its_label(mento
     create_user(c, "ada@example.org", "Ada Admin", is_admin=True)
     create_user(c, "dora@example.org", "Dora")
     h = act_as(c, "ada@example.org")
-    pid = ok(c.post("/api/v1/programs", json={"slug": "phd", "name": "PhD", "format": "thesis_triad"}, headers=h),
+    pid = ok(c.post("/api/v1/programs", json={"slug": "phd", "name": "PhD", "format": "labels_triad"}, headers=h),
              201)["id"]
     ok(c.post(f"/api/v1/programs/{pid}/state", json={"state": "enrolling"}, headers=h))
     h = act_as(c, "dora@example.org")

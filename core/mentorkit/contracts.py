@@ -80,9 +80,9 @@ class PairingContext:
     """
 
     program: Program
-    """The program being paired in (``mentorkit.programs.schemas.Program``)."""
+    """The program being paired in (``mentorkit.api.Program``)."""
     relationship: Relationship
-    """The proposed relationship (``mentorkit.relationships.schemas.Relationship``, ``id`` 0,
+    """The proposed relationship (``mentorkit.api.Relationship``, ``id`` 0,
     state ``"proposed"``)."""
     actor: Actor
     """Who asks for the pairing: the signed-in ``CurrentUser`` (``id``, ``display_name``,
@@ -98,12 +98,12 @@ class ProgramFormat:
     be a plain function or an ``async def``. Register one with ``register_program_formats``:
 
     ```python
-    from mentorkit.relationships.services import program_relationships
+    from mentorkit import api
 
     async def two_students_at_most(members, context):
         supervisor = next(m for m in members if m.role == "supervisor")
-        current = await program_relationships(context.program.id, context.actor)
-        taken = sum(1 for r in current for m in r.members if m.user_id == supervisor.user_id)
+        current = await api.program_relationships(context.program.id, context.actor, limit=api.MAX_LIMIT)
+        taken = sum(1 for r in current.items for m in r.members if m.user_id == supervisor.user_id)
         return [f"{supervisor.display_name} already supervises two students"] if taken >= 2 else None
 
     TRIAD = ProgramFormat(
@@ -130,14 +130,14 @@ class ProgramFormat:
     """A ``msgspec.Struct`` of this format's options (every field with a default)."""
     validate_members: Callable[[Sequence[Member], PairingContext], MaybeAwaitable[Sequence[str] | None]] | None = None
     """``validate_members(members, context)``: problems with a proposed relationship (empty or
-    ``None`` when it may be created). ``members`` are ``mentorkit.relationships.schemas.Member``
+    ``None`` when it may be created). ``members`` are ``mentorkit.api.Member``
     read models (``user_id``, ``display_name``, ``role``), already checked against ``roles``;
     ``context`` is a ``PairingContext``. Problems are shown as a form error and answered as a
     400 problem."""
     allow_transition: Callable[[Relationship, str, str, Actor], MaybeAwaitable[str | None]] | None = None
     """``allow_transition(relationship, from_state, to_state, actor)``: a reason to refuse a
     relationship's change of state, or ``None`` to allow it. ``relationship`` is a
-    ``mentorkit.relationships.schemas.Relationship``. A new relationship goes from
+    ``mentorkit.api.Relationship``. A new relationship goes from
     ``"proposed"`` to ``"active"``. A refusal is shown on the page and answered as a 409
     problem, like a refusal from the ``relationship_transition`` hook."""
     on_relationship_created: Callable[[Relationship, Actor], MaybeAwaitable[None]] | None = None
