@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -104,8 +105,14 @@ DENIED = {401, 403, 404}
 
 
 def access_table(app: Any) -> dict[tuple[str, str], set[str]]:
-    """The core's table plus the declaration of every plugin the app loaded."""
-    return {**ACCESS, **declared_access(app.state.runtime.pm.list_name_plugin())}
+    """The core's table plus the declaration of every plugin the app loaded. A plugin's static
+    files are served by the core's router (``/static/p/<name>/``, public like core's own), so
+    they are the core's row, not the plugin's to declare."""
+    static = {("GET", f"/static/p/{name}/{{file_path:path}}"): EVERYONE
+              for name, _ in app.state.runtime.pm.list_name_plugin()}
+    served = {(case.method, case.path) for case in route_cases(app)}
+    return {**ACCESS, **{row: roles for row, roles in static.items() if row in served},
+            **declared_access(app.state.runtime.pm.list_name_plugin())}
 
 
 @dataclass
@@ -163,6 +170,15 @@ def world(mentorkit_client: Any) -> World:
     return _build_world(mentorkit_client)
 
 
+def _static_file(client: Any, case: RouteCase) -> dict[str, str]:
+    """For a plugin's static route, a file that plugin really ships (core's is mentorkit.css)."""
+    for name, directory in client.app.state.runtime.hooks.static_dirs():
+        if case.path.startswith(f"/static/p/{name}/"):
+            files = sorted(p for p in Path(directory).rglob("*") if p.is_file())
+            return {"file_path": files[0].relative_to(directory).as_posix()} if files else {}
+    return {}
+
+
 def _request(client: Any, case: RouteCase, role: str, world: World) -> Any:
     client.cookies.clear()
     csrf_cookie = "access-test-csrf-cookie"
@@ -170,7 +186,7 @@ def _request(client: Any, case: RouteCase, role: str, world: World) -> Any:
     if role != "anonymous":
         client.cookies.set(SESSION_COOKIE, world.sessions[role])
     headers = {"X-CSRF-Token": token_for(client.app.state.runtime.settings.secret_key, csrf_cookie)}
-    url = case.url(world.params)
+    url = case.url({**world.params, **_static_file(client, case)})
     if case.unsafe:
         # An empty body: allowed callers get a validation error instead of changing things,
         # denied callers must be stopped before validation.
