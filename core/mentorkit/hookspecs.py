@@ -169,7 +169,11 @@ def on_event(event: Event) -> Awaitable[None] | None:
 
 @hookspec
 def extra_nav_items(request: Request[Any, Any, Any]) -> list[dict[str, str]] | None:
-    """Return navigation entries for the current page: ``[{"label": ..., "href": ...}]``."""
+    """Return navigation entries for the current page: ``[{"label": ..., "href": ...}]``.
+
+    ``mentorkit.policy.current_user(request)`` is the signed-in person (a ``CurrentUser``) or
+    None, for entries only signed-in people should see.
+    """
 
 
 @hookspec
