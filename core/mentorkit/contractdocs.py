@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 
 from mentorkit import contracts
-from mentorkit.hookdocs import section_of
+from mentorkit.hookdocs import render_reference, section_of
 
 HEADER = """\
 # Contracts
@@ -102,23 +102,16 @@ def _field_line(f: FieldDoc) -> str:
     return f"- `{f.name}: {f.type}{default}` — {meaning}"
 
 
+def _entry_lines(c: ContractDoc) -> list[str]:
+    lines = [f"`from mentorkit.contracts import {c.name}` · {c.kind}\n", f"{c.docstring or '*(undocumented)*'}\n"]
+    if c.fields:
+        lines.append("\n".join(_field_line(f) for f in c.fields) + "\n")
+    return lines
+
+
 def render(classes: list[ContractDoc] | None = None) -> str:
     """The Markdown reference for ``classes`` (default: every class in ``mentorkit.contracts``)."""
-    classes = collect() if classes is None else classes
-    sections: dict[str, list[ContractDoc]] = {}
-    for c in classes:
-        sections.setdefault(c.section, []).append(c)
-    lines = [HEADER]
-    for title, members in sections.items():
-        lines.append(f"## {title.capitalize()}\n")
-        lines.append(" · ".join(f"[`{c.name}`](#{c.name.lower()})" for c in members) + "\n")
-        for c in members:
-            lines.append(f"### {c.name}\n")
-            lines.append(f"`from mentorkit.contracts import {c.name}` · {c.kind}\n")
-            lines.append(f"{c.docstring or '*(undocumented)*'}\n")
-            if c.fields:
-                lines.append("\n".join(_field_line(f) for f in c.fields) + "\n")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return render_reference(HEADER, collect() if classes is None else classes, lambda c: c.name.lower(), _entry_lines)
 
 
 def main() -> None:

@@ -11,8 +11,9 @@ import ast
 import inspect
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from mentorkit import hookspecs
 
@@ -77,21 +78,41 @@ def undocumented(hooks: list[HookDoc] | None = None) -> list[str]:
     return [hook.name for hook in (collect() if hooks is None else hooks) if not hook.docstring]
 
 
-def render(hooks: list[HookDoc] | None = None) -> str:
-    """The Markdown reference for ``hooks`` (default: every hook in ``mentorkit.hookspecs``)."""
-    hooks = collect() if hooks is None else hooks
-    sections: dict[str, list[HookDoc]] = {}
-    for hook in hooks:
-        sections.setdefault(hook.section, []).append(hook)
-    lines = [HEADER]
+class Entry(Protocol):
+    """What a generated reference groups: an item with a section and a name."""
+
+    @property
+    def section(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+E = TypeVar("E", bound=Entry)
+
+
+def render_reference(header: str, entries: Sequence[E], anchor: Callable[[E], str],
+                     body: Callable[[E], list[str]]) -> str:
+    """A generated reference: ``header``, then per section a heading, a line of links and each
+    entry's ``### name`` with its ``body`` paragraphs (shared by the hook and contract references)."""
+    sections: dict[str, list[E]] = {}
+    for entry in entries:
+        sections.setdefault(entry.section, []).append(entry)
+    lines = [header]
     for title, members in sections.items():
         lines.append(f"## {title.capitalize()}\n")
-        lines.append(" · ".join(f"[`{hook.name}`](#{hook.name})" for hook in members) + "\n")
-        for hook in members:
-            lines.append(f"### {hook.name}\n")
-            lines.append(f"```python\n{hook.signature}\n```\n")
-            lines.append(f"{hook.docstring or '*(undocumented)*'}\n")
+        lines.append(" · ".join(f"[`{entry.name}`](#{anchor(entry)})" for entry in members) + "\n")
+        for entry in members:
+            lines.append(f"### {entry.name}\n")
+            lines.extend(body(entry))
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render(hooks: list[HookDoc] | None = None) -> str:
+    """The Markdown reference for ``hooks`` (default: every hook in ``mentorkit.hookspecs``)."""
+    return render_reference(
+        HEADER, collect() if hooks is None else hooks, lambda hook: hook.name,
+        lambda hook: [f"```python\n{hook.signature}\n```\n", f"{hook.docstring or '*(undocumented)*'}\n"])
 
 
 def main() -> None:
