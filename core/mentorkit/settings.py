@@ -55,6 +55,11 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     port: int = msgspec.field(default=8000)
     site_name: str = "Mentorkit"
     sign_up: Literal["open", "invite"] = "open"
+    # Who may create programs: site admins only, or also anyone who coordinates a program
+    # already (program admins who are not site admins).
+    program_creators: Literal["site_admins", "coordinators"] = "site_admins"
+    # The largest profile photo accepted, in bytes (it is resized and re-encoded on upload).
+    photo_max_bytes: int = 5_000_000
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     debug: bool = False
     # The event worker runs inside the web process unless this is false (then run

@@ -14,9 +14,25 @@ from mentorkit.hookspecs import hookimpl
 EVENT_TYPES = {
     "program.created": "a site admin created a program (payload: slug, format, matching_strategy)",
     "program.state_changed": "a program changed state (payload: from, to, reason)",
+    "program.updated": "a coordinator changed a program's design (payload: fields, the names of what changed)",
+    "program.duplicated": "a program was created as the next cohort of another (payload: source_id, slug)",
     "program.staff_appointed": "someone became coordinator or observer (user_id, role)",
-    "enrolment.created": "a person enrolled in a program (enrolment_id, user_id, role)",
+    "program.staff_removed": "a coordinator or observer was removed (user_id, role)",
+    "program.question_changed": "an enrolment question was added, changed or removed (question_id, key, change)",
+    "program.invitation_created": "a coordinator made an invitation link (invitation_id, role, max_uses, expires_at)",
+    "program.invitation_revoked": "an invitation link was revoked (invitation_id)",
+    "enrolment.created": "a person enrolled in a program (enrolment_id, user_id, role, state)",
+    "enrolment.applied": "a person applied to a program that reviews applications (enrolment_id, user_id, role)",
+    "enrolment.approved": "a coordinator approved an application (enrolment_id, user_id, role)",
+    "enrolment.declined": "a coordinator declined an application (enrolment_id, user_id, role, reason)",
+    "enrolment.waitlisted": "a role was full, so the person waits for a place (enrolment_id, user_id, role)",
+    "enrolment.promoted": "a waitlisted person got a place (enrolment_id, user_id, role)",
+    "enrolment.updated": "an enrolment's answers, capacity or pause changed (enrolment_id, fields)",
+    "enrolment.preferences_changed": "someone changed their wish list or exclusions (enrolment_id; no names)",
     "enrolment.withdrawn": "an enrolment was withdrawn (enrolment_id, user_id, role)",
+    "enrolments.imported": "a coordinator imported people and enrolments from CSV (rows, created_people, enrolments)",
+    "profile.updated": "a person changed their profile (user_id, fields)",
+    "vocabulary.changed": "a site admin added, renamed, merged or removed a tag (tag_key, change)",
     "relationship.created": "people were paired (program_id, format, source, members)",
     "relationship.state_changed": "a relationship changed state (program_id, from, to)",
     "session.logged": "a member logged a session (session_id, held_at, duration_minutes; no notes)",
@@ -31,7 +47,12 @@ def register_event_types(register: Callable[..., None]) -> None:
 
 @hookimpl(trylast=True)
 def register_routes(register: Callable[..., None]) -> None:
+    from mentorkit.imports.pages import import_routes
+    from mentorkit.profiles.api import profile_api_routes
+    from mentorkit.profiles.pages import profile_page_routes
     from mentorkit.programs.api import program_api_routes
+    from mentorkit.programs.enrolment_api import enrolment_api_routes
+    from mentorkit.programs.enrolment_pages import enrolment_page_routes
     from mentorkit.programs.pages import program_page_routes
     from mentorkit.relationships.api import relationship_api_routes
     from mentorkit.relationships.pages import relationship_page_routes
@@ -39,6 +60,11 @@ def register_routes(register: Callable[..., None]) -> None:
     for handler in (
         *program_page_routes(),
         *program_api_routes(),
+        *enrolment_page_routes(),
+        *enrolment_api_routes(),
+        *profile_page_routes(),
+        *profile_api_routes(),
+        *import_routes(),
         *relationship_page_routes(),
         *relationship_api_routes(),
     ):

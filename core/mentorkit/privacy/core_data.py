@@ -15,7 +15,15 @@ from typing import Any
 from mentorkit.accounts.tables import ApiToken, Notification, OneTimeToken, RateLimitCounter, User, WebSession
 from mentorkit.db import transaction
 from mentorkit.events import EventRecord, Timer, emit, utcnow
-from mentorkit.programs.tables import Enrolment, Program, ProgramStaff
+from mentorkit.profiles.tables import Profile, ProfileTag
+from mentorkit.programs.tables import (
+    Enrolment,
+    EnrolmentAnswer,
+    EnrolmentPreference,
+    Program,
+    ProgramInvitation,
+    ProgramStaff,
+)
 from mentorkit.relationships.tables import (
     MentoringSession,
     Relationship,
@@ -29,6 +37,8 @@ FORMER_MEMBER = "Former member"
 # Not an Argon2 hash: verify_password() is always False for it, so nobody can sign in.
 UNUSABLE_PASSWORD = "!erased"  # noqa: S105 - a marker, not a password
 OPEN_RELATIONSHIP_STATES = ("active", "paused")
+# Enrolments that still hold a place (or a place in the queue): erasure withdraws them.
+LIVE_ENROLMENT_STATES = ("active", "applied", "waitlisted")
 ERASED_REASON = "a member's account was erased"
 
 
@@ -89,6 +99,28 @@ async def export_core(user_id: int) -> dict[str, Any] | None:
             Enrolment.program.name.as_alias("program_name"), Enrolment.role, Enrolment.state,
             Enrolment.created_at, Enrolment.ended_at,
         ).where(Enrolment.user == user_id).order_by(Enrolment.id)),
+        "enrolment_answers": list(await EnrolmentAnswer.select(
+            EnrolmentAnswer.enrolment.as_alias("enrolment_id"), EnrolmentAnswer.question.key.as_alias("question"),
+            EnrolmentAnswer.question.label.as_alias("question_label"), EnrolmentAnswer.value,
+            EnrolmentAnswer.updated_at,
+        ).where(EnrolmentAnswer.enrolment.user == user_id).order_by(EnrolmentAnswer.id)),
+        # Their own wish lists and exclusions, with the other person's name (they chose them).
+        "matching_preferences": list(await EnrolmentPreference.select(
+            EnrolmentPreference.enrolment.as_alias("enrolment_id"), EnrolmentPreference.kind,
+            EnrolmentPreference.other.display_name.as_alias("other_person"), EnrolmentPreference.created_at,
+        ).where(EnrolmentPreference.enrolment.user == user_id).order_by(EnrolmentPreference.id)),
+        "program_invitations_created": list(await ProgramInvitation.select(
+            ProgramInvitation.program.slug.as_alias("program_slug"), ProgramInvitation.label,
+            ProgramInvitation.created_at, ProgramInvitation.expires_at, ProgramInvitation.revoked_at,
+        ).where(ProgramInvitation.created_by == user_id).order_by(ProgramInvitation.id)),
+        "profile": await Profile.select(
+            Profile.headline, Profile.bio, Profile.photo, Profile.seniority, Profile.years_experience,
+            Profile.department, Profile.languages, Profile.links, Profile.availability, Profile.visibility,
+            Profile.updated_at,
+        ).where(Profile.user == user_id).first(),
+        "profile_tags": list(await ProfileTag.select(
+            ProfileTag.tag.key.as_alias("tag"), ProfileTag.tag.label.as_alias("label"), ProfileTag.kind,
+        ).where(ProfileTag.user == user_id).order_by(ProfileTag.id)),
         **await _export_relationships(user_id),
         "private_notes": list(await SessionPrivateNote.select(
             SessionPrivateNote.session.as_alias("session_id"), SessionPrivateNote.body, SessionPrivateNote.created_at,
@@ -219,7 +251,8 @@ async def erase_core(user_id: int) -> None:
 
         # Programs: no staff role, enrolments withdrawn, open relationships ended.
         await ProgramStaff.delete().where(ProgramStaff.user == user_id)
-        for row in await Enrolment.select().where((Enrolment.user == user_id) & (Enrolment.state == "active")):
+        for row in await Enrolment.select().where(
+                (Enrolment.user == user_id) & Enrolment.state.is_in(list(LIVE_ENROLMENT_STATES))):
             await Enrolment.update({Enrolment.state: "withdrawn", Enrolment.active_key: None,
                                     Enrolment.ended_at: now}).where(Enrolment.id == row["id"])
             await emit("enrolment.withdrawn", f"program:{row['program']}",
@@ -235,6 +268,16 @@ async def erase_core(user_id: int) -> None:
             await emit("relationship.state_changed", f"relationship:{row['id']}",
                        {"program_id": row["program"], "from": row["state"], "to": "ended_early"})
         await SessionPrivateNote.delete().where(SessionPrivateNote.author == user_id)
+        # What they told programs about themselves, and what others said about them.
+        mine = Enrolment.select(Enrolment.id).where(Enrolment.user == user_id)
+        await EnrolmentAnswer.delete().where(EnrolmentAnswer.enrolment.is_in(mine))
+        await EnrolmentPreference.delete().where(
+            EnrolmentPreference.enrolment.is_in(mine) | (EnrolmentPreference.other == user_id))
+        await ProgramInvitation.update({ProgramInvitation.created_by: None}).where(
+            ProgramInvitation.created_by == user_id)
+        # The profile (its photo file is removed by the profile service's erase step).
+        await ProfileTag.delete().where(ProfileTag.user == user_id)
+        await Profile.delete().where(Profile.user == user_id)
 
         # The audit trail keeps its rows and actor ids; the e-mail address leaves the payloads.
         await _scrub_payloads(EventRecord, email, pseudonym)

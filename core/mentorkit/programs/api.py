@@ -9,8 +9,6 @@ from litestar.params import FromPath, JSONBody
 
 from mentorkit.programs import policies, services
 from mentorkit.programs.schemas import (
-    Enrolment,
-    EnrolmentCreate,
     Program,
     ProgramCreate,
     ProgramDetail,
@@ -57,29 +55,6 @@ async def change_state(request: AnyRequest, program_id: FromPath[Id], data: JSON
     return await services.change_program_state(program_id, data.state, request.user, data.reason)
 
 
-@post("/api/v1/programs/{program_id:int}/enrolments", opt={"policy": "program_reader"}, tags=TAGS)
-async def enrol(request: AnyRequest, program_id: FromPath[Id], data: JSONBody[EnrolmentCreate]) -> Enrolment:
-    """Enrol the caller with one of the format's roles."""
-    return await services.enrol(program_id, data.role, request.user)
-
-
-@get("/api/v1/programs/{program_id:int}/enrolments", opt={"policy": "program_staff"}, tags=TAGS)
-async def list_enrolments(request: AnyRequest, program_id: FromPath[Id]) -> list[Enrolment]:
-    """Active enrolments of the program (coordinators, observers, site admins)."""
-    return await services.list_enrolments(program_id, request.user)
-
-
-@post(
-    "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw",
-    opt={"policy": "enrolment_holder"},
-    tags=TAGS,
-    status_code=200,
-)
-async def withdraw(request: AnyRequest, program_id: FromPath[Id], enrolment_id: FromPath[Id]) -> Enrolment:
-    """Withdraw an enrolment (the enrolled person, or a coordinator)."""
-    return await services.withdraw_enrolment(program_id, enrolment_id, request.user)
-
-
 @post(
     "/api/v1/programs/{program_id:int}/staff",
     opt={"policy": "program_coordinator"},
@@ -114,9 +89,6 @@ def program_api_routes() -> list[Any]:
         create_program,
         get_program,
         change_state,
-        enrol,
-        list_enrolments,
-        withdraw,
         appoint_staff,
         pair,
         list_relationships,

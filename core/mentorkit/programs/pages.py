@@ -14,8 +14,8 @@ from litestar.response import Template
 
 from mentorkit.errors import ConflictError, ValidationFailed
 from mentorkit.programs import policies, services
-from mentorkit.programs.labels import program_role_label, role_label, upper_first
-from mentorkit.programs.schemas import EnrolmentCreate, Key, ProgramCreate, StaffAppoint
+from mentorkit.programs.labels import role_label, upper_first
+from mentorkit.programs.schemas import Key, ProgramCreate, StaffAppoint
 from mentorkit.relationships import services as relationships
 from mentorkit.runtime import current_runtime
 from mentorkit.schemas import ID_MAX, ID_MIN, Id, Input, LongText
@@ -285,40 +285,6 @@ async def change_state(request: AnyRequest, program_id: FromPath[Id], data: Form
     return await _overview(request, program_id, status_code=status, state_form=form)
 
 
-@post("/programs/{program_id:int}/enrol", opt={"policy": "program_reader"}, include_in_schema=False)
-async def enrol(request: AnyRequest, program_id: FromPath[Id], data: FormData) -> Response[Any]:
-    """Enrol the signed-in person with the chosen role."""
-    values, form = validate_form(EnrolmentCreate, data)
-    status = 400
-    if values is not None:
-        try:
-            enrolment = await services.enrol(program_id, values.role, request.user)
-        except (ValidationFailed, ConflictError) as exc:
-            status = failed(form, exc)
-        else:
-            role = await program_role_label(program_id, enrolment.role)
-            return redirect(f"/programs/{program_id}", flash=f"You are enrolled as {role}.")
-    return await _overview(request, program_id, status_code=status, enrol_form=form)
-
-
-@post(
-    "/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw",
-    opt={"policy": "enrolment_holder"},
-    include_in_schema=False,
-)
-async def withdraw(request: AnyRequest, program_id: FromPath[Id], enrolment_id: FromPath[Id]) -> Response[Any]:
-    """Withdraw an enrolment (the enrolled person, or a coordinator)."""
-    try:
-        enrolment = await services.withdraw_enrolment(program_id, enrolment_id, request.user)
-    except ConflictError as exc:
-        return redirect(f"/programs/{program_id}", flash=_sentence(str(exc)), level="error")
-    if enrolment.user_id == request.user.id:
-        return redirect(f"/programs/{program_id}", flash="Your enrolment is withdrawn.")
-    role = await program_role_label(program_id, enrolment.role)
-    message = f"{person_label(enrolment)} is withdrawn as {role}."
-    return redirect(_section_url(program_id, "participants"), flash=message)
-
-
 def _sentence(text: str) -> str:
     return upper_first(text) + ("" if text.endswith(".") else ".")
 
@@ -380,6 +346,5 @@ async def pair(request: AnyRequest, program_id: FromPath[Id]) -> Response[Any]:
 def program_page_routes() -> list[Any]:
     """Every program page route."""
     return [
-        program_list, new_program, create_program, program_page, close_page, change_state, enrol, withdraw,
-        appoint_staff, pair,
+        program_list, new_program, create_program, program_page, close_page, change_state, appoint_staff, pair,
     ]

@@ -1,0 +1,1 @@
+"""Bulk CSV import of people and enrolments, and CSV export of participants."""
