@@ -7,6 +7,8 @@ a question's choices); anything searched or joined on is a column of its own.
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -49,7 +51,9 @@ class Program(Table, tablename="mentorkit_program"):
     ends_on = Date(null=True, default=None)
     # Whether someone who withdrew may enrol again with the same role.
     allow_rejoin = Boolean(default=True)
-    duplicated_from = ForeignKey(references="self", on_delete=OnDelete.set_null, null=True, default=None)
+    # The program this one was duplicated from (its previous cohort).
+    duplicated_from: ForeignKey[Any] = ForeignKey(
+        references="self", on_delete=OnDelete.set_null, null=True, default=None)
     created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
