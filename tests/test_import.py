@@ -1,0 +1,293 @@
+"""CSV import: the whole file checked first, every bad line reported, nothing half-written."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mentorkit.accounts.model import CurrentUser
+from mentorkit.accounts.tables import Notification, OneTimeToken, User
+from mentorkit.errors import ConflictError, PermissionDenied
+from mentorkit.events import Delivery, EventRecord
+from mentorkit.imports import csv_reader
+from mentorkit.imports.service import Report, import_participants
+from mentorkit.profiles.tables import Profile, ProfileTag, Tag, TagSynonym
+from mentorkit.programs import services
+from mentorkit.programs.schemas import ProgramCreate
+from mentorkit.programs.tables import Enrolment, EnrolmentAnswer, ProgramQuestion
+
+SAMPLE = Path(__file__).parent.parent / "docs" / "samples" / "participants.csv"
+TOUCHED = (User, Profile, ProfileTag, Enrolment, EnrolmentAnswer, OneTimeToken, Notification, EventRecord, Delivery)
+HEADER = "email,display_name,role,capacity,skills_offered,skills_sought,answer:goal,answer:level\n"
+
+
+async def person(email: str, *, admin: bool = False) -> CurrentUser:
+    """An account without a usable password (service tests never sign in)."""
+    name = email.split("@")[0].title()
+    rows = await User.insert(User(email=email, display_name=name, password_hash="!", is_admin=admin)).returning(User.id)
+    return CurrentUser(id=rows[0]["id"], email=email, display_name=name, is_admin=admin)
+
+
+async def counts() -> dict[str, int]:
+    return {table.__name__: await table.count() for table in TOUCHED}
+
+
+async def program_with_questions(admin: CurrentUser, slug: str = "spring-cohort") -> int:
+    """An enrolling 1:1 program asking a choice question of everyone and a scale of mentees,
+    and a vocabulary where "ML" is a synonym of machine learning."""
+    program = await services.create_program(ProgramCreate(slug=slug, name="Spring cohort"), admin)
+    await services.change_program_state(program.id, "enrolling", admin)
+    await ProgramQuestion.insert(
+        ProgramQuestion(program=program.id, question_key=f"{program.id}:goal", key="goal", label="Your goal",
+                        kind="single_choice", choices=json.dumps(["Career", "Skills", "Network"]), position=1),
+        ProgramQuestion(program=program.id, question_key=f"{program.id}:level", key="level", label="Your level",
+                        kind="scale", scale_min=1, scale_max=5, asked_roles=json.dumps(["mentee"]), position=2),
+    )
+    if not await Tag.exists().where(Tag.key == "python"):
+        await Tag.insert(Tag(key="python", label="Python"), Tag(key="machine-learning", label="Machine learning"))
+        ml = await Tag.select(Tag.id).where(Tag.key == "machine-learning").first()
+        await TagSynonym.insert(TagSynonym(tag=ml["id"], synonym="ml"))
+    return program.id
+
+
+@pytest.fixture
+async def world(mentorkit_runtime: Any) -> tuple[CurrentUser, int]:
+    admin = await person("ada@example.org", admin=True)
+    return admin, await program_with_questions(admin)
+
+
+def stored(value: Any) -> Any:
+    """A JSON column's value, whether the driver decoded it or not."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def messages(report: Report) -> list[tuple[int | None, str | None, str]]:
+    return [(p.line, p.column, p.message) for p in report.problems]
+
+
+GOOD = HEADER + (
+    "mia@example.org,Mia Mentee,mentee,,ML;Python,,Career,3\n"
+    "max@example.org,Max Mentor,Mentor,2,Python,machine learning,Skills,\n"
+)
+
+
+async def test_a_good_file_is_imported_in_one_go(world: Any) -> None:
+    admin, pid = world
+    report = await import_participants(pid, GOOD.encode(), admin)
+    assert (report.imported, report.lines, report.people, report.new_people, report.enrolments) == (True, 2, 2, 2, 2)
+    assert report.problems == []
+    rows = await Enrolment.select(Enrolment.user.email, Enrolment.role, Enrolment.capacity, Enrolment.state).where(
+        Enrolment.program == pid).order_by(Enrolment.id)
+    assert [(r["user.email"], r["role"], r["capacity"], r["state"]) for r in rows] == [
+        ("mia@example.org", "mentee", None, "active"), ("max@example.org", "mentor", 2, "active")]
+    tags = await ProfileTag.select(ProfileTag.user.email, ProfileTag.tag.key, ProfileTag.kind).order_by(ProfileTag.id)
+    assert {(t["user.email"], t["tag.key"], t["kind"]) for t in tags} == {
+        ("mia@example.org", "machine-learning", "offered"), ("mia@example.org", "python", "offered"),
+        ("max@example.org", "python", "offered"), ("max@example.org", "machine-learning", "sought")}
+    answers = await EnrolmentAnswer.select(EnrolmentAnswer.question.key, EnrolmentAnswer.value)
+    assert sorted((a["question.key"], stored(a["value"])) for a in answers) == [
+        ("goal", "Career"), ("goal", "Skills"), ("level", 3)]
+    types = [r["type"] for r in await EventRecord.select(EventRecord.type).order_by(EventRecord.id)]
+    assert types.count("enrolment.created") == 2 and types.count("enrolments.imported") == 1
+    imported = await EventRecord.select(EventRecord.payload).where(EventRecord.type == "enrolments.imported").first()
+    assert stored(imported["payload"]) == {"rows": 2, "created_people": 2, "enrolments": 2, "skipped": 0}
+
+
+async def test_people_without_an_account_get_one_without_a_password_and_a_link(world: Any) -> None:
+    from mentorkit.accounts.services import authenticate, reset_password
+    from mentorkit.accounts.tokens import derived_token
+    from mentorkit.notifications.services import message_for
+    from mentorkit.runtime import current_runtime
+
+    admin, pid = world
+    await import_participants(pid, GOOD.encode(), admin)
+    mia = await User.select().where(User.email == "mia@example.org").first()
+    assert mia["active"] and mia["display_name"] == "Mia Mentee"
+    assert await authenticate("mia@example.org", "!") is None
+    note = await Notification.select().where(Notification.user == mia["id"]).first()
+    message = await message_for(note["id"])
+    assert message is not None and message.link and "/reset/" in message.link
+    token_row = await OneTimeToken.select().where(OneTimeToken.user == mia["id"]).first()
+    token = derived_token(current_runtime().settings.secret_key, "password_reset", token_row["id"], token_row["nonce"])
+    assert message.link.endswith(token)
+    await reset_password(token, "a long and private phrase")
+    assert await authenticate("mia@example.org", "a long and private phrase") is not None
+
+
+async def test_people_with_an_account_are_enrolled_as_they_are(world: Any) -> None:
+    admin, pid = world
+    await person("max@example.org")
+    report = await import_participants(pid, GOOD.encode(), admin)
+    assert (report.people, report.new_people) == (2, 1)
+    max_row = await User.select(User.display_name).where(User.email == "max@example.org").first()
+    assert max_row["display_name"] == "Max"
+    assert await OneTimeToken.count().where(OneTimeToken.email == "max@example.org") == 0
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (codecs.BOM_UTF16_LE + b"e\x00m\x00a", "not valid UTF-16"),
+    ("email,role\nzoë@example.org,mentee\n".encode("latin-1"), "Latin-1"),
+    ("email,role\r\nzoë@example.org,mentee\r\n".encode("cp1252"), "CSV UTF-8"),
+    ("email,role\n".encode("utf-16-le"), "without a byte-order mark"),
+])
+def test_encodings_that_are_not_utf8_are_refused_saying_what_to_save_as(data: bytes, expected: str) -> None:
+    text, problem = csv_reader.decode(data)
+    assert text is None and problem is not None and expected in problem.message
+
+
+def test_utf8_with_or_without_bom_and_utf16_with_bom_are_read() -> None:
+    text = "email,display_name\nzoë@example.org,Zoë\n"
+    assert csv_reader.decode(codecs.BOM_UTF8 + text.encode())[0] == text
+    assert csv_reader.decode(text.encode())[0] == text
+    assert csv_reader.decode(text.encode("utf-16"))[0] == text
+
+
+async def test_a_latin1_file_changes_nothing(world: Any) -> None:
+    admin, pid = world
+    before = await counts()
+    report = await import_participants(pid, GOOD.replace("Mia", "Zoë").encode("latin-1"), admin)
+    assert not report.imported and "CSV UTF-8" in report.problems[0].message
+    assert await counts() == before
+
+
+async def test_a_utf16_file_with_a_bom_is_imported(world: Any) -> None:
+    admin, pid = world
+    report = await import_participants(pid, GOOD.replace("Mia", "Zoë").encode("utf-16"), admin)
+    assert report.imported and await User.exists().where(User.display_name == "Zoë Mentee")
+
+
+async def test_column_problems_are_named_and_nothing_changes(world: Any) -> None:
+    admin, pid = world
+    before = await counts()
+    report = await import_participants(pid, b"EMAIL,Email,shoe_size,answer:nope\nmia@example.org,x,1,2\n", admin)
+    text = " | ".join(p.message for p in report.problems)
+    assert "“email” appears more than once" in text and "unknown column “shoe_size”" in text
+    assert "“answer:nope” names no question" in text and "required column “role” is missing" in text
+    assert all(p.line is None for p in report.problems) and not report.imported
+    assert await counts() == before
+
+
+async def test_every_bad_line_is_reported_with_its_column_and_nothing_changes(world: Any) -> None:
+    admin, pid = world
+    await person("old@example.org")
+    report = await import_participants(pid, GOOD.encode(), admin)  # Mia and Max are now enrolled
+    before = await counts()
+    bad = HEADER + (
+        "not-an-address,Someone,mentee,,,,Career,1\n"           # 2: bad e-mail
+        "new@example.org,New,mentee,,Cobol;python,,Career,1\n"  # 3: unknown tag
+        "new2@example.org,New,mentee,,,,Fame,9\n"               # 4: answer outside the choices; scale
+        "mia@example.org,,mentee,,,,Career,2\n"                 # 5: already enrolled with that role
+        "twice@example.org,Two,mentor,,,,Career,\n"             # 6: twice in the file ...
+        "twice@example.org,Two,mentor,,,,Network,\n"            # 7: ... with the same role
+        "nobody@example.org,,mentee,,,,Career,2\n"              # 8: no name, no account
+        "old@example.org,,wizard,99,,,Career,\n"                # 9: role, capacity
+        "ok@example.org,Okay,mentee,,,,Network,4\n"             # 10: good
+        "short@example.org,Short\n"                             # 11: too few cells
+    )
+    report = await import_participants(pid, bad.encode(), admin)
+    found = {(line, column) for line, column, _ in messages(report)}
+    assert found == {(2, "email"), (3, "skills_offered"), (4, "answer:goal"), (4, "answer:level"), (5, "role"),
+                     (6, "email"), (7, "email"), (8, "display_name"), (9, "role"), (9, "capacity"), (11, None)}
+    text = {(line, column): message for line, column, message in messages(report)}
+    assert "Cobol" in text[(3, "skills_offered")] and "python" not in text[(3, "skills_offered")].lower()
+    assert "“Your goal”" in text[(4, "answer:goal")] and "Fame" in text[(4, "answer:goal")]
+    assert "line 7" in text[(6, "email")] and "line 6" in text[(7, "email")]
+    assert "already enrolled" in text[(5, "role")]
+    assert (report.imported, report.lines, report.enrolments, report.skipped) == (False, 10, 1, 9)
+    assert await counts() == before
+
+
+async def test_only_when_asked_the_good_lines_and_never_half_a_person(world: Any) -> None:
+    admin, pid = world
+    data = HEADER + (
+        "ok@example.org,Okay,mentee,,Python,,Network,4\n"
+        "both@example.org,Both,mentee,,,,Career,2\n"
+        "both@example.org,Both,mentor,,,,Fame,\n"     # Both's second line is bad: none of Both goes in
+        "bad@example.org,Bad,mentee,,Cobol,,Career,2\n"
+    )
+    report = await import_participants(pid, data.encode(), admin, skip_bad_lines=True)
+    assert (report.imported, report.people, report.enrolments, report.skipped) == (True, 1, 1, 3)
+    others = await User.select(User.email).where(User.email != "ada@example.org")
+    assert [r["email"] for r in others] == ["ok@example.org"]
+    assert await Enrolment.count() == 1 and await ProfileTag.count() == 1
+
+
+async def test_a_person_with_two_roles_is_one_account_with_two_enrolments(world: Any) -> None:
+    admin, pid = world
+    data = HEADER + "both@example.org,Both,mentee,,,,Career,2\nboth@example.org,,mentor,3,,,Skills,\n"
+    report = await import_participants(pid, data.encode(), admin)
+    assert (report.people, report.new_people, report.enrolments) == (1, 1, 2)
+    assert await User.count().where(User.email == "both@example.org") == 1
+    assert sorted(r["role"] for r in await Enrolment.select(Enrolment.role)) == ["mentee", "mentor"]
+
+
+async def test_a_dry_run_writes_nothing(world: Any) -> None:
+    admin, pid = world
+    before = await counts()
+    report = await import_participants(pid, GOOD.encode(), admin, dry_run=True)
+    assert (report.dry_run, report.imported, report.people, report.new_people) == (True, False, 2, 2)
+    assert await counts() == before
+
+
+async def test_a_file_over_the_limit_is_refused_before_parsing(world: Any) -> None:
+    admin, pid = world
+    before = await counts()
+    # 50 MB of lines that would each be a problem if they were ever parsed.
+    data = HEADER.encode() + b"x" * (50 * 1024 * 1024)
+    report = await import_participants(pid, data, admin)
+    assert len(report.problems) == 1 and f"{csv_reader.MAX_BYTES:,} bytes" in report.problems[0].message
+    assert report.lines == 0 and await counts() == before
+
+
+async def test_too_many_lines_are_refused(world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mentorkit.imports import service
+
+    admin, pid = world
+    monkeypatch.setattr(service, "MAX_ROWS", 1)
+    report = await import_participants(pid, GOOD.encode(), admin)
+    assert "more than 1 lines" in report.problems[-1].message and await Enrolment.count() == 0
+
+
+async def test_formula_cells_are_stored_as_text(world: Any) -> None:
+    admin, pid = world
+    data = "email,display_name,role,headline\nevil@example.org,=cmd|' /C calc'!A0,mentee,@SUM(1+1)\n"
+    report = await import_participants(pid, data.encode(), admin)
+    assert report.imported
+    assert (await User.select(User.display_name).where(User.email == "evil@example.org").first())["display_name"] == (
+        "=cmd|' /C calc'!A0")
+    assert (await Profile.select(Profile.headline).first())["headline"] == "@SUM(1+1)"
+
+
+async def test_required_questions_must_be_answered(world: Any) -> None:
+    admin, pid = world
+    await ProgramQuestion.update({ProgramQuestion.required: True}).where(ProgramQuestion.key == "goal")
+    report = await import_participants(pid, b"email,display_name,role\nmia@example.org,Mia,mentee\n", admin)
+    assert [(p.line, p.column) for p in report.problems] == [(2, "answer:goal")]
+    assert "“Your goal” is required" in report.problems[0].message
+
+
+async def test_only_coordinators_import_and_not_into_a_closed_program(world: Any) -> None:
+    admin, pid = world
+    stranger = await person("sam@example.org")
+    with pytest.raises(PermissionDenied):
+        await import_participants(pid, GOOD.encode(), stranger)
+    await services.change_program_state(pid, "closed", admin)
+    with pytest.raises(ConflictError):
+        await import_participants(pid, GOOD.encode(), admin)
+    assert await Enrolment.count() == 0
+
+
+async def test_bad_csv_syntax_is_a_line_problem(world: Any) -> None:
+    admin, pid = world
+    report = await import_participants(pid, b'email,role\n"mia@example.org,mentee\n', admin)
+    assert report.problems and report.problems[0].line == 2 and not report.imported
+
+
+async def test_the_sample_file_in_the_docs_imports(world: Any) -> None:
+    admin, pid = world
+    report = await import_participants(pid, SAMPLE.read_bytes(), admin)
+    assert report.problems == [] and report.imported and report.enrolments >= 4
