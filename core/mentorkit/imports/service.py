@@ -27,10 +27,11 @@ from mentorkit.accounts.tables import Notification, OneTimeToken, User
 from mentorkit.accounts.time_zones import DEFAULT_TIME_ZONE
 from mentorkit.accounts.tokens import derived_token, hash_token, new_token
 from mentorkit.db import transaction
+from mentorkit.db.database import active_database
 from mentorkit.db.reads import fetch
 from mentorkit.errors import ConflictError
 from mentorkit.events import utcnow
-from mentorkit.imports.bulk import emit_many, insert_rows
+from mentorkit.imports.bulk import emit_many, execute, insert_rows, placeholders
 from mentorkit.imports.csv_reader import (
     MAX_ROWS,
     CsvSyntaxError,
@@ -378,15 +379,17 @@ async def _invite(new: Sequence[Line], user_ids: dict[str, int], actor: Actor, n
     ], returning="nonce")
     # The stored hash is of the token derived from the id, known only now: one UPDATE per
     # chunk, through a CASE over the ids.
+    engine_type = active_database().engine_type
     for start in range(0, len(tokens), _CHUNK):
         chunk = tokens[start:start + _CHUNK]
-        cases = " ".join("WHEN {} THEN {}" for _ in chunk)
+        marks = placeholders(engine_type, 3 * len(chunk))
+        cases = " ".join(f"WHEN {marks[2 * n]} THEN {marks[2 * n + 1]}" for n in range(len(chunk)))
+        ids = ", ".join(marks[2 * len(chunk):])
         args: list[Any] = []
         for token_id, nonce in chunk:
             args += [token_id, hash_token(derived_token(settings.secret_key, "password_reset", token_id, nonce))]
-        ids = ", ".join("{}" for _ in chunk)
-        await OneTimeToken.raw(f"UPDATE mentorkit_one_time_token SET token_hash = CASE id {cases} END "
-                               f"WHERE id IN ({ids})", *args, *[token_id for token_id, _ in chunk])
+        await execute(f"UPDATE mentorkit_one_time_token SET token_hash = CASE id {cases} END WHERE id IN ({ids})",
+                      [*args, *[token_id for token_id, _ in chunk]])
     inviter = actor.display_name or settings.site_name
     notifications = await insert_rows(Notification, [
         {"key": f"import_invitation:{token_id}", "user": user_ids[nonces[nonce].email], "email": nonces[nonce].email,
