@@ -518,7 +518,7 @@ def export_command(state: CliState, program: str, output: Path | None) -> None:
     async def go() -> str:
         await runtime.database.open()
         try:
-            return await participants_csv(await _program_id(program), SYSTEM)
+            return (await participants_csv(await _program_id(program), SYSTEM))[1]
         finally:
             await runtime.database.close()
 

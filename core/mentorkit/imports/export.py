@@ -71,8 +71,9 @@ def _cell(value: Any, labels: Any = None) -> str:
     return str(value)
 
 
-async def participants_csv(program_id: int, actor: Actor) -> str:
-    """The program's live enrolments as CSV text (with the BOM). Coordinators and site admins."""
+async def participants_csv(program_id: int, actor: Actor) -> tuple[str, str]:
+    """The program's live enrolments as CSV text (with the BOM), and a file name for it.
+    Coordinators and site admins."""
     program = await require_coordinator(program_id, actor)
     questions = await program_questions(program_id)
     tags = await tag_index()
@@ -99,4 +100,4 @@ async def participants_csv(program_id: int, actor: Actor) -> str:
         mine = answers.get(row["id"], {})
         cells += [_cell(mine.get(q.key), tags.label if q.key in tag_questions else None) for q in questions]
         writer.writerow([safe_cell(cell) for cell in cells])
-    return BOM + out.getvalue()
+    return f"{program['slug']}-participants.csv", BOM + out.getvalue()
