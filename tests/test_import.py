@@ -65,6 +65,11 @@ def stored(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, f"{response.status_code}: {response.text[:500]}"
+    return response.json() if "json" in response.headers.get("content-type", "") else response
+
+
 def messages(report: Report) -> list[tuple[int | None, str | None, str]]:
     return [(p.line, p.column, p.message) for p in report.problems]
 
@@ -291,3 +296,145 @@ async def test_the_sample_file_in_the_docs_imports(world: Any) -> None:
     admin, pid = world
     report = await import_participants(pid, SAMPLE.read_bytes(), admin)
     assert report.problems == [] and report.imported and report.enrolments >= 4
+
+
+# --------------------------------------------------------------------------- the pages and the API
+
+
+@pytest.fixture
+def site(mentorkit_client: Any) -> tuple[Any, int]:
+    """A client signed in as Ada, site admin and coordinator of an enrolling program with
+    questions; Otto has an account and coordinates nothing."""
+    from mentorkit.testing.auth import create_user, sign_in
+
+    c = mentorkit_client
+    admin = create_user(c, "ada@example.org", "Ada Admin", is_admin=True)
+    create_user(c, "otto@example.org", "Otto Other")
+    pid = c.run(program_with_questions, admin)
+    sign_in(c, "ada@example.org")
+    return c, pid
+
+
+def test_the_api_imports_a_csv_body_and_reports(site: Any) -> None:
+    from mentorkit.testing.auth import csrf_headers
+
+    c, pid = site
+    h = {**csrf_headers(c), "content-type": "text/csv"}
+    response = c.post(f"/api/v1/programs/{pid}/imports?dry_run=true", content=GOOD.encode(), headers=h)
+    assert response.status_code == 200 and response.json()["dry_run"] is True and response.json()["imported"] is False
+    response = c.post(f"/api/v1/programs/{pid}/imports", content=GOOD.encode(), headers=h)
+    assert response.status_code == 200, response.text
+    assert (response.json()["imported"], response.json()["enrolments"]) == (True, 2)
+
+
+def test_the_api_answers_422_with_every_line_problem(site: Any) -> None:
+    from mentorkit.testing.auth import csrf_headers
+
+    c, pid = site
+    h = {**csrf_headers(c), "content-type": "text/csv"}
+    bad = HEADER + "nope,X,mentee,,,,Career,1\nok@example.org,Ok,mentee,,,,Fame,1\n"
+    response = c.post(f"/api/v1/programs/{pid}/imports", content=bad.encode(), headers=h)
+    assert response.status_code == 422 and response.headers["content-type"].startswith("application/problem+json")
+    errors = response.json()["errors"]
+    assert [(e["line"], e["column"]) for e in errors] == [(2, "email"), (3, "answer:goal")]
+    assert errors[0]["key"] == "line 2, email"
+    assert c.run(Enrolment.count) == 0
+
+
+def test_the_api_refuses_a_body_over_the_limit(site: Any) -> None:
+    from mentorkit.testing.auth import csrf_headers
+
+    c, pid = site
+    h = {**csrf_headers(c), "content-type": "text/csv"}
+    response = c.post(f"/api/v1/programs/{pid}/imports", content=b"x" * (csv_reader.MAX_BYTES + 1), headers=h)
+    assert response.status_code == 413
+    assert c.run(Enrolment.count) == 0
+
+
+def test_the_page_checks_then_imports_in_the_background(site: Any) -> None:
+    from mentorkit.imports import jobs
+    from mentorkit.testing.auth import csrf_token
+
+    c, pid = site
+    assert 'type="file"' in ok(c.get(f"/programs/{pid}/import")).text
+    bad = HEADER + "ok@example.org,Okay,mentee,,Python,,Network,4\nbad@example.org,Bad,mentee,,Cobol,,Career,2\n"
+    response = c.post(f"/programs/{pid}/import", data={"_csrf_token": csrf_token(c)},
+                      files={"file": ("people.csv", bad.encode(), "text/csv")}, follow_redirects=False)
+    assert response.status_code == 303, response.text[:500]
+    job_url = response.headers["location"]
+    page = ok(c.get(job_url)).text
+    assert "Check of “people.csv”" in page and "Cobol" in page and "Import the good lines only" in page
+    assert "2 lines: 1 person (1 new account), 1 enrolment" in page
+    files = list(jobs.imports_dir().iterdir())
+    assert len(files) == 1
+    # Bad lines and no tick: refused, nothing started.
+    response = c.post(f"{job_url}/start", data={"_csrf_token": csrf_token(c)})
+    assert response.status_code == 400 and "tick" in response.text
+    response = c.post(f"{job_url}/start", data={"_csrf_token": csrf_token(c), "skip_bad_lines": "on"},
+                      follow_redirects=False)
+    assert response.status_code == 303
+    c.run(jobs.wait_for_imports)
+    page = ok(c.get(job_url)).text
+    assert "Imported “people.csv”" in page and "1 person and 1 enrolment imported" in page
+    assert c.run(Enrolment.count) == 1 and list(jobs.imports_dir().iterdir()) == []
+    job_id = int(job_url.rsplit("/", 1)[1])
+    view = ok(c.get(f"/api/v1/programs/{pid}/imports/{job_id}"))
+    assert (view["state"], view["enrolments"], view["skipped"]) == ("done", 1, 1)
+    assert ok(c.post(f"{job_url}/start", data={"_csrf_token": csrf_token(c)}), 409)
+
+
+def test_a_running_import_shows_a_refreshing_progress_bar(site: Any) -> None:
+    from mentorkit.imports import jobs
+    from mentorkit.imports.tables import ImportJob
+
+    c, pid = site
+    rows = c.run(lambda: ImportJob.insert(ImportJob(program=pid, state="running", runner=jobs._RUNNER,
+                                                    original_name="big.csv", lines=10)).returning(ImportJob.id))
+    job_id = rows[0]["id"]
+    jobs._progress[job_id] = (30, 100)
+    try:
+        page = ok(c.get(f"/programs/{pid}/imports/{job_id}")).text
+        assert '<meta http-equiv="refresh" content="2">' in page and 'value="30"' in page and "<progress" in page
+    finally:
+        jobs._progress.pop(job_id)
+
+
+def test_an_import_whose_process_is_gone_shows_as_failed(site: Any) -> None:
+    from mentorkit.imports import jobs
+    from mentorkit.imports.tables import ImportJob
+
+    c, pid = site
+    # A runner on this machine with this process's pid but another start: a restart.
+    gone = f"{jobs._HOST}:{__import__('os').getpid()}:00000000"
+    rows = c.run(lambda: ImportJob.insert(ImportJob(program=pid, state="running", runner=gone,
+                                                    original_name="big.csv")).returning(ImportJob.id))
+    page = ok(c.get(f"/programs/{pid}/imports/{rows[0]['id']}")).text
+    assert "failed" in page and "the server stopped during the import" in page.lower()
+
+
+def test_an_upload_without_the_csrf_token_is_refused(site: Any) -> None:
+    c, pid = site
+    for data in ({}, {"_csrf_token": "forged"}):
+        response = c.post(f"/programs/{pid}/import", data=data, files={"file": ("a.csv", GOOD.encode(), "text/csv")})
+        assert response.status_code == 403
+    assert c.run(Enrolment.count) == 0
+
+
+def test_a_latin1_upload_is_reported_on_the_page(site: Any) -> None:
+    from mentorkit.testing.auth import csrf_token
+
+    c, pid = site
+    response = c.post(f"/programs/{pid}/import", data={"_csrf_token": csrf_token(c)},
+                      files={"file": ("a.csv", GOOD.replace("Mia", "Zoë").encode("cp1252"), "text/csv")})
+    assert response.status_code == 200 and "This file cannot be imported" in response.text
+    assert "CSV UTF-8" in response.text and "Import " not in response.text.partition("<h1")[2].partition("Problems")[0]
+
+
+def test_other_coordinators_cannot_import(site: Any) -> None:
+    from mentorkit.testing.auth import csrf_headers, sign_in
+
+    c, pid = site
+    sign_in(c, "otto@example.org")
+    h = {**csrf_headers(c), "content-type": "text/csv"}
+    assert c.post(f"/api/v1/programs/{pid}/imports", content=GOOD.encode(), headers=h).status_code == 403
+    assert c.get(f"/programs/{pid}/import").status_code == 403
