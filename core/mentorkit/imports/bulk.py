@@ -1,10 +1,10 @@
 """Bulk writes for the import: multi-row INSERTs in chunks, and events written the same way.
 
-An import of 5,000 people writes some 60,000 rows, a third of them events. Piccolo's
-``Table.insert`` builds a Table instance per row and ``emit`` runs two statements per event
-(see ``bench/README.md`` for what that costs), and even ``Table.raw`` spends longer compiling
-a statement with thousands of parameters (a type check per value) than the database takes to
-run it. Here each chunk is one statement, written with the driver's placeholders and run on
+The benchmark's 5,000 people are some 90,000 rows, 15,000 of them events with a delivery
+each per subscribing plugin. ``emit`` runs two statements per event and Piccolo's ``Table.insert`` builds a
+Table instance per row; even ``Table.raw``, given multi-row statements, spent more than half of
+the import compiling their thousands of parameters (``bench/README.md``). Here each chunk is
+one statement, written with the driver's placeholders and run on
 the caller's transaction connection, with every column given (no reliance on database
 defaults) and ``RETURNING`` a unique column with the id, because neither engine promises that
 ``RETURNING`` rows come back in ``VALUES`` order.
