@@ -438,3 +438,19 @@ def test_other_coordinators_cannot_import(site: Any) -> None:
     h = {**csrf_headers(c), "content-type": "text/csv"}
     assert c.post(f"/api/v1/programs/{pid}/imports", content=GOOD.encode(), headers=h).status_code == 403
     assert c.get(f"/programs/{pid}/import").status_code == 403
+
+
+def test_the_upload_takes_the_import_limit_and_not_more(site: Any) -> None:
+    from mentorkit.testing.auth import csrf_token
+
+    c, pid = site
+    too_big = HEADER.encode() + b"x" * (csv_reader.MAX_BYTES + 100_000)
+    response = c.post(f"/programs/{pid}/import", data={"_csrf_token": csrf_token(c)},
+                      files={"file": ("big.csv", too_big, "text/csv")})
+    assert response.status_code == 413
+    # Over the 1 MB form limit but within the import's: checked (and refused for its content).
+    big = HEADER.encode() + b"x" * 2_000_000
+    response = c.post(f"/programs/{pid}/import", data={"_csrf_token": csrf_token(c)},
+                      files={"file": ("big.csv", big, "text/csv")})
+    assert response.status_code == 200 and "Check of “big.csv”" in response.text
+    assert c.run(Enrolment.count) == 0
