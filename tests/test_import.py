@@ -454,3 +454,10 @@ def test_the_upload_takes_the_import_limit_and_not_more(site: Any) -> None:
                       files={"file": ("big.csv", big, "text/csv")})
     assert response.status_code == 200 and "Check of “big.csv”" in response.text
     assert c.run(Enrolment.count) == 0
+
+
+@pytest.mark.parametrize(("data", "expected"), [(b"", "the file is empty"), (HEADER.encode(), "no line below it")])
+async def test_a_file_without_lines_is_a_problem(world: Any, data: bytes, expected: str) -> None:
+    admin, pid = world
+    report = await import_participants(pid, data, admin)
+    assert len(report.problems) == 1 and expected in report.problems[0].message and not report.imported

@@ -79,6 +79,7 @@ class Report(msgspec.Struct, kw_only=True):
 class _Plan(msgspec.Struct, kw_only=True):
     lines: list[Line]
     existing: dict[str, int]
+    question_ids: dict[str, int] = msgspec.field(default_factory=dict)
 
 
 class _Read(msgspec.Struct, kw_only=True):
@@ -175,6 +176,8 @@ def _lines_of(text: str, rules: Rules, question_keys: set[str], report: Report,
         return _Read()
     if names is None:
         report.problems.append(file_problem("the file is empty: it needs a header row and a line per person"))
+    elif not report.lines:
+        report.problems.append(file_problem("the file has a header row but no line below it"))
     return read
 
 
@@ -224,7 +227,7 @@ async def check_file(program_id: int, data: bytes, actor: Actor,
     report.people = len({line.email for line in good})
     report.new_people = len({line.email for line in good if line.email not in users})
     existing = {email: user["id"] for email, user in users.items()}
-    return _Plan(lines=good, existing=existing), report
+    return _Plan(lines=good, existing=existing, question_ids={q.key: q.id for q in questions}), report
 
 
 # --------------------------------------------------------------------------- writing
@@ -292,7 +295,7 @@ async def _write(program_id: int, plan: _Plan, actor: Actor, progress: Progress 
         for line in plan.lines
     ], returning="active_key")
     enrolment_ids = {key: enrolment_id for enrolment_id, key in enrolled}
-    question_ids = {q.key: q.id for q in await program_questions(program_id)}
+    question_ids = plan.question_ids
     await insert_rows(EnrolmentAnswer, [
         {"enrolment": enrolment_id, "question": question_ids[key],
          "answer_key": f"{enrolment_id}:{question_ids[key]}", "value": json.dumps(value), "updated_at": now}
