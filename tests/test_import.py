@@ -461,3 +461,26 @@ async def test_a_file_without_lines_is_a_problem(world: Any, data: bytes, expect
     admin, pid = world
     report = await import_participants(pid, data, admin)
     assert len(report.problems) == 1 and expected in report.problems[0].message and not report.imported
+
+
+async def test_erasing_a_coordinator_removes_them_from_imports(world: Any) -> None:
+    from mentorkit.imports.tables import ImportJob
+    from mentorkit.privacy.core_data import erase_core, export_core
+
+    admin, pid = world
+    await import_participants(pid, GOOD.encode(), admin)
+    await ImportJob.insert(ImportJob(program=pid, created_by=admin.id, original_name="people.csv",
+                                     problems=json.dumps([{"line": 2, "column": "email", "message": "x"}])))
+    await ImportJob.insert(ImportJob(program=pid, original_name="other.csv", problems=json.dumps(
+        [{"line": 2, "column": "email", "message": "mia@example.org with this role is also on line 3"}])))
+    exported = await export_core(admin.id)
+    assert exported is not None and [j["original_name"] for j in exported["imports_started"]] == ["people.csv"]
+    note = await Notification.select(Notification.body).where(Notification.email == "mia@example.org").first()
+    assert "Ada added you" in note["body"]
+    mia = await User.select(User.id).where(User.email == "mia@example.org").first()
+    await erase_core(admin.id)
+    await erase_core(mia["id"])
+    assert await ImportJob.count().where(ImportJob.created_by == admin.id) == 0
+    assert all("mia@example.org" not in str(j["problems"]) for j in await ImportJob.select(ImportJob.problems))
+    notes = await Notification.select(Notification.body).where(Notification.email == "max@example.org")
+    assert notes and all("Ada" not in n["body"] for n in notes)
