@@ -70,6 +70,18 @@ def ok(response: Any, status: int = 200) -> Any:
     return response.json() if "json" in response.headers.get("content-type", "") else response
 
 
+def assert_well_formed(page: str) -> None:
+    """What the crawl checks: one <h1>, unique ids, a label for every field."""
+    import re
+    from collections import Counter
+
+    assert page.count("<h1") == 1
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [name for name, n in ids.items() if n > 1] == []
+    for field_id in re.findall(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*\sid="([^"]+)"', page):
+        assert f'for="{field_id}"' in page, field_id
+
+
 def messages(report: Report) -> list[tuple[int | None, str | None, str]]:
     return [(p.line, p.column, p.message) for p in report.problems]
 
@@ -356,13 +368,16 @@ def test_the_page_checks_then_imports_in_the_background(site: Any) -> None:
     from mentorkit.testing.auth import csrf_token
 
     c, pid = site
-    assert 'type="file"' in ok(c.get(f"/programs/{pid}/import")).text
+    upload_page = ok(c.get(f"/programs/{pid}/import")).text
+    assert 'type="file"' in upload_page and 'enctype="multipart/form-data"' in upload_page
+    assert_well_formed(upload_page)
     bad = HEADER + "ok@example.org,Okay,mentee,,Python,,Network,4\nbad@example.org,Bad,mentee,,Cobol,,Career,2\n"
     response = c.post(f"/programs/{pid}/import", data={"_csrf_token": csrf_token(c)},
                       files={"file": ("people.csv", bad.encode(), "text/csv")}, follow_redirects=False)
     assert response.status_code == 303, response.text[:500]
     job_url = response.headers["location"]
     page = ok(c.get(job_url)).text
+    assert_well_formed(page)
     assert "Check of “people.csv”" in page and "Cobol" in page and "Import the good lines only" in page
     assert "2 lines: 1 person (1 new account), 1 enrolment" in page
     files = list(jobs.imports_dir().iterdir())
@@ -375,6 +390,7 @@ def test_the_page_checks_then_imports_in_the_background(site: Any) -> None:
     assert response.status_code == 303
     c.run(jobs.wait_for_imports)
     page = ok(c.get(job_url)).text
+    assert_well_formed(page)
     assert "Imported “people.csv”" in page and "1 person and 1 enrolment imported" in page
     assert c.run(Enrolment.count) == 1 and list(jobs.imports_dir().iterdir()) == []
     job_id = int(job_url.rsplit("/", 1)[1])
@@ -394,6 +410,7 @@ def test_a_running_import_shows_a_refreshing_progress_bar(site: Any) -> None:
     jobs._progress[job_id] = (30, 100)
     try:
         page = ok(c.get(f"/programs/{pid}/imports/{job_id}")).text
+        assert_well_formed(page)
         assert '<meta http-equiv="refresh" content="2">' in page and 'value="30"' in page and "<progress" in page
     finally:
         jobs._progress.pop(job_id)
@@ -427,6 +444,7 @@ def test_a_latin1_upload_is_reported_on_the_page(site: Any) -> None:
     response = c.post(f"/programs/{pid}/import", data={"_csrf_token": csrf_token(c)},
                       files={"file": ("a.csv", GOOD.replace("Mia", "Zoë").encode("cp1252"), "text/csv")})
     assert response.status_code == 200 and "This file cannot be imported" in response.text
+    assert_well_formed(response.text)
     assert "CSV UTF-8" in response.text and "Import " not in response.text.partition("<h1")[2].partition("Problems")[0]
 
 
