@@ -57,6 +57,9 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/programs/{program_id:int}/enrolments"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/enrolments"): SIGNED_IN,
     ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw"): {"mentee"} | STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/imports"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/imports/{job_id:int}"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/participants.csv"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/relationships"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/relationships"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/staff"): STAFF_X,
@@ -84,6 +87,11 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("GET", "/programs/{program_id:int}/close"): STAFF_X,
     ("POST", "/programs/{program_id:int}/enrol"): SIGNED_IN,
     ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw"): {"mentee"} | STAFF_X,
+    ("GET", "/programs/{program_id:int}/export.csv"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/import"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/import"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/imports/{job_id:int}"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/imports/{job_id:int}/start"): STAFF_X,
     ("POST", "/programs/{program_id:int}/relationships"): STAFF_X,
     ("POST", "/programs/{program_id:int}/staff"): STAFF_X,
     ("POST", "/programs/{program_id:int}/state"): STAFF_X,
@@ -126,6 +134,7 @@ class World:
 
 def _build_world(client: Any) -> World:
     from mentorkit.accounts.services import create_api_token, create_user, start_session
+    from mentorkit.imports.tables import ImportJob
     from mentorkit.programs import services as programs
     from mentorkit.programs.schemas import ProgramCreate
     from mentorkit.relationships import services as relationships
@@ -153,11 +162,14 @@ def _build_world(client: Any) -> World:
             held_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), duration_minutes=45, title="Kick-off",
             shared_notes="agreed goals", private_note="only the mentee may read this"), users["mentee"])
         token_id, _ = await create_api_token(users["mentee"], "access test")
+        # A checked import of program X, whose file is gone (starting it is a conflict).
+        job = await ImportJob.insert(ImportJob(program=x.id, created_by=users["coordinator"].id,
+                                               original_name="people.csv")).returning(ImportJob.id)
         sessions = {role: await start_session(user) for role, user in users.items()}
         params = {
             "program_id": x.id, "relationship_id": relationship.id, "session_id": session.id,
             "token_id": token_id, "enrolment_id": mentee_enrolment.id, "token": "not-a-real-token",
-            "user_id": bystander.id,
+            "user_id": bystander.id, "job_id": job[0]["id"],
             "path": "openapi.json", "file_path": "mentorkit.css",
         }
         return World(users=users, sessions=sessions, params=params)
