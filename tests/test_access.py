@@ -24,8 +24,8 @@ from mentorkit.testing.access import ROLES, declared_access, table_problems
 from mentorkit.web.auth import SESSION_COOKIE
 from mentorkit.web.csrf import CSRF_COOKIE, token_for
 from tests.plugin_install import FIXTURES, importable
-from tests.test_photos import small_png
 from tests.routes import RouteCase, route_cases
+from tests.test_photos import small_png
 
 EVERYONE = set(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
@@ -193,7 +193,8 @@ def _build_world(client: Any) -> World:
         # The bystander's profile offers a tag and has a photo everyone signed in may see.
         tag = await tags.create_tag("Machine learning", admin)
         tag = await tags.add_synonym(tag.id, "ML", admin)
-        await profiles.update_profile(bystander, ProfileUpdate(skills_offered=["ml"], visibility={"photo": "signed_in"}))
+        await profiles.update_profile(bystander, ProfileUpdate(skills_offered=["ml"],
+                                                               visibility={"photo": "signed_in"}))
         await profiles.upload_photo(bystander, small_png())
         sessions = {role: await start_session(user) for role, user in users.items()}
         params = {

@@ -200,7 +200,7 @@ async def save_about(request: AnyRequest) -> Response[Any]:
         changes = ProfileUpdate(
             headline=values.headline, bio=values.bio, seniority=values.seniority,  # type: ignore[arg-type]
             years_experience=values.years_experience, department=values.department, languages=languages,
-            links=links, **({"time_zone": values.time_zone} if values.time_zone else {}))
+            links=links, time_zone=values.time_zone or msgspec.UNSET)
     return await _save(request, "about", changes, form)
 
 
@@ -254,7 +254,7 @@ async def save_privacy(request: AnyRequest, data: FormData) -> Response[Any]:
             form.error(name, "choose one of the options")
         else:
             visibility[name] = value
-    return await _save(request, "privacy", ProfileUpdate(visibility=visibility), form)
+    return await _save(request, "privacy", ProfileUpdate(visibility=visibility), form)  # type: ignore[arg-type]
 
 
 def _upload_limit() -> int:

@@ -245,7 +245,7 @@ async def update_profile(actor: Actor, changes: ProfileUpdate) -> Profile:
         current = await _current(user_id)
         changed = [name for name, value in values.items() if _differs(current.get(name), value)]
         if changed and not current:
-            await ProfileRow.insert(ProfileRow(user=user_id, **{column._meta.name: value  # type: ignore[attr-defined]
+            await ProfileRow.insert(ProfileRow(user=user_id, **{column._meta.name: value
                                                                 for column, value in _stored(values).items()}))
         elif changed:
             await ProfileRow.update({**_stored({n: values[n] for n in changed}), ProfileRow.updated_at: utcnow()}

@@ -197,9 +197,9 @@ async def _rewrite_answers(old_key: str, new_key: str | None) -> int:
             continue
         moved: list[str] = []
         for key in keys:
-            key = new_key if key == old_key else key
-            if key is not None and key not in moved:
-                moved.append(key)
+            kept = new_key if key == old_key else key
+            if kept is not None and kept not in moved:
+                moved.append(kept)
         await EnrolmentAnswer.update({EnrolmentAnswer.value: json.dumps(moved)}).where(
             EnrolmentAnswer.id == row["id"])
         changed += 1
