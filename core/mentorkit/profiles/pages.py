@@ -72,7 +72,7 @@ class AboutForm(Input):
 
     headline: Headline = ""
     bio: LongText = ""
-    seniority: str = ""
+    seniority: ShortLine = ""
     years_experience: Years | None = None
     department: ShortLine = ""
     time_zone: Line = ""
