@@ -162,7 +162,7 @@ def _build_world(client: Any) -> World:
     from mentorkit.accounts.services import create_api_token, create_user, start_session
     from mentorkit.profiles import services as profiles
     from mentorkit.profiles import tags
-    from mentorkit.profiles.schemas import ProfileUpdate
+    from mentorkit.profiles.schemas import ProfileUpdate, VisibilityUpdate
     from mentorkit.programs import services as programs
     from mentorkit.programs.schemas import ProgramCreate
     from mentorkit.relationships import services as relationships
@@ -194,7 +194,7 @@ def _build_world(client: Any) -> World:
         tag = await tags.create_tag("Machine learning", admin)
         tag = await tags.add_synonym(tag.id, "ML", admin)
         await profiles.update_profile(bystander, ProfileUpdate(skills_offered=["ml"],
-                                                               visibility={"photo": "signed_in"}))
+                                                               visibility=VisibilityUpdate(photo="signed_in")))
         await profiles.upload_photo(bystander, small_png())
         sessions = {role: await start_session(user) for role, user in users.items()}
         params = {

@@ -34,6 +34,7 @@ from mentorkit.profiles.schemas import (
     Link,
     ProfileUpdate,
     ShortLine,
+    VisibilityUpdate,
     Years,
 )
 from mentorkit.programs.pages import failed
@@ -146,9 +147,15 @@ async def my_profile(request: AnyRequest, section: FromQuery[str] = "about") -> 
     return await _profile_page(request, section)
 
 
-async def _save(request: AnyRequest, section: str, changes: ProfileUpdate | None, form: Form) -> Response[Any]:
-    """Save a section's changes, or show the section again with every problem."""
+async def _save(request: AnyRequest, section: str, changes: ProfileUpdate | None, form: Form,
+                checks: ProfileUpdate | None = None) -> Response[Any]:
+    """Save a section's changes, or show the section again with every problem: those of the
+    fields the form could not read and the service's (of ``changes``, or of ``checks``, the
+    part that could be read) together."""
     status = 400
+    if not form.ok and (changes or checks) is not None:
+        for field, message in (await services.profile_problems(changes or checks)).items():  # type: ignore[arg-type]
+            form.error(field, message)
     if changes is not None and form.ok:
         try:
             await services.update_profile(request.user, changes)
@@ -201,7 +208,9 @@ async def save_about(request: AnyRequest) -> Response[Any]:
             headline=values.headline, bio=values.bio, seniority=values.seniority,  # type: ignore[arg-type]
             years_experience=values.years_experience, department=values.department, languages=languages,
             links=links, time_zone=values.time_zone or msgspec.UNSET)
-    return await _save(request, "about", changes, form)
+    time_zone = str(submitted.get("time_zone", "")).strip()
+    checks = ProfileUpdate(languages=languages, time_zone=time_zone or msgspec.UNSET)
+    return await _save(request, "about", changes, form, checks)
 
 
 @post("/profile/skills", opt={"policy": "signed_in"}, include_in_schema=False)
@@ -254,7 +263,7 @@ async def save_privacy(request: AnyRequest, data: FormData) -> Response[Any]:
             form.error(name, "choose one of the options")
         else:
             visibility[name] = value
-    return await _save(request, "privacy", ProfileUpdate(visibility=visibility), form)  # type: ignore[arg-type]
+    return await _save(request, "privacy", ProfileUpdate(visibility=VisibilityUpdate(**visibility)), form)
 
 
 def _upload_limit() -> int:

@@ -4,11 +4,12 @@ the API's schema and the service's checks agree."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import msgspec
 
-from mentorkit.schemas import END, SINGLE_LINE, Id, Input, Line, LongText
+from mentorkit.accounts.schemas import TimeZone
+from mentorkit.schemas import END, NOT_BLANK_LINE, SINGLE_LINE, Id, Input, LongText
 
 SENIORITY = {
     "student": "Student",
@@ -99,10 +100,14 @@ ClockTime = Annotated[str, msgspec.Meta(pattern=rf"^(?:[01][0-9]|2[0-3]):[0-5][0
                                         description="a time of day, HH:MM (24:00 is midnight at the end of the day)")]
 Day = Annotated[int, msgspec.Meta(ge=0, le=6, description="0 is Monday, 6 is Sunday")]
 Years = Annotated[int, msgspec.Meta(ge=0, le=70, description="whole years")]
-TagLabel = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=SINGLE_LINE,
+TagLabel = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=NOT_BLANK_LINE,
                                        description="a tag's label, key or synonym")]
-LanguageTag = Annotated[str, msgspec.Meta(min_length=2, max_length=20, pattern=SINGLE_LINE,
-                                          description="a BCP 47 language tag from the list, e.g. pt-BR")]
+# One of the listed languages, so the OpenAPI document says exactly which tags are accepted.
+if TYPE_CHECKING:
+    LanguageTag = str
+else:
+    LanguageTag = Annotated[Literal[tuple(LANGUAGES)], msgspec.Meta(
+        description="a BCP 47 language tag from the list, e.g. pt-BR")]
 
 
 class Link(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -168,7 +173,7 @@ class ProfileUpdate(Input):
     years_experience: Years | msgspec.UnsetType | None = msgspec.UNSET
     department: ShortLine | msgspec.UnsetType = msgspec.UNSET
     languages: Annotated[list[LanguageTag], msgspec.Meta(max_length=20)] | msgspec.UnsetType = msgspec.UNSET
-    time_zone: Line | msgspec.UnsetType = msgspec.UNSET
+    time_zone: TimeZone | msgspec.UnsetType = msgspec.UNSET
     links: Annotated[list[Link], msgspec.Meta(max_length=MAX_LINKS)] | msgspec.UnsetType = msgspec.UNSET
     skills_offered: Annotated[list[TagLabel], msgspec.Meta(max_length=MAX_SKILLS)] | msgspec.UnsetType = (
         msgspec.UNSET)
@@ -176,9 +181,27 @@ class ProfileUpdate(Input):
         msgspec.UNSET)
     availability: Annotated[list[Availability], msgspec.Meta(max_length=MAX_AVAILABILITY)] | msgspec.UnsetType = (
         msgspec.UNSET)
-    visibility: dict[Literal[
-        "headline", "skills", "languages", "bio", "seniority", "department", "time_zone", "links",
-        "availability", "photo", "years_experience"], Visibility] | msgspec.UnsetType = msgspec.UNSET
+    visibility: VisibilityUpdate | msgspec.UnsetType = msgspec.UNSET
+
+
+class VisibilityUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Who may see each field: only the fields sent change."""
+
+    headline: Visibility | msgspec.UnsetType = msgspec.UNSET
+    skills: Visibility | msgspec.UnsetType = msgspec.UNSET
+    languages: Visibility | msgspec.UnsetType = msgspec.UNSET
+    bio: Visibility | msgspec.UnsetType = msgspec.UNSET
+    seniority: Visibility | msgspec.UnsetType = msgspec.UNSET
+    department: Visibility | msgspec.UnsetType = msgspec.UNSET
+    time_zone: Visibility | msgspec.UnsetType = msgspec.UNSET
+    links: Visibility | msgspec.UnsetType = msgspec.UNSET
+    availability: Visibility | msgspec.UnsetType = msgspec.UNSET
+    photo: Visibility | msgspec.UnsetType = msgspec.UNSET
+    years_experience: Visibility | msgspec.UnsetType = msgspec.UNSET
+
+    def changes(self) -> dict[str, str]:
+        """The fields sent, with their new visibility."""
+        return {name: value for name in FIELDS if (value := getattr(self, name)) is not msgspec.UNSET}
 
 
 # --------------------------------------------------------------------------- the vocabulary

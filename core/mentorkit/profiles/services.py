@@ -200,13 +200,14 @@ async def _tag_keys(user_id: int) -> dict[str, list[str]]:
     return keys
 
 
-async def update_profile(actor: Actor, changes: ProfileUpdate) -> Profile:
-    """Change the actor's own profile: only the fields set in ``changes``; every problem is
-    reported at once (``ValidationFailed`` naming each field). Emits ``profile.updated``
-    with the names of the fields that changed (nothing is emitted when nothing changed)."""
-    if actor.id is None:
-        raise NotFound("the system actor has no profile")
-    user_id = actor.id
+async def profile_problems(changes: ProfileUpdate) -> dict[str, str]:
+    """Every problem ``update_profile`` would refuse ``changes`` for, by field, without saving
+    (a form with other errors shows these too, all at once)."""
+    return (await _prepare(changes))[2]
+
+
+async def _prepare(changes: ProfileUpdate) -> tuple[dict[str, Any], dict[str, list[str]], dict[str, str]]:
+    """The column values and canonical skills of ``changes``, and the problems found."""
     problems: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name in _COLUMNS:
@@ -224,8 +225,6 @@ async def update_profile(actor: Actor, changes: ProfileUpdate) -> Profile:
             problems["availability"] = problem
         values["availability"] = [msgspec.to_builtins(slot) for slot in
                                   sorted(changes.availability, key=lambda s: (s.day, s.start))]
-    if changes.visibility is not msgspec.UNSET:
-        values["visibility"] = dict(changes.visibility)
     if changes.time_zone is not msgspec.UNSET and not is_time_zone(changes.time_zone):
         problems["time_zone"] = TIME_ZONE_PROBLEM
     skills: dict[str, list[str]] = {}
@@ -238,11 +237,26 @@ async def update_profile(actor: Actor, changes: ProfileUpdate) -> Profile:
             if problem:
                 problems[f"skills_{kind}"] = problem
             skills[kind] = keys
+    return values, skills, problems
+
+
+async def update_profile(actor: Actor, changes: ProfileUpdate) -> Profile:
+    """Change the actor's own profile: only the fields set in ``changes``; every problem is
+    reported at once (``ValidationFailed`` naming each field). Emits ``profile.updated``
+    with the names of the fields that changed (nothing is emitted when nothing changed)."""
+    if actor.id is None:
+        raise NotFound("the system actor has no profile")
+    user_id = actor.id
+    values, skills, problems = await _prepare(changes)
+    sent_visibility = changes.visibility.changes() if changes.visibility is not msgspec.UNSET else {}
     if problems:
         raise ValidationFailed(problems)
 
     async with transaction():
         current = await _current(user_id)
+        if sent_visibility:
+            # Only the fields sent change; the others keep their choice (or default).
+            values["visibility"] = {**field_levels(_json(current.get("visibility"), {})), **sent_visibility}
         changed = [name for name, value in values.items() if _differs(current.get(name), value)]
         if changed and not current:
             await ProfileRow.insert(ProfileRow(user=user_id, **{column._meta.name: value

@@ -220,7 +220,9 @@ async def merge_tags(source_id: int, target_id: int, actor: Actor) -> Tag:
     and the source is gone. One transaction."""
     _require_admin(actor)
     if source_id == target_id:
-        raise ValidationFailed({"into": "choose another tag to merge into"})
+        error = ConflictError("a tag cannot be merged into itself: choose another tag")
+        error.fields = ["into"]  # type: ignore[attr-defined]
+        raise error
     source, target = await _tag_row(source_id), await _tag_row(target_id)
     async with transaction():
         for row in await ProfileTag.select(ProfileTag.id, ProfileTag.user, ProfileTag.kind).where(
