@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import delete, get, patch, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 
 from mentorkit.api.paging import DEFAULT_LIMIT, MAX_LIMIT, Page, read_page
 from mentorkit.profiles import services, tags
@@ -22,10 +21,11 @@ ADMIN = {"policy": "admin"}
 
 assert policies.POLICIES  # importing the module registers the policies these routes name
 
-Limit = Annotated[int, msgspec.Meta(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
-Uses = Annotated[int, msgspec.Meta(ge=0, le=2**31 - 1)]
-Query = Annotated[str, msgspec.Meta(max_length=200)]
+# Query parameters with their bounds in the OpenAPI document (Litestar reads ``Parameter``).
+Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
+Offset = Annotated[int, Parameter(ge=0, le=2**31 - 1, description="rows to skip")]
+Uses = Annotated[int, Parameter(ge=0, le=2**31 - 1, description="the uses deleting removes, as confirmation")]
+Query = Annotated[str, Parameter(max_length=200, description="search words")]
 
 
 @get("/api/v1/profile", opt={"policy": "signed_in"}, tags=TAGS)
@@ -48,8 +48,8 @@ async def person_profile(request: AnyRequest, user_id: FromPath[Id]) -> Profile:
 
 
 @get("/api/v1/tags", opt={"policy": "signed_in"}, tags=VOCABULARY)
-async def list_tags(request: AnyRequest, q: FromQuery[Query] = "", limit: FromQuery[Limit] = DEFAULT_LIMIT,
-                    offset: FromQuery[Offset] = 0) -> Page[Tag]:
+async def list_tags(request: AnyRequest, q: Query = "", limit: Limit = DEFAULT_LIMIT,
+                    offset: Offset = 0) -> Page[Tag]:
     """The vocabulary (search: every word in a tag's key, label or a synonym), a page at a time."""
     async def read(n: int, start: int) -> list[Tag]:
         return (await tags.list_tags(q, limit=n, offset=start))[0]
@@ -76,7 +76,7 @@ async def rename_tag(request: AnyRequest, tag_id: FromPath[Id], data: JSONBody[T
 
 
 @delete("/api/v1/tags/{tag_id:int}", opt=ADMIN, tags=VOCABULARY, status_code=200)
-async def delete_tag(request: AnyRequest, tag_id: FromPath[Id], uses: FromQuery[Uses] = 0) -> dict[str, int]:
+async def delete_tag(request: AnyRequest, tag_id: FromPath[Id], uses: Uses = 0) -> dict[str, int]:
     """Delete a tag and every use of it; ``uses`` confirms how many uses that removes (see
     ``GET`` of the tag: ``offered`` + ``sought`` + answers). A different count is a 409 that
     says the right one. Answers how many uses were removed."""

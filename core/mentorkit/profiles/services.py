@@ -14,7 +14,8 @@ from typing import Any
 
 import msgspec
 
-from mentorkit.accounts.services import TIME_ZONE_PROBLEM
+from mentorkit.accounts.model import CurrentUser
+from mentorkit.accounts.services import TIME_ZONE_PROBLEM, set_time_zone
 from mentorkit.accounts.tables import User
 from mentorkit.accounts.time_zones import is_time_zone
 from mentorkit.api.actors import Actor
@@ -264,10 +265,11 @@ async def update_profile(actor: Actor, changes: ProfileUpdate) -> Profile:
         elif changed:
             await ProfileRow.update({**_stored({n: values[n] for n in changed}), ProfileRow.updated_at: utcnow()}
                                     ).where(ProfileRow.user == user_id)
-        if changes.time_zone is not msgspec.UNSET:
-            rows = await User.update({User.time_zone: changes.time_zone}).where(
-                (User.id == user_id) & (User.time_zone != changes.time_zone)).returning(User.id)
-            if rows:
+        if changes.time_zone is not msgspec.UNSET and isinstance(actor, CurrentUser):
+            # The account's own setting (the one /account/time-zone changes), in this transaction.
+            row = await User.select(User.time_zone).where(User.id == user_id).first()
+            if row is not None and row["time_zone"] != changes.time_zone:
+                await set_time_zone(actor, changes.time_zone)
                 changed.append("time_zone")
         if skills:
             before = await _tag_keys(user_id)
