@@ -116,7 +116,6 @@ def test_the_admin_pages_add_rename_synonym_merge_and_delete(mentorkit_client: A
     url = added.headers["location"]
     page = client.get(url)
     assert page.status_code == 200 and "public-speaking" in page.text
-    tag_id = int(url.rsplit("/", 1)[1])
     assert client.post(f"{url}/rename", data={"label": "Speaking in public"}, follow_redirects=False).status_code == 303
     assert client.post(f"{url}/synonyms", data={"synonym": "Presenting"}, follow_redirects=False).status_code == 303
     again = client.post("/admin/tags", data={"label": "presenting"}, follow_redirects=False)
@@ -125,7 +124,9 @@ def test_the_admin_pages_add_rename_synonym_merge_and_delete(mentorkit_client: A
     assert "Speaking in public" in listing.text and "presenting" in listing.text
     assert "No tags match" in client.get("/admin/tags?q=nothing-like-it").text
     other = client.post("/admin/tags", data={"label": "Rhetoric"}, follow_redirects=False).headers["location"]
-    merged = client.post(f"{other}/merge", data={"into": str(tag_id)}, follow_redirects=False)
+    unknown = client.post(f"{other}/merge", data={"into": "no such thing"}, follow_redirects=False)
+    assert unknown.status_code == 400 and "no tag is called “no such thing”" in unknown.text
+    merged = client.post(f"{other}/merge", data={"into": "presenting"}, follow_redirects=False)
     assert merged.status_code == 303 and merged.headers["location"] == url
     assert "rhetoric" in client.get(url).text
     page = client.get(url).text

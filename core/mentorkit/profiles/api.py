@@ -12,7 +12,7 @@ from mentorkit.profiles import services, tags
 from mentorkit.profiles.schemas import Profile, ProfileUpdate, SynonymCreate, Tag, TagCreate, TagMerge, TagRename
 from mentorkit.programs import policies, preferences
 from mentorkit.programs.preferences import Preferences, PreferencesUpdate
-from mentorkit.schemas import Id
+from mentorkit.schemas import SINGLE_LINE, Id
 from mentorkit.web.pages import AnyRequest
 
 TAGS = ["profiles"]
@@ -25,7 +25,7 @@ assert policies.POLICIES  # importing the module registers the policies these ro
 Limit = Annotated[int, Parameter(ge=1, le=MAX_LIMIT, description="page size")]
 Offset = Annotated[int, Parameter(ge=0, le=2**31 - 1, description="rows to skip")]
 Uses = Annotated[int, Parameter(ge=0, le=2**31 - 1, description="the uses deleting removes, as confirmation")]
-Query = Annotated[str, Parameter(max_length=200, description="search words")]
+Query = Annotated[str, Parameter(max_length=200, pattern=SINGLE_LINE, description="search words")]
 
 
 @get("/api/v1/profile", opt={"policy": "signed_in"}, tags=TAGS)

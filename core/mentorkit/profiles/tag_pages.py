@@ -12,7 +12,7 @@ from litestar.response import Template
 
 from mentorkit.errors import ConflictError, ValidationFailed
 from mentorkit.profiles import tags
-from mentorkit.profiles.schemas import SynonymCreate, TagCreate, TagMerge, TagRename
+from mentorkit.profiles.schemas import SynonymCreate, TagCreate, TagLabel, TagRename
 from mentorkit.programs.pages import failed
 from mentorkit.schemas import Id, Input
 from mentorkit.web.forms import Form, validate_form
@@ -21,6 +21,12 @@ from mentorkit.web.pages import AnyRequest, redirect, render
 FormData = URLEncodedBody[dict[str, str]]
 ADMIN = {"policy": "admin"}
 PAGE_SIZE = 25
+
+
+class TagMergeForm(Input):
+    """The tag to merge into, by any of its names (a vocabulary outgrows a select)."""
+
+    into: TagLabel
 
 
 class SynonymRemove(Input):
@@ -53,12 +59,10 @@ async def tag_page(request: AnyRequest, tag_id: FromPath[Id]) -> Template:
 
 async def _tag_page(request: AnyRequest, tag_id: int, *, status_code: int = 200, **forms: Form) -> Template:
     tag = await tags.get_tag(tag_id)
-    others, _ = await tags.list_tags(limit=200)
     context = {"rename_form": Form({"label": tag.label}), "synonym_form": Form(), "merge_form": Form(),
                "delete_form": Form(), **forms}
     return render(request, "profiles/tag.html", status_code=status_code, tag=tag,
-                  uses=await tags.usage_count(tag_id),
-                  merge_options=[(str(t.id), f"{t.label} ({t.key})") for t in others if t.id != tag_id], **context)
+                  uses=await tags.usage_count(tag_id), **context)
 
 
 @post("/admin/tags", opt=ADMIN, include_in_schema=False)
@@ -114,11 +118,11 @@ async def remove_synonym(request: AnyRequest, tag_id: FromPath[Id], data: FormDa
 @post("/admin/tags/{tag_id:int}/merge", opt=ADMIN, include_in_schema=False)
 async def merge_tag(request: AnyRequest, tag_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Merge this tag into another: its uses move there, its names become synonyms."""
-    values, form = validate_form(TagMerge, data)
+    values, form = validate_form(TagMergeForm, data)
     status = 400
     if values is not None:
         try:
-            target = await tags.merge_tags(tag_id, values.into, request.user)
+            target = await tags.merge_tags(tag_id, await tags.tag_id_for(values.into), request.user)
         except (ValidationFailed, ConflictError) as exc:
             status = failed(form, exc)
         else:

@@ -99,6 +99,16 @@ async def _owner(spelling: str, *, other_than: int | None = None) -> dict[str, A
     return dict(row)
 
 
+async def tag_id_for(label: str) -> int:
+    """The id of the tag a label, key or synonym names; ``ValidationFailed`` on ``into`` when
+    none does."""
+    key = (await tag_index()).resolve(label)
+    row = None if key is None else await TagRow.select(TagRow.id).where(TagRow.key == key).first()
+    if row is None:
+        raise ValidationFailed({"into": f"no tag is called “{label.strip()}”"})
+    return int(row["id"])
+
+
 def _taken(field: str, spelling: str, owner: dict[str, Any]) -> ConflictError:
     error = ConflictError(f"“{spelling}” already names the tag “{owner['label']}” ({owner['key']})")
     error.fields = [field]  # type: ignore[attr-defined]
