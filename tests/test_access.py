@@ -25,6 +25,7 @@ from mentorkit.web.auth import SESSION_COOKIE
 from mentorkit.web.csrf import CSRF_COOKIE, token_for
 from tests.plugin_install import FIXTURES, importable
 from tests.routes import RouteCase, route_cases
+from tests.test_photos import small_png
 
 EVERYONE = set(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
@@ -45,17 +46,30 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/account/tokens/{token_id:int}/revoke"): {"mentee"},
     ("GET", "/admin"): ADMIN,
     ("POST", "/admin/invitations"): ADMIN,
+    ("GET", "/admin/tags"): ADMIN,
+    ("POST", "/admin/tags"): ADMIN,
+    ("GET", "/admin/tags/{tag_id:int}"): ADMIN,
+    ("POST", "/admin/tags/{tag_id:int}/delete"): ADMIN,
+    ("POST", "/admin/tags/{tag_id:int}/merge"): ADMIN,
+    ("POST", "/admin/tags/{tag_id:int}/rename"): ADMIN,
+    ("POST", "/admin/tags/{tag_id:int}/synonyms"): ADMIN,
+    ("POST", "/admin/tags/{tag_id:int}/synonyms/remove"): ADMIN,
     ("POST", "/admin/users/{user_id:int}/deactivate"): ADMIN,
     ("POST", "/admin/users/{user_id:int}/reactivate"): ADMIN,
     ("POST", "/admin/users/{user_id:int}/sessions/revoke"): ADMIN,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("PATCH", "/api/v1/me"): SIGNED_IN,
     ("GET", "/api/v1/notifications"): SIGNED_IN,
+    ("GET", "/api/v1/people/{user_id:int}/profile"): SIGNED_IN,
+    ("GET", "/api/v1/profile"): SIGNED_IN,
+    ("PATCH", "/api/v1/profile"): SIGNED_IN,
     ("GET", "/api/v1/programs"): SIGNED_IN,
     ("POST", "/api/v1/programs"): ADMIN,
     ("GET", "/api/v1/programs/{program_id:int}"): SIGNED_IN,
     ("GET", "/api/v1/programs/{program_id:int}/enrolments"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/enrolments"): SIGNED_IN,
+    ("GET", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences"): {"mentee"} | STAFF_X,
+    ("PUT", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences"): {"mentee"},
     ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw"): {"mentee"} | STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/imports"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/imports/{job_id:int}"): STAFF_X,
@@ -74,18 +88,38 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/schema"): EVERYONE,
     ("GET", "/api/v1/schema/openapi.json"): EVERYONE,
     ("GET", "/api/v1/schema/{path:str}"): EVERYONE,
+    ("GET", "/api/v1/tags"): SIGNED_IN,
+    ("POST", "/api/v1/tags"): ADMIN,
+    ("DELETE", "/api/v1/tags/{tag_id:int}"): ADMIN,
+    ("GET", "/api/v1/tags/{tag_id:int}"): SIGNED_IN,
+    ("PATCH", "/api/v1/tags/{tag_id:int}"): ADMIN,
+    ("POST", "/api/v1/tags/{tag_id:int}/merge"): ADMIN,
+    ("POST", "/api/v1/tags/{tag_id:int}/synonyms"): ADMIN,
+    ("DELETE", "/api/v1/tags/{tag_id:int}/synonyms/{synonym_id:int}"): ADMIN,
     ("GET", "/health/live"): EVERYONE,
     ("GET", "/health/ready"): EVERYONE,
     ("GET", "/login"): EVERYONE,
     ("POST", "/login"): EVERYONE,
     ("POST", "/logout"): EVERYONE,
     ("GET", "/notifications"): SIGNED_IN,
+    ("GET", "/people/{user_id:int}"): SIGNED_IN,
+    ("GET", "/people/{user_id:int}/photo"): SIGNED_IN,
+    ("GET", "/profile"): SIGNED_IN,
+    ("POST", "/profile/about"): SIGNED_IN,
+    ("POST", "/profile/availability"): SIGNED_IN,
+    ("POST", "/profile/photo"): SIGNED_IN,
+    ("POST", "/profile/photo/remove"): SIGNED_IN,
+    ("POST", "/profile/privacy"): SIGNED_IN,
+    ("POST", "/profile/skills"): SIGNED_IN,
     ("GET", "/programs"): SIGNED_IN,
     ("POST", "/programs"): ADMIN,
     ("GET", "/programs/new"): ADMIN,
     ("GET", "/programs/{program_id:int}"): SIGNED_IN,
     ("GET", "/programs/{program_id:int}/close"): STAFF_X,
     ("POST", "/programs/{program_id:int}/enrol"): SIGNED_IN,
+    ("GET", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences"): {"mentee"} | STAFF_X,
+    ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences"): {"mentee"},
+    ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences/remove"): {"mentee"},
     ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw"): {"mentee"} | STAFF_X,
     ("GET", "/programs/{program_id:int}/export.csv"): STAFF_X,
     ("GET", "/programs/{program_id:int}/import"): STAFF_X,
@@ -135,6 +169,9 @@ class World:
 def _build_world(client: Any) -> World:
     from mentorkit.accounts.services import create_api_token, create_user, start_session
     from mentorkit.imports.tables import ImportJob
+    from mentorkit.profiles import services as profiles
+    from mentorkit.profiles import tags
+    from mentorkit.profiles.schemas import ProfileUpdate, VisibilityUpdate
     from mentorkit.programs import services as programs
     from mentorkit.programs.schemas import ProgramCreate
     from mentorkit.relationships import services as relationships
@@ -165,11 +202,18 @@ def _build_world(client: Any) -> World:
         # A checked import of program X, whose file is gone (starting it is a conflict).
         job = await ImportJob.insert(ImportJob(program=x.id, created_by=users["coordinator"].id,
                                                original_name="people.csv")).returning(ImportJob.id)
+        # The bystander's profile offers a tag and has a photo everyone signed in may see.
+        tag = await tags.create_tag("Machine learning", admin)
+        tag = await tags.add_synonym(tag.id, "ML", admin)
+        await profiles.update_profile(bystander, ProfileUpdate(skills_offered=["ml"],
+                                                               visibility=VisibilityUpdate(photo="signed_in")))
+        await profiles.upload_photo(bystander, small_png())
         sessions = {role: await start_session(user) for role, user in users.items()}
         params = {
             "program_id": x.id, "relationship_id": relationship.id, "session_id": session.id,
             "token_id": token_id, "enrolment_id": mentee_enrolment.id, "token": "not-a-real-token",
-            "user_id": bystander.id, "job_id": job[0]["id"],
+            "user_id": bystander.id, "job_id": job[0]["id"], "tag_id": tag.id,
+            "synonym_id": tag.synonyms[0].id,
             "path": "openapi.json", "file_path": "mentorkit.css",
         }
         return World(users=users, sessions=sessions, params=params)

@@ -421,12 +421,27 @@ class PeoplePage(msgspec.Struct, frozen=True, kw_only=True):
     """How many accounts there are."""
 
 
+async def _skill_filter(query: str, where: Any) -> Any:
+    """Widen the search to people who offer or seek the skill ``query`` names, typed as the
+    tag's label, key or any synonym (the vocabulary resolves it to the canonical tag)."""
+    from mentorkit.profiles.tables import ProfileTag, Tag
+    from mentorkit.profiles.vocabulary import tag_index
+
+    key = (await tag_index()).resolve(query) if query.strip() else None
+    if key is None:
+        return where
+    tag = Tag.select(Tag.id).where(Tag.key == key)
+    skilled = User.id.is_in(ProfileTag.select(ProfileTag.user).where(ProfileTag.tag.is_in(tag)))
+    return skilled if where is None else where | skilled
+
+
 async def search_people(query: str, page: int, actor: CurrentUser) -> PeoplePage:
-    """Accounts matching ``query`` (every word, in the name or e-mail address), a page at a time
-    (a page beyond either end is the nearest one). Site admins only."""
+    """Accounts matching ``query`` (every word, in the name or e-mail address; or the whole of
+    it naming a skill they offer or seek, by any of the tag's names), a page at a time (a page
+    beyond either end is the nearest one). Site admins only."""
     if not actor.is_admin:
         raise PermissionDenied("only site admins can list people")
-    where = _people_filter(query)
+    where = await _skill_filter(query, _people_filter(query))
     count_query = User.count()
     select = User.select(User.id, User.email, User.display_name, User.is_admin, User.active,
                          User.created_at, User.last_login_at)

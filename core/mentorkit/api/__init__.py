@@ -41,6 +41,12 @@ from mentorkit.relationships.schemas import (
     Transition,
 )
 
+# isort: split
+# Profiles, the tag vocabulary and matching preferences.
+from mentorkit.api.profiles import get_preferences, get_profile, get_profiles, list_tags, resolve_tags
+from mentorkit.profiles.schemas import Availability, Link, Profile, ResolvedTags, Synonym, Tag, TagRef
+from mentorkit.programs.preferences import PreferencePerson, Preferences
+
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
@@ -78,4 +84,22 @@ __all__ = [
     "program_relationships",
     "transition_relationship",
     "withdraw",
+]
+
+# Profiles, the tag vocabulary and matching preferences.
+__all__ += [
+    "Availability",
+    "Link",
+    "PreferencePerson",
+    "Preferences",
+    "Profile",
+    "ResolvedTags",
+    "Synonym",
+    "Tag",
+    "TagRef",
+    "get_preferences",
+    "get_profile",
+    "get_profiles",
+    "list_tags",
+    "resolve_tags",
 ]

@@ -14,8 +14,11 @@ from typing import Any
 
 from mentorkit.accounts.tables import ApiToken, Notification, OneTimeToken, RateLimitCounter, User, WebSession
 from mentorkit.db import transaction
+from mentorkit.db.unit import after_commit
 from mentorkit.events import EventRecord, Timer, emit, utcnow
 from mentorkit.imports.tables import ImportJob
+from mentorkit.profiles.photos import remove_photo_file
+from mentorkit.profiles.services import stored_photo_name
 from mentorkit.profiles.tables import Profile, ProfileTag
 from mentorkit.programs.tables import (
     Enrolment,
@@ -293,7 +296,9 @@ async def erase_core(user_id: int) -> None:
             EnrolmentPreference.enrolment.is_in(mine) | (EnrolmentPreference.other == user_id))
         await ProgramInvitation.update({ProgramInvitation.created_by: None}).where(
             ProgramInvitation.created_by == user_id)
-        # The profile (its photo file is removed by the profile service's erase step).
+        # The profile; its photo file goes once this commits (a rolled-back erasure keeps it).
+        photo = await stored_photo_name(user_id)
+        after_commit(lambda: remove_photo_file(photo))
         await ProfileTag.delete().where(ProfileTag.user == user_id)
         await Profile.delete().where(Profile.user == user_id)
 

@@ -17,7 +17,8 @@ from typing import Any
 from mentorkit.db.reads import fetch
 
 _SPACES = re.compile(r"[\s_]+")
-_KEY_JUNK = re.compile(r"[^a-z0-9+#.]+")
+# Letters and digits of any script stay ("日本語" is a fine tag); everything else becomes "-".
+_KEY_JUNK = re.compile(r"[^\w+#.]+")
 
 _INDEX = """
     SELECT t.key AS key, t.label AS label, s.synonym AS synonym
