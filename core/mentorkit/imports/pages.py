@@ -6,21 +6,19 @@ the progress (a ``<progress>`` element, refreshed with ``<meta http-equiv="refre
 the summary. The API imports in the request (``POST /api/v1/programs/{id}/imports``, a
 ``text/csv`` body) and reads a page-started job (``GET .../imports/{job}``).
 
-The upload is a multipart form, which the CSRF middleware does not read (it reads url-encoded
-bodies only), so the upload route opts out of it and checks the form's token itself, the same
-double-submit check, before anything else is done with the file.
+The upload is a multipart form: the route checks the CSRF token itself with
+``web.csrf.require_form_token`` before anything else is done with the file.
 """
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import PermissionDeniedException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
@@ -32,10 +30,8 @@ from mentorkit.imports.jobs import ImportJobView
 from mentorkit.imports.service import Report, import_participants
 from mentorkit.programs import policies, services
 from mentorkit.programs.pages import failed
-from mentorkit.runtime import current_runtime
 from mentorkit.schemas import Id, Input
-from mentorkit.web.asgi import cookie as request_cookie
-from mentorkit.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
+from mentorkit.web.csrf import CSRF_FIELD, require_form_token
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
 
@@ -90,19 +86,11 @@ async def upload_form(request: AnyRequest, program_id: FromPath[Id]) -> Template
     return _upload_page(request, program, Form())
 
 
-def _csrf_ok(request: AnyRequest, submitted: Any) -> bool:
-    settings = current_runtime().settings
-    cookie = request_cookie(request.scope, ("__Host-" if settings.secure_cookies else "") + CSRF_COOKIE)
-    return bool(cookie) and isinstance(submitted, str) and hmac.compare_digest(
-        submitted, token_for(settings.secret_key, cookie))
-
-
 @post("/programs/{program_id:int}/import", opt={"policy": "program_coordinator"}, include_in_schema=False,
       exclude_from_csrf=True, request_max_body_size=MAX_BYTES + UPLOAD_OVERHEAD)
 async def upload(request: AnyRequest, program_id: FromPath[Id], data: Upload) -> Response[Any]:
     """Check an uploaded file and show the report (nothing is imported yet)."""
-    if not _csrf_ok(request, data.get(CSRF_FIELD)):
-        raise PermissionDeniedException("the form's security token is missing or out of date (CSRF check)")
+    require_form_token(request, data.get(CSRF_FIELD))
     program = await services.require_coordinator(program_id, request.user)
     file = data.get("file")
     form = Form()

@@ -8,13 +8,12 @@ is wrong the section is rendered again with every error and what was typed.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 import msgspec
 from litestar import Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
@@ -40,7 +39,7 @@ from mentorkit.profiles.schemas import (
 from mentorkit.programs.pages import failed
 from mentorkit.runtime import current_runtime
 from mentorkit.schemas import Id, Input, Line, LongText
-from mentorkit.web.csrf import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, token_for
+from mentorkit.web.csrf import CSRF_FIELD, require_form_token
 from mentorkit.web.forms import Form, friendly, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
 
@@ -275,9 +274,8 @@ def _upload_limit() -> int:
 
 
 def _photo_routes() -> list[Any]:
-    # Built when the app is (the limit comes from the settings). The multipart body cannot be
-    # checked by the CSRF middleware, which reads URL-encoded forms only: the route opts out
-    # there and checks the same token itself, before anything is stored.
+    # Built when the app is (the limit comes from the settings). A multipart body: the route
+    # checks the CSRF token itself, before anything is stored (``web/csrf.py``).
     @post("/profile/photo", opt={"policy": "signed_in"}, include_in_schema=False, exclude_from_csrf=True,
           request_max_body_size=_upload_limit())
     async def upload_photo(request: AnyRequest) -> Response[Any]:
@@ -287,13 +285,7 @@ def _photo_routes() -> list[Any]:
             submitted = await request.form()
         except Exception:
             submitted = None
-        # The field, as a browser's form sends it; or the header, as scripts send it.
-        token = request.headers.get(CSRF_HEADER, "") or (
-            str(submitted.get(CSRF_FIELD, "")) if submitted is not None else "")
-        settings = current_runtime().settings
-        cookie = request.cookies.get(("__Host-" if settings.secure_cookies else "") + CSRF_COOKIE, "")
-        if not cookie or not hmac.compare_digest(token, token_for(settings.secret_key, cookie)):
-            raise PermissionDeniedException("the form's security token is missing or out of date (CSRF check)")
+        require_form_token(request, submitted.get(CSRF_FIELD) if submitted is not None else None)
         upload = submitted.get("photo") if submitted is not None else None
         if not isinstance(upload, UploadFile):
             form.error("photo", "choose an image file")

@@ -3,8 +3,11 @@
 The browser holds a random value in an HttpOnly cookie; pages embed an HMAC of it (the
 token) in every form, and API calls send it in ``X-CSRF-Token``. A cross-site form can make
 the browser send the cookie but cannot know the token. Requests authenticated by an API
-token (``Authorization: Bearer``) carry no ambient credentials and are exempt; so are routes
-that opt out with ``exclude_from_csrf=True`` (none in core).
+token (``Authorization: Bearer``) carry no ambient credentials and are exempt.
+
+Multipart uploads (a profile photo, a CSV file) are not read by the middleware, which reads
+URL-encoded forms only: such a route opts out with ``exclude_from_csrf=True`` and calls
+``require_form_token`` with the submitted field before it uses anything in the body.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import secrets
 from typing import Any, cast
 from urllib.parse import parse_qs
 
+from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentorkit.web.asgi import cookie as request_cookie
@@ -26,6 +30,7 @@ CSRF_COOKIE = "mentorkit_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "_csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+REFUSAL = "the form's security token is missing or out of date (CSRF check)"
 _STATE_KEY = "_mentorkit_csrf"  # the request's CsrfState, in the ASGI scope
 
 
@@ -61,6 +66,19 @@ def page_token(scope: Scope) -> str:
     return state.token() if isinstance(state, CsrfState) else ""
 
 
+def require_form_token(request: Any, submitted: Any) -> None:
+    """The check the middleware makes, for a route that reads its own (multipart) body:
+    ``submitted`` is the form's ``_csrf_token`` field; the ``X-CSRF-Token`` header counts too
+    (scripts), and bearer-token requests are exempt. 403 otherwise."""
+    if request.scope.get("auth") == "token":
+        return
+    settings = request.app.state.runtime.settings
+    cookie = request_cookie(request.scope, ("__Host-" if settings.secure_cookies else "") + CSRF_COOKIE)
+    token = _header(request.scope, b"x-csrf-token") or (submitted if isinstance(submitted, str) else "")
+    if not cookie or not hmac.compare_digest(token, token_for(settings.secret_key, cookie)):
+        raise PermissionDeniedException(REFUSAL)
+
+
 def csrf_middleware(secret_key: str, secure: bool) -> Any:
     """Build the middleware factory for a site secret (Litestar middleware: app -> app)."""
     cookie_name = ("__Host-" if secure else "") + CSRF_COOKIE
@@ -86,8 +104,7 @@ def csrf_middleware(secret_key: str, secure: bool) -> Any:
                 if not submitted and (body := form_body(scope)) is not None:
                     submitted = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [""])[0]
                 if not state.cookie or not hmac.compare_digest(submitted, state.token()):
-                    await send_refusal(scope, send, 403,
-                                       "the form's security token is missing or out of date (CSRF check)")
+                    await send_refusal(scope, send, 403, REFUSAL)
                     return
 
             async def send_with_cookie(message: Message) -> None:
