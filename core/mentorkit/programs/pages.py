@@ -144,14 +144,15 @@ def _design_form(data: dict[str, str]) -> tuple[ProgramCreate | None, Form]:
             form.error(f"role_limits.{slot.role}", "must be a whole number from 1, or empty for no limit")
         elif raw:
             limits[slot.role] = int(raw)
+    settings = {}
+    for prefix, registered in (("format_settings", fmt), ("strategy_settings", strategy)):
+        settings[prefix] = design.settings_from_form(registered.settings, data, prefix) if registered else {}
+        if registered:  # checked here too, so these errors come with the others, all at once
+            for field, message in design.settings_problems(registered.settings, settings[prefix], prefix)[1].items():
+                form.error(field, message)
     if values is None or not form.ok:
         return None, form
-    return msgspec.structs.replace(
-        values,
-        format_settings=design.settings_from_form(fmt.settings, data, "format_settings") if fmt else {},
-        strategy_settings=design.settings_from_form(strategy.settings, data, "strategy_settings") if strategy else {},
-        role_limits=limits,
-    ), form
+    return msgspec.structs.replace(values, **settings, role_limits=limits), form
 
 
 def _new_page(request: AnyRequest, form: Form, status_code: int = 200) -> Template:
