@@ -85,7 +85,7 @@ async def list_participants(
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
 ) -> ParticipantPage:
-    """The program's participants (coordinators): search ``q`` in names and e-mail addresses,
+    """The program's participants (coordinators): search ``q`` in names, e-mail addresses and roles,
     filter by ``role``, ``state`` (``live``, the default: active, applied and waitlisted;
     ``any``; or one state), ``matched`` and an answer (``question`` key and ``answer``;
     synonyms of a tag find it), one page at a time."""

@@ -5,7 +5,8 @@ by an answer filter (one), the tag vocabulary when that question takes tags (one
 page itself with the total count (one, ``COUNT(*) OVER ()``). Answers are JSON documents, so
 an answer filter compares their JSON text: a choice or a tag is found as a quoted JSON string
 (inside a list for multiple choices and tags), written both the ways a JSON encoder may
-write non-ASCII text, so it matches whoever stored the answer.
+write non-ASCII text (and, for a single choice, as the bare text a JSON column may keep when
+handed a string), so it matches whoever stored the answer.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mentorkit.errors import ValidationFailed
 from mentorkit.profiles.vocabulary import normalise, tag_index
 from mentorkit.programs.schemas import Participant, ParticipantPage
 from mentorkit.programs.services import Actor, require_coordinator
+from mentorkit.runtime import current_runtime
 
 STATES = ("active", "applied", "waitlisted", "declined", "withdrawn")
 LIVE_STATES = ("active", "applied", "waitlisted")
@@ -93,7 +95,8 @@ async def _answer_condition(program_id: int, filters: Filters) -> tuple[str, lis
             answer = next((c for c in choices or [] if normalise(str(c)) == normalise(answer)), answer)
         patterns = [_like(text) for text in _encodings(answer)]
         if kind == "single_choice":
-            patterns = _encodings(answer)
+            # A JSON column handed a bare string may keep it as it is: that spelling too.
+            patterns = [*_encodings(answer), answer]
             test = " OR ".join(f"{column} = {{}}" for _ in patterns)
         else:
             test = " OR ".join(f"{column} LIKE {{}} ESCAPE '{_ESCAPE}'" for _ in patterns)
@@ -103,18 +106,29 @@ async def _answer_condition(program_id: int, filters: Filters) -> tuple[str, lis
     return condition, values
 
 
+def _roles_named(format_key: str, word: str) -> list[str]:
+    """The format's roles whose key or label (singular or plural) contains ``word``."""
+    fmt = current_runtime().formats.get(format_key)
+    return [slot.role for slot in (fmt.roles if fmt else [])
+            if word in f"{slot.role} {slot.role.replace('_', ' ')} {slot.label} {slot.plural}".casefold()]
+
+
 async def search(program_id: int, filters: Filters, actor: Actor, *, limit: int = 50,
                  offset: int = 0) -> ParticipantPage:
-    """One page of the program's participants matching ``filters``, oldest enrolment first,
+    """One page of the program's participants matching ``filters``, oldest enrolment first
+    (``q``: every word in the name, the e-mail address or the role),
     with how many match in all: coordinators and site admins only (names and e-mails)."""
     check_page(limit, offset)
-    await require_coordinator(program_id, actor)
+    row = await require_coordinator(program_id, actor)
     conditions = ["e.program = {}"]
     values: list[Any] = [program_id]
     for word in filters.q.casefold().split()[:MAX_WORDS]:
+        # A word may also name a role, by its key or its label ("doctoral" finds doctoral students).
+        roles = _roles_named(row["format"], word)
+        in_roles = f" OR e.role IN ({', '.join('{}' for _ in roles)})" if roles else ""
         conditions.append(f"(LOWER(u.display_name) LIKE {{}} ESCAPE '{_ESCAPE}'"
-                          f" OR LOWER(u.email) LIKE {{}} ESCAPE '{_ESCAPE}')")
-        values += [_like(word), _like(word)]
+                          f" OR LOWER(u.email) LIKE {{}} ESCAPE '{_ESCAPE}'{in_roles})")
+        values += [_like(word), _like(word), *roles]
     if filters.role:
         conditions.append("e.role = {}")
         values.append(filters.role)

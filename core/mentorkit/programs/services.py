@@ -525,8 +525,8 @@ def enrolment_is_open(program: schemas.Program | Mapping[str, Any]) -> bool:
 
 async def list_programs(actor: Actor, *, include_archived: bool = False, limit: int | None = None,
                         offset: int = 0) -> list[schemas.Program]:
-    """Programs open for enrolment plus the actor's own (staff or enrolled); all for admins.
-    Archived programs only when ``include_archived``.
+    """Live programs (enrolling, matching, running: ``OPEN_STATES``) plus the actor's own
+    (staff or enrolled); all for admins. Archived programs only when ``include_archived``.
 
     Oldest first; ``limit`` and ``offset`` select one page (one statement either way).
     """
@@ -536,9 +536,8 @@ async def list_programs(actor: Actor, *, include_archived: bool = False, limit: 
     if not actor.is_admin:
         staff = ProgramStaff.select(ProgramStaff.program).where(ProgramStaff.user == actor.id)
         enrolled = Enrolment.select(Enrolment.program).where(Enrolment.user == actor.id)
-        rolling = (Program.intake == "rolling") & Program.state.is_in(["matching", "running"])
         query = query.where(
-            (Program.state == "enrolling") | rolling | Program.id.is_in(staff) | Program.id.is_in(enrolled))
+            Program.state.is_in(list(OPEN_STATES)) | Program.id.is_in(staff) | Program.id.is_in(enrolled))
     return [program_from_row(row) for row in await page_of(query, limit, offset)]
 
 
