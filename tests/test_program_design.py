@@ -272,3 +272,55 @@ def test_staff_are_removed_from_the_page_after_confirming(mentorkit_client: Any,
     response = c.post(f"/programs/{pid}/staff/{ada}/remove", data=form(c), follow_redirects=False)
     assert response.status_code == 303 and "section=staff" in response.headers["location"]
     assert c.delete(f"/api/v1/programs/{pid}/staff/{ada}", headers=h).status_code == 409
+
+
+def test_odd_numbers_are_field_errors_not_failures(mentorkit_client: Any, people: Any) -> None:
+    c = mentorkit_client
+    h = act_as(c, "ada@example.org")
+    pid = ok(c.post("/api/v1/programs", json={"slug": "odd", "name": "Odd"}, headers=h), 201)["id"]
+    ok(c.post(f"/programs/{pid}/edit", data=form(c, name="Odd", slug="odd", **{"role_limits.mentee": "²"})), 400)
+    response = c.get(f"/api/v1/programs/{pid}/participants?question=x&answer=--5", headers=h)
+    assert response.status_code == 400 and "question" in response.text
+
+
+def test_the_new_program_form_creates_the_design_and_shows_every_problem_at_once(
+    mentorkit_client: Any, people: Any
+) -> None:
+    c = mentorkit_client
+    act_as(c, "ada@example.org")
+    page = ok(c.get("/programs/new")).text
+    assert "Who makes the matches" in page and 'name="role_limits.mentee"' in page
+    data = form(c, name="", slug="Bad Slug", format="circle", matching_strategy="manual",
+                matching_mode="coordinator", enrolment_mode="open", intake="cohort", default_capacity="99",
+                meeting_cadence="weekly", starts_on="2026-05-01", ends_on="2026-04-01",
+                **{"format_settings.max_group_size": "x"})
+    response = c.post("/programs", data=data)
+    assert response.status_code == 400
+    for field in ("name", "slug", "default_capacity", "format_settings.max_group_size"):
+        assert f'id="f-{field}-error"' in response.text, field
+    data.update(name="Circles", slug="circles", default_capacity="2", ends_on="2026-09-01",
+                **{"format_settings.max_group_size": "5"})
+    response = c.post("/programs", data=data, follow_redirects=False)
+    assert response.status_code == 303
+    pid = int(response.headers["location"].rsplit("/", 1)[1])
+    overview = ok(c.get(f"/programs/{pid}")).text
+    assert "Mentoring circle" in overview and "2026-05-01 to 2026-09-01" in overview and "Edit the design" in overview
+
+
+class TestCreatorPages:
+    @pytest.fixture
+    def mentorkit_settings_overrides(self) -> dict[str, Any]:
+        return {"program_creators": "coordinators"}
+
+    def test_the_new_program_link_shows_to_coordinators_when_allowed(self, mentorkit_client: Any,
+                                                                     people: Any) -> None:
+        c = mentorkit_client
+        pid, _, h = spring_pair(c)
+        ok(c.post(f"/api/v1/programs/{pid}/staff", json={"email": "mo@example.org", "role": "coordinator"},
+                  headers=h))
+        h = act_as(c, "mo@example.org")
+        assert 'href="/programs/new"' in ok(c.get("/programs")).text
+        ok(c.post("/api/v1/programs", json={"slug": "mos", "name": "Mo's"}, headers=h), 201)
+        h = act_as(c, "mia@example.org")
+        assert 'href="/programs/new"' not in ok(c.get("/programs")).text
+        assert c.post("/api/v1/programs", json={"slug": "mias", "name": "Mia's"}, headers=h).status_code == 403

@@ -84,26 +84,31 @@ async def program_list(request: AnyRequest, archived: FromQuery[bool] = False) -
 SETTINGS_FIELDS = ("format_settings", "strategy_settings", "role_limits")
 
 
-def _design_context(form: Form, current: Any = None) -> dict[str, Any]:
+def _design_context(form: Form, current: Any = None, posted: dict[str, str] | None = None) -> dict[str, Any]:
     """What the design form needs: the choices, and the settings fields of the format and the
-    strategy chosen (typed values first, then the stored ones, then the Structs' defaults)."""
+    strategy chosen: as ``posted`` (an unticked box is off), else as stored in ``current``,
+    else the Structs' defaults."""
     runtime = current_runtime()
     locked = current is not None and current.state != "draft"
     fmt = runtime.formats.get(current.format if locked else form.values.get("format") or "one_to_one")
     strategy = runtime.strategies.get(form.values.get("matching_strategy") or "manual")
-    def typed(prefix: str) -> dict[str, Any]:
-        stored = dict(getattr(current, prefix, None) or {}) if current else {}
-        given = {k.partition(".")[2]: v for k, v in form.values.items() if k.startswith(prefix + ".")}
-        return {**stored, **given} if form.values.get("_posted") else stored
+
+    def values(prefix: str, registered: Any) -> dict[str, Any]:
+        if posted is not None:
+            return design.settings_from_form(registered.settings, posted, prefix)
+        same = current is not None and registered.key == (
+            current.format if prefix == "format_settings" else current.matching_strategy)
+        return dict(getattr(current, prefix)) if same else {}
+
     return {
         "form": form,
         "formats": _choices(sorted(runtime.formats), runtime.formats),
         "strategies": _choices(sorted(runtime.strategies), runtime.strategies),
         "mode_choices": {field: list(labels.items()) for field, labels in design.LABELS.items()},
-        "format_fields": design.settings_fields(fmt.settings, typed("format_settings"), "format_settings")
-        if fmt else [],
-        "strategy_fields": design.settings_fields(strategy.settings, typed("strategy_settings"), "strategy_settings")
-        if strategy else [],
+        "format_fields": design.settings_fields(
+            fmt.settings, values("format_settings", fmt), "format_settings") if fmt else [],
+        "strategy_fields": design.settings_fields(
+            strategy.settings, values("strategy_settings", strategy), "strategy_settings") if strategy else [],
         "role_limit_fields": [
             {"name": f"role_limits.{slot.role}", "label": upper_first(slot.plural)}
             for slot in (fmt.roles if fmt else [])
@@ -111,7 +116,7 @@ def _design_context(form: Form, current: Any = None) -> dict[str, Any]:
         "format_name": format_label(fmt.key) if fmt else "",
         "strategy_name": strategy.label if strategy else "",
         "labels": DESIGN_LABELS,
-        "format_locked": bool(current and current.state != "draft"),
+        "format_locked": locked,
         "current_format": current.format if current else "",
     }
 
@@ -134,13 +139,12 @@ def _design_form(data: dict[str, str]) -> tuple[ProgramCreate | None, Form]:
     plain.setdefault("allow_rejoin", "off")  # an unticked box sends nothing
     values, form = validate_form(ProgramCreate, plain)
     form.values.update({k: str(v) for k, v in data.items() if k.partition(".")[0] in SETTINGS_FIELDS})
-    form.values["_posted"] = "1"
     fmt = runtime.formats.get(data.get("format") or "one_to_one")
     strategy = runtime.strategies.get(data.get("matching_strategy") or "manual")
     limits: dict[str, int] = {}
     for slot in fmt.roles if fmt else []:
         raw = (data.get(f"role_limits.{slot.role}") or "").strip()
-        if raw and not (raw.isdigit() and 1 <= int(raw) <= 1_000_000):
+        if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 1_000_000):
             form.error(f"role_limits.{slot.role}", "must be a whole number from 1, or empty for no limit")
         elif raw:
             limits[slot.role] = int(raw)
@@ -155,8 +159,9 @@ def _design_form(data: dict[str, str]) -> tuple[ProgramCreate | None, Form]:
     return msgspec.structs.replace(values, **settings, role_limits=limits), form
 
 
-def _new_page(request: AnyRequest, form: Form, status_code: int = 200) -> Template:
-    return render(request, "programs/new.html", status_code=status_code, **_design_context(form))
+def _new_page(request: AnyRequest, form: Form, status_code: int = 200,
+              posted: dict[str, str] | None = None) -> Template:
+    return render(request, "programs/new.html", status_code=status_code, **_design_context(form, posted=posted))
 
 
 @get("/programs/new", opt={"policy": "program_creator"}, include_in_schema=False)
@@ -185,7 +190,7 @@ async def create_program(request: AnyRequest, data: FormData) -> Response[Any]:
             status = failed(form, exc)
         else:
             return redirect(f"/programs/{program.id}", flash=f"Program “{program.name}” created as a draft.")
-    return _new_page(request, form, status)
+    return _new_page(request, form, status, posted=data)
 
 
 def _as_form(program: Any) -> Form:
@@ -196,10 +201,11 @@ def _as_form(program: Any) -> Form:
     return form
 
 
-async def _edit_page(request: AnyRequest, program_id: int, form: Form, status_code: int = 200) -> Template:
+async def _edit_page(request: AnyRequest, program_id: int, form: Form, status_code: int = 200,
+                     posted: dict[str, str] | None = None) -> Template:
     detail = await services.program_detail(program_id, request.user)
     return render(request, "programs/edit.html", status_code=status_code, program=detail.program,
-                  **_design_context(form, detail.program))
+                  **_design_context(form, detail.program, posted))
 
 
 @get("/programs/{program_id:int}/edit", opt={"policy": "program_coordinator"}, include_in_schema=False)
@@ -222,7 +228,7 @@ async def save_program(request: AnyRequest, program_id: FromPath[Id], data: Form
             status = failed(form, exc)
         else:
             return redirect(f"/programs/{program.id}", flash="The program's design is saved.")
-    return await _edit_page(request, program_id, form, status)
+    return await _edit_page(request, program_id, form, status, posted=data)
 
 
 async def _duplicate_page(request: AnyRequest, program_id: int, form: Form, status_code: int = 200) -> Template:

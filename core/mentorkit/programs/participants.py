@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any, cast
 
 import msgspec
@@ -31,6 +32,7 @@ LIVE_STATES = ("active", "applied", "waitlisted")
 # Words of a search, at most (each must appear in the name or the e-mail address).
 MAX_WORDS = 5
 _ESCAPE = "!"
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 
 _MATCHED = """EXISTS (SELECT 1 FROM mentorkit_relationship_member m
     JOIN mentorkit_relationship r ON r.id = m.relationship
@@ -80,7 +82,7 @@ async def _answer_condition(program_id: int, filters: Filters) -> tuple[str, lis
         test = " OR ".join(f"LOWER({column}) LIKE {{}} ESCAPE '{_ESCAPE}'" for _ in patterns)
         values += patterns
     elif kind == "scale":
-        if not (answer.lstrip("-").isdigit() and len(answer) < 10):
+        if not _WHOLE_NUMBER.fullmatch(answer):
             raise ValidationFailed({"answer": "must be a whole number for this question"})
         test = f"{column} = {{}}"
         values.append(str(int(answer)))
