@@ -324,3 +324,26 @@ class TestCreatorPages:
         h = act_as(c, "mia@example.org")
         assert 'href="/programs/new"' not in ok(c.get("/programs")).text
         assert c.post("/api/v1/programs", json={"slug": "mias", "name": "Mia's"}, headers=h).status_code == 403
+
+
+async def test_plugins_see_the_whole_design_on_edit_and_may_refuse_it(mentorkit_runtime: Any) -> None:
+    seen: list[Any] = []
+
+    class SmallGroups:
+        @hookimpl
+        def validate_program(self, program: Any) -> list[str]:
+            seen.append(program)
+            return ["a mentor takes at most 3 mentees here"] if program.default_capacity > 3 else []
+
+    admin = await person("ada@example.org", admin=True)
+    program = await services.create_program(ProgramCreate(slug="small", name="Small", intake="rolling"), admin)
+    mentorkit_runtime.pm.register(SmallGroups(), name="small-groups")
+    try:
+        with pytest.raises(ValidationFailed, match="at most 3 mentees"):
+            await services.update_program(program.id, ProgramUpdate(default_capacity=4), admin)
+        assert (seen[-1].default_capacity, seen[-1].intake) == (4, "rolling")
+        await services.change_program_state(program.id, "enrolling", admin)
+        assert seen[-1].intake == "rolling" and seen[-1].state == "draft"
+    finally:
+        mentorkit_runtime.pm.unregister(name="small-groups")
+    assert (await services.program_detail(program.id, admin)).program.default_capacity == 1

@@ -11,6 +11,7 @@ from mentorkit.api.paging import DEFAULT_LIMIT, MAX_LIMIT
 from mentorkit.programs import participants, policies, services
 from mentorkit.programs.schemas import (
     ParticipantPage,
+    ParticipantState,
     Program,
     ProgramAggregates,
     ProgramCreate,
@@ -78,7 +79,7 @@ async def list_participants(
     q: Annotated[str, QueryParameter(max_length=200)] = "",
     role: Annotated[str, QueryParameter(max_length=100)] = "",
     # ("state" is a name Litestar reserves: the query parameter keeps it, the argument cannot)
-    enrolment_state: Annotated[str, QueryParameter(name="state", max_length=20)] = "",
+    enrolment_state: Annotated[ParticipantState, QueryParameter(name="state")] = "",
     matched: FromQuery[bool | None] = None,
     question: Annotated[str, QueryParameter(max_length=50)] = "",
     answer: Annotated[str, QueryParameter(max_length=200)] = "",

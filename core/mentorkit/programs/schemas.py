@@ -220,6 +220,10 @@ class Participant(msgspec.Struct, frozen=True, kw_only=True):
     matched: bool
 
 
+# The participant list's state filter: "" or "live" (active, applied, waitlisted), "any", or one state.
+ParticipantState = Literal["", "live", "any", "active", "applied", "waitlisted", "declined", "withdrawn"]
+
+
 class ParticipantPage(msgspec.Struct, frozen=True, kw_only=True):
     """One page of participants, with how many match the filters in all."""
 

@@ -40,11 +40,20 @@ PROGRAM_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "closed": ("archived",),
     "archived": ("closed",),
 }
-# Coordinators may pair people in these states. Who may enrol when: ``enrolment_is_open``.
+# The live states: coordinators may pair people, and every signed-in person sees the program
+# in the list. Who may enrol when: ``enrolment_is_open``.
 OPEN_STATES = ("enrolling", "matching", "running")
 # Closing a program completes its open relationships with this reason (and the closing note).
 CLOSING_REASON = "the program was closed"
 STAFF_ROLES = ("coordinator", "observer")
+
+
+def enrolment_is_open(program: schemas.Program | Mapping[str, Any]) -> bool:
+    """Whether people may enrol now: while enrolling, and also while matching or running
+    when the intake is rolling."""
+    state, intake = ((program.state, program.intake) if isinstance(program, schemas.Program)
+                     else (program["state"], program.get("intake", "cohort")))
+    return state == "enrolling" or (intake == "rolling" and state in ("matching", "running"))
 
 
 class Actor(Protocol):
@@ -513,14 +522,6 @@ async def _close_open_relationships(program_id: int, actor: Actor, reason: str, 
     rows = await Relationship.select(Relationship.id).where(_open_relationships(program_id)).order_by(Relationship.id)
     for row in rows:
         await transition_relationship(row["id"], target, actor, note)
-
-
-def enrolment_is_open(program: schemas.Program | Mapping[str, Any]) -> bool:
-    """Whether people may enrol now: while enrolling, and also while matching or running
-    when the intake is rolling."""
-    state, intake = ((program.state, program.intake) if isinstance(program, schemas.Program)
-                     else (program["state"], program.get("intake", "cohort")))
-    return state == "enrolling" or (intake == "rolling" and state in ("matching", "running"))
 
 
 async def list_programs(actor: Actor, *, include_archived: bool = False, limit: int | None = None,
