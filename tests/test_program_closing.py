@@ -84,16 +84,27 @@ def test_closing_through_the_page_asks_first_and_names_the_open_relationships(
     page = ok(c.get(f"/programs/{pid}")).text
     assert f'href="/programs/{pid}/close"' in page
     confirm = ok(c.get(f"/programs/{pid}/close")).text
-    assert "1 open relationship will be completed" in confirm
+    assert "1 relationship is still open" in confirm and "End them early" in confirm
     # Posting "closed" without the confirmation shows the same question, and changes nothing.
     response = c.post(f"/programs/{pid}/state", data=form(c, state="closed"))
-    assert response.status_code == 400 and "1 open relationship will be completed" in response.text
+    assert response.status_code == 400 and "1 relationship is still open" in response.text
     assert ok(c.get(f"/api/v1/programs/{pid}"))["program"]["state"] == "enrolling"
     response = c.post(
         f"/programs/{pid}/state", data=form(c, state="closed", confirm="on", reason="done"), follow_redirects=False
     )
     assert response.status_code == 303
     assert ok(c.get(f"/api/v1/relationships/{rid}"))["relationship"]["state"] == "completed"
+
+
+def test_closing_can_end_the_open_relationships_early_instead(mentorkit_client: Any, people: Any) -> None:
+    c = mentorkit_client
+    pid, rid, _ = spring_pair(c)
+    data = form(c, state="closed", confirm="on", reason="funding ended", open_relationships="end_early")
+    response = c.post(f"/programs/{pid}/state", data=data, follow_redirects=False)
+    assert response.status_code == 303
+    view = ok(c.get(f"/api/v1/relationships/{rid}"))
+    assert view["relationship"]["state"] == "ended_early"
+    assert view["transitions"][-1]["reason"] == "the program was closed: funding ended"
 
 
 def test_the_api_refuses_sessions_in_a_closed_program(mentorkit_client: Any, people: Any) -> None:

@@ -20,7 +20,20 @@ from mentorkit.accounts.model import CurrentUser
 from mentorkit.api.actors import SYSTEM, Actor, SystemActor
 from mentorkit.api.paging import DEFAULT_LIMIT, MAX_LIMIT, Page
 from mentorkit.api.people import Person, get_people, get_person
-from mentorkit.api.programs import enrol, get_program, list_enrolments, list_programs, withdraw
+from mentorkit.api.programs import (
+    change_program_state,
+    create_program,
+    duplicate_program,
+    enrol,
+    get_aggregates,
+    get_program,
+    list_enrolments,
+    list_participants,
+    list_programs,
+    remove_staff,
+    update_program,
+    withdraw,
+)
 from mentorkit.api.relationships import (
     get_relationship,
     list_sessions,
@@ -31,7 +44,18 @@ from mentorkit.api.relationships import (
     transition_relationship,
 )
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
-from mentorkit.programs.schemas import Enrolment, Program, ProgramDetail, Staff
+from mentorkit.programs.schemas import (
+    Enrolment,
+    Participant,
+    ParticipantPage,
+    Program,
+    ProgramAggregates,
+    ProgramCreate,
+    ProgramDetail,
+    ProgramDuplicate,
+    ProgramUpdate,
+    Staff,
+)
 from mentorkit.relationships.schemas import (
     Member,
     Relationship,
@@ -58,10 +82,16 @@ __all__ = [
     "Member",
     "NotFound",
     "Page",
+    "Participant",
+    "ParticipantPage",
     "PermissionDenied",
     "Person",
     "Program",
+    "ProgramAggregates",
+    "ProgramCreate",
     "ProgramDetail",
+    "ProgramDuplicate",
+    "ProgramUpdate",
     "Relationship",
     "RelationshipView",
     "Session",
@@ -70,19 +100,26 @@ __all__ = [
     "SystemActor",
     "Transition",
     "ValidationFailed",
+    "change_program_state",
+    "create_program",
+    "duplicate_program",
     "enrol",
+    "get_aggregates",
     "get_people",
     "get_person",
     "get_program",
     "get_relationship",
     "list_enrolments",
+    "list_participants",
     "list_programs",
     "list_sessions",
     "log_session",
     "my_relationships",
     "pair",
     "program_relationships",
+    "remove_staff",
     "transition_relationship",
+    "update_program",
     "withdraw",
 ]
 

@@ -6,19 +6,30 @@ rendered again with every error and what was typed (400 for invalid input, 409 f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote_plus
 
+import msgspec
 from litestar import Response, get, post
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from mentorkit.errors import ConflictError, ValidationFailed
-from mentorkit.programs import policies, services
-from mentorkit.programs.labels import role_label, upper_first
-from mentorkit.programs.schemas import Key, ProgramCreate, StaffAppoint
+from mentorkit.programs import design, participants, policies, services
+from mentorkit.programs.charts import bar_chart
+from mentorkit.programs.labels import format_label, role_label, upper_first
+from mentorkit.programs.schemas import (
+    DESIGN_FIELDS,
+    ClosingOutcome,
+    Key,
+    ProgramCreate,
+    ProgramDuplicate,
+    ProgramUpdate,
+    StaffAppoint,
+)
 from mentorkit.relationships import services as relationships
 from mentorkit.runtime import current_runtime
-from mentorkit.schemas import ID_MAX, ID_MIN, Id, Input, LongText
+from mentorkit.schemas import ID_MAX, ID_MIN, Id, Input, Line, LongText
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
 from mentorkit.web.panels import page_panels
@@ -27,7 +38,11 @@ FormData = URLEncodedBody[dict[str, str]]
 
 assert policies.POLICIES  # importing the module registers the policies these routes name
 
-STATE_ACTIONS = {"enrolling": "Open enrolment", "running": "Start the program", "closed": "Close the program"}
+STATE_ACTIONS = {
+    "enrolling": "Open enrolment", "matching": "Close enrolment and match", "running": "Start the program",
+    "closed": "Close the program", "archived": "Archive", }
+# Labels that differ by where the program comes from (reopening, restoring).
+REOPEN, RESTORE = "Reopen enrolment", "Restore (make it closed again)"
 
 
 class StateForm(Input):
@@ -37,6 +52,7 @@ class StateForm(Input):
     state: Key
     reason: LongText = ""
     confirm: bool = False
+    open_relationships: ClosingOutcome = "complete"
 
 
 def failed(form: Form, exc: ValidationFailed | ConflictError) -> int:
@@ -58,33 +74,108 @@ def _choices(keys: list[str], labels: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @get("/programs", opt={"policy": "signed_in"}, include_in_schema=False)
-async def program_list(request: AnyRequest) -> Template:
-    """Programs open for enrolment and the person's own."""
-    return render(request, "programs/list.html", programs=await services.list_programs(request.user))
+async def program_list(request: AnyRequest, archived: FromQuery[bool] = False) -> Template:
+    """Programs open for enrolment and the person's own; archived ones with ``?archived=1``."""
+    return render(request, "programs/list.html", programs=await services.list_programs(
+        request.user, include_archived=archived), archived=archived,
+        can_create=await services.may_create_programs(request.user))
 
 
-def _new_page(request: AnyRequest, form: Form, status_code: int = 200) -> Template:
+SETTINGS_FIELDS = ("format_settings", "strategy_settings", "role_limits")
+
+
+def _design_context(form: Form, current: Any = None, posted: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the design form needs: the choices, and the settings fields of the format and the
+    strategy chosen: as ``posted`` (an unticked box is off), else as stored in ``current``,
+    else the Structs' defaults."""
     runtime = current_runtime()
-    return render(
-        request,
-        "programs/new.html",
-        status_code=status_code,
-        form=form,
-        formats=_choices(sorted(runtime.formats), runtime.formats),
-        strategies=_choices(sorted(runtime.strategies), runtime.strategies),
-    )
+    locked = current is not None and current.state != "draft"
+    fmt = runtime.formats.get(current.format if locked else form.values.get("format") or "one_to_one")
+    strategy = runtime.strategies.get(form.values.get("matching_strategy") or "manual")
+
+    def values(prefix: str, registered: Any) -> dict[str, Any]:
+        if posted is not None:
+            return design.settings_from_form(registered.settings, posted, prefix)
+        same = current is not None and registered.key == (
+            current.format if prefix == "format_settings" else current.matching_strategy)
+        return dict(getattr(current, prefix)) if same else {}
+
+    return {
+        "form": form,
+        "formats": _choices(sorted(runtime.formats), runtime.formats),
+        "strategies": _choices(sorted(runtime.strategies), runtime.strategies),
+        "mode_choices": {field: list(labels.items()) for field, labels in design.LABELS.items()},
+        "format_fields": design.settings_fields(
+            fmt.settings, values("format_settings", fmt), "format_settings") if fmt else [],
+        "strategy_fields": design.settings_fields(
+            strategy.settings, values("strategy_settings", strategy), "strategy_settings") if strategy else [],
+        "role_limit_fields": [
+            {"name": f"role_limits.{slot.role}", "label": upper_first(slot.plural)}
+            for slot in (fmt.roles if fmt else [])
+        ],
+        "format_name": format_label(fmt.key) if fmt else "",
+        "strategy_name": strategy.label if strategy else "",
+        "labels": DESIGN_LABELS,
+        "format_locked": locked,
+        "current_format": current.format if current else "",
+    }
 
 
-@get("/programs/new", opt={"policy": "admin"}, include_in_schema=False)
+# The form's labels, also used by the error summary.
+DESIGN_LABELS = {
+    "name": "Name", "slug": "Short name", "description": "Description", "format": "Format",
+    "matching_strategy": "Matching strategy", "matching_mode": "Who makes the matches",
+    "enrolment_mode": "How people join", "intake": "Intake", "default_capacity": "Mentees per mentor",
+    "meeting_cadence": "Meeting cadence", "duration_weeks": "Duration in weeks", "starts_on": "Starts on",
+    "ends_on": "Ends on", "allow_rejoin": "People who withdrew may join again",
+}
+
+
+def _design_form(data: dict[str, str]) -> tuple[ProgramCreate | None, Form]:
+    """The posted design form: the plain fields through ``validate_form``, the settings and
+    role limits (``<group>.<field>`` names) checked by the service; every error at once."""
+    runtime = current_runtime()
+    plain = {k: v for k, v in data.items() if k.partition(".")[0] not in SETTINGS_FIELDS}
+    plain.setdefault("allow_rejoin", "off")  # an unticked box sends nothing
+    values, form = validate_form(ProgramCreate, plain)
+    form.values.update({k: str(v) for k, v in data.items() if k.partition(".")[0] in SETTINGS_FIELDS})
+    fmt = runtime.formats.get(data.get("format") or "one_to_one")
+    strategy = runtime.strategies.get(data.get("matching_strategy") or "manual")
+    limits: dict[str, int] = {}
+    for slot in fmt.roles if fmt else []:
+        raw = (data.get(f"role_limits.{slot.role}") or "").strip()
+        if raw and not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 1_000_000):
+            form.error(f"role_limits.{slot.role}", "must be a whole number from 1, or empty for no limit")
+        elif raw:
+            limits[slot.role] = int(raw)
+    settings = {}
+    for prefix, registered in (("format_settings", fmt), ("strategy_settings", strategy)):
+        settings[prefix] = design.settings_from_form(registered.settings, data, prefix) if registered else {}
+        if registered:  # checked here too, so these errors come with the others, all at once
+            for field, message in design.settings_problems(registered.settings, settings[prefix], prefix)[1].items():
+                form.error(field, message)
+    if values is None or not form.ok:
+        return None, form
+    return msgspec.structs.replace(values, **settings, role_limits=limits), form
+
+
+def _new_page(request: AnyRequest, form: Form, status_code: int = 200,
+              posted: dict[str, str] | None = None) -> Template:
+    return render(request, "programs/new.html", status_code=status_code, **_design_context(form, posted=posted))
+
+
+@get("/programs/new", opt={"policy": "program_creator"}, include_in_schema=False)
 async def new_program(request: AnyRequest) -> Template:
-    """The new-program form (site admins)."""
-    return _new_page(request, Form({"format": "one_to_one", "matching_strategy": "manual"}))
+    """The new-program form (site admins; coordinators too where the site allows it)."""
+    return _new_page(request, Form({"format": "one_to_one", "matching_strategy": "manual", "allow_rejoin": "on",
+                                    "default_capacity": "1", "meeting_cadence": "fortnightly",
+                                    "matching_mode": "coordinator", "enrolment_mode": "open", "intake": "cohort"}))
 
 
-@post("/programs", opt={"policy": "admin"}, include_in_schema=False)
+@post("/programs", opt={"policy": "program_creator"}, include_in_schema=False)
 async def create_program(request: AnyRequest, data: FormData) -> Response[Any]:
     """Create a draft program and go to its overview."""
-    values, form = validate_form(ProgramCreate, data)
+    values, form = _design_form(data)
     # Checked here too so an unknown format shows up with the other errors, all at once.
     for field, message in services.registry_problems(
         data.get("format") or "one_to_one", data.get("matching_strategy") or "manual"
@@ -99,13 +190,80 @@ async def create_program(request: AnyRequest, data: FormData) -> Response[Any]:
             status = failed(form, exc)
         else:
             return redirect(f"/programs/{program.id}", flash=f"Program “{program.name}” created as a draft.")
-    return _new_page(request, form, status)
+    return _new_page(request, form, status, posted=data)
+
+
+def _as_form(program: Any) -> Form:
+    """A program's design as the edit form's values."""
+    values = {name: getattr(program, name) for name in DESIGN_FIELDS if name not in SETTINGS_FIELDS}
+    form = Form({k: "" if v is None or v is False else "on" if v is True else str(v) for k, v in values.items()})
+    form.values.update({f"role_limits.{role}": str(n) for role, n in program.role_limits.items()})
+    return form
+
+
+async def _edit_page(request: AnyRequest, program_id: int, form: Form, status_code: int = 200,
+                     posted: dict[str, str] | None = None) -> Template:
+    detail = await services.program_detail(program_id, request.user)
+    return render(request, "programs/edit.html", status_code=status_code, program=detail.program,
+                  **_design_context(form, detail.program, posted))
+
+
+@get("/programs/{program_id:int}/edit", opt={"policy": "program_coordinator"}, include_in_schema=False)
+async def edit_program(request: AnyRequest, program_id: FromPath[Id]) -> Template:
+    """The design form, filled in with the program's design (coordinators)."""
+    detail = await services.program_detail(program_id, request.user)
+    return await _edit_page(request, program_id, _as_form(detail.program))
+
+
+@post("/programs/{program_id:int}/edit", opt={"policy": "program_coordinator"}, include_in_schema=False)
+async def save_program(request: AnyRequest, program_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Save the design form: every field as sent (the service records what changed)."""
+    values, form = _design_form(data)
+    status = 400
+    if values is not None:
+        try:
+            program = await services.update_program(
+                program_id, ProgramUpdate(**{name: getattr(values, name) for name in DESIGN_FIELDS}), request.user)
+        except (ValidationFailed, ConflictError) as exc:
+            status = failed(form, exc)
+        else:
+            return redirect(f"/programs/{program.id}", flash="The program's design is saved.")
+    return await _edit_page(request, program_id, form, status, posted=data)
+
+
+async def _duplicate_page(request: AnyRequest, program_id: int, form: Form, status_code: int = 200) -> Template:
+    detail = await services.program_detail(program_id, request.user)
+    return render(request, "programs/duplicate.html", status_code=status_code, program=detail.program, form=form)
+
+
+@get("/programs/{program_id:int}/duplicate", opt={"policy": "program_duplicator"}, include_in_schema=False)
+async def duplicate_page(request: AnyRequest, program_id: FromPath[Id]) -> Template:
+    """Ask the next cohort's name and short name."""
+    program = (await services.program_detail(program_id, request.user)).program
+    suggestion = Form({"name": f"{program.name} (next cohort)"[:100], "slug": f"{program.slug}-next"[:100]})
+    return await _duplicate_page(request, program_id, suggestion)
+
+
+@post("/programs/{program_id:int}/duplicate", opt={"policy": "program_duplicator"}, include_in_schema=False)
+async def duplicate_program(request: AnyRequest, program_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Create the next cohort as a draft and go to it."""
+    values, form = validate_form(ProgramDuplicate, data)
+    status = 400
+    if values is not None:
+        try:
+            program = await services.duplicate_program(program_id, values, request.user)
+        except (ValidationFailed, ConflictError) as exc:
+            status = failed(form, exc)
+        else:
+            return redirect(f"/programs/{program.id}", flash=f"“{program.name}” created as a draft from this one.")
+    return await _duplicate_page(request, program_id, form, status)
 
 
 # --------------------------------------------------------------------------- overview
 
 
-# The overview's sections (one shown at a time, each one link away); staff see all of them.
+# The overview's sections (one shown at a time, each one link away). Coordinators see all of
+# them; observers the overview (numbers only) and the staff.
 SECTIONS = {
     "overview": "Overview",
     "participants": "Participants",
@@ -114,6 +272,10 @@ SECTIONS = {
     "staff": "Staff",
 }
 PAGE_SIZE = 25
+MAX_PAGE = 100_000  # beyond it the offset means nothing (and would overflow SQLite's integers)
+STATE_FILTERS = [("", "Taking part or waiting"), ("active", "Active"), ("applied", "Applied"),
+                 ("waitlisted", "Waitlisted"), ("declined", "Declined"), ("withdrawn", "Withdrawn"),
+                 ("any", "Any state")]
 
 
 def prefixed(form: Form, prefix: str) -> Form:
@@ -127,15 +289,6 @@ def person_label(enrolment: Any) -> str:
     """How staff tell people apart: the name and the account's e-mail address (two people
     may share a name). The same text in the participants table and the pairing form."""
     return f"{enrolment.display_name} ({enrolment.email})" if enrolment.email else enrolment.display_name
-
-
-def matching(enrolments: list[Any], query: str, format_key: str) -> list[Any]:
-    """Enrolments whose name, e-mail address or role (its label or key) contains every word of ``query``."""
-    words = query.casefold().split()
-    return [
-        e for e in enrolments
-        if all(w in f"{e.display_name} {e.email} {e.role} {role_label(format_key, e.role)}".casefold() for w in words)
-    ]
 
 
 def pair_slots(detail: Any, enrolments: list[Any], paired: set[tuple[int, str]]) -> list[dict[str, Any]]:
@@ -167,6 +320,99 @@ def pair_slots(detail: Any, enrolments: list[Any], paired: set[tuple[int, str]])
     return out
 
 
+def design_summary(program: Any) -> list[tuple[str, str]]:
+    """The design at a glance, as (label, value) pairs in the words of the design form."""
+    strategy = current_runtime().strategies.get(program.matching_strategy)
+    limits = ", ".join(f"{upper_first(role_label(program.format, role, plural=True))}: {n}"
+                       for role, n in program.role_limits.items()) or "No limit"
+    dates = " to ".join(d.isoformat() for d in (program.starts_on, program.ends_on) if d) or "Not set"
+    return [
+        ("Format", format_label(program.format)),
+        ("Matching strategy", strategy.label if strategy else program.matching_strategy),
+        ("Who makes the matches", design.short_label("matching_mode", program.matching_mode)),
+        ("How people join", design.short_label("enrolment_mode", program.enrolment_mode)),
+        ("Intake", design.short_label("intake", program.intake)),
+        ("Dates", dates),
+        ("Duration", f"{program.duration_weeks} weeks" if program.duration_weeks else "Not set"),
+        ("Meeting cadence", design.short_label("meeting_cadence", program.meeting_cadence)),
+        ("Mentees per mentor", str(program.default_capacity)),
+        ("Role limits", limits),
+        ("People who withdrew may join again", "Yes" if program.allow_rejoin else "No"),
+    ]
+
+
+def aggregate_charts(program: Any, aggregates: Any) -> list[Any]:
+    """The numbers observers (and every staff member) see, as bar charts."""
+    def role(key: str) -> str:
+        return upper_first(role_label(program.format, key, plural=True))
+
+    enrolled = [(f"{role(r)}, {state}", n) for r, states in aggregates.enrolments.items()
+                for state, n in sorted(states.items())]
+    matched = [(f"{role(r)}, {word}", n) for r in aggregates.matched
+               for word, n in (("matched", aggregates.matched[r]), ("not matched", aggregates.unmatched.get(r, 0)))]
+    relationships_by_state = [(state.replace("_", " ").capitalize(), n)
+                              for state, n in sorted(aggregates.relationships.items())]
+    charts = [bar_chart("Enrolments by role and state", enrolled), bar_chart("Matched and not matched", matched),
+              bar_chart("Relationships by state", relationships_by_state)]
+    return [chart for chart in charts if chart]
+
+
+def state_actions(program: Any) -> list[tuple[str, str]]:
+    """The state buttons for the program's next states, in words that say what happens."""
+    actions = []
+    for state in services.PROGRAM_TRANSITIONS[program.state]:
+        label = STATE_ACTIONS[state]
+        if program.state == "matching" and state == "enrolling":
+            label = REOPEN
+        elif program.state == "archived" and state == "closed":
+            label = RESTORE
+        actions.append((state, label))
+    return actions
+
+
+def staff_links(program: Any) -> list[tuple[str, str]]:
+    """Coordinators' links to the pages other parts of the program live on."""
+    base = f"/programs/{program.id}"
+    links = [(f"{base}/questions", "Questions")]
+    if program.enrolment_mode == "invitation":
+        links.append((f"{base}/invitations", "Invitations"))
+    if program.enrolment_mode == "application":
+        links.append((f"{base}/applications", "Applications"))
+    links += [(f"{base}/import", "Import CSV"), (f"{base}/export.csv", "Export CSV")]
+    return links
+
+
+class ParticipantQuery(Input):
+    """The participants section's search and filters (query parameters)."""
+
+    q: Line = ""
+    role: Line = ""
+    state: Line = ""
+    matched: Line = ""
+    question: Line = ""
+    answer: Line = ""
+
+
+async def _participant_page(program_id: int, user: Any, query: ParticipantQuery, page: int
+                            ) -> tuple[Any, Form, int]:
+    """One page of the participant list (the last one for a page beyond it), the filter form
+    (with its error, if any) and the page number shown."""
+    form = Form({k: v for k, v in msgspec.structs.asdict(query).items() if v})
+    filters = participants.Filters(
+        q=query.q, role=query.role, state=query.state, question=query.question, answer=query.answer,
+        matched={"yes": True, "no": False}.get(query.matched))
+    try:
+        found = await participants.search(program_id, filters, user, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    except ValidationFailed as exc:
+        failed(form, exc)
+        filters, page = participants.Filters(), 1
+        found = await participants.search(program_id, filters, user, limit=PAGE_SIZE)
+    if not found.items and found.total:
+        page = -(-found.total // PAGE_SIZE)
+        found = await participants.search(program_id, filters, user, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return found, form, page
+
+
 async def _overview(
     request: AnyRequest,
     program_id: int,
@@ -175,47 +421,61 @@ async def _overview(
     status_code: int = 200,
     query: str = "",
     page: int = 1,
+    filters: ParticipantQuery | None = None,
     **forms: Form,
 ) -> Template:
     user = request.user
     detail = await services.program_detail(program_id, user)
+    program = detail.program
     is_staff = detail.staff is not None
     can_coordinate = detail.staff_role in ("coordinator", "admin")
     sections = {
         key: label for key, label in SECTIONS.items()
-        if key == "overview" or (is_staff and (key != "pairing" or can_coordinate))
+        if key == "overview" or can_coordinate or (is_staff and key == "staff")
     }
     if section not in sections:
         section = "overview"
-    enrolments = await services.list_enrolments(program_id, user) if is_staff else []
-    program_relationships = await relationships.program_relationships(program_id, user) if is_staff else []
+    page = min(max(page, 1), MAX_PAGE)
+    # Lists of people for coordinators only, and only in the section that shows them.
+    enrolments = await services.list_enrolments(program_id, user) if section == "pairing" else []
+    program_relationships = (
+        await relationships.program_relationships(program_id, user) if section in ("pairing", "relationships") else [])
     mine = [r for r in await relationships.my_relationships(user) if r.program_id == program_id]
     paired = {(m.user_id, m.role) for r in program_relationships if r.state in ("active", "paused") for m in r.members}
-    found = matching(enrolments, query, detail.program.format)
-    pages = max(1, -(-len(found) // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    states: dict[str, int] = {}
-    for r in program_relationships:
-        states[r.state] = states.get(r.state, 0) + 1
+    aggregates = detail.aggregates
+    found = filter_form = None
+    if section == "participants":
+        filters = filters or ParticipantQuery(q=query)
+        found, filter_form, page = await _participant_page(program_id, user, filters, page)
+    pages = max(1, -(-found.total // PAGE_SIZE)) if found else 1
+    questions = await _question_choices(program_id) if section == "participants" else []
     context: dict[str, Any] = {
         "detail": detail,
-        "program": detail.program,
+        "program": program,
         "section": section,
         "sections": sections,
-        "enrolments": enrolments,
-        "participants": found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-        "participant_count": len(found),
-        "query": query,
-        "page": page,
+        "participant_total": sum(n for by_state in aggregates.enrolments.values() for state, n in by_state.items()
+                                 if state in participants.LIVE_STATES) if aggregates else 0,
+        "relationship_total": sum(aggregates.relationships.values()) if aggregates else 0,
+        "found": found,
+        "filter_form": filter_form,
+        "filter_query": _filter_query(filters) if filters else "",
+        "state_filters": STATE_FILTERS,
+        "question_options": questions,
+        "page": min(page, pages),
         "pages": pages,
         "relationships": program_relationships,
-        "relationship_states": states,
-        "waiting": len({(e.user_id, e.role) for e in enrolments} - paired),
+        "waiting": sum(aggregates.unmatched.values()) if aggregates else 0,
+        "charts": aggregate_charts(program, aggregates) if aggregates and section == "overview" else [],
+        "design": design_summary(program),
+        "staff_links": staff_links(program) if can_coordinate else [],
         "my_relationships": mine,
         "can_coordinate": can_coordinate,
-        "state_actions": [(s, STATE_ACTIONS[s]) for s in services.PROGRAM_TRANSITIONS[detail.program.state]],
-        "enrolment_open": detail.program.state in services.OPEN_STATES,
-        "role_options": [(role, upper_first(role_label(detail.program.format, role))) for role in detail.roles],
+        "can_duplicate": can_coordinate and await services.may_create_programs(user),
+        "state_actions": state_actions(program),
+        "enrolment_open": services.enrolment_is_open(program),
+        "pairing_open": program.state in services.OPEN_STATES,
+        "role_options": [(role, upper_first(role_label(program.format, role))) for role in detail.roles],
         "pair_slots": pair_slots(detail, enrolments, paired),
         "pair_labels": {s["role"]: s["plural"] if s["many"] else s["label"] for s in pair_slots(detail, [], set())},
         "person_label": person_label,
@@ -226,11 +486,23 @@ async def _overview(
     }
     # Plugins' panels: in the overview only, the staff slot for staff only.
     overview = section == "overview"
-    program = detail.program
     context["participant_panels"] = await page_panels(request, "program.participant", program) if overview else []
     context["staff_panels"] = await page_panels(request, "program.staff", program) if overview and is_staff else []
     context.update(forms)
     return render(request, "programs/detail.html", status_code=status_code, **context)
+
+
+async def _question_choices(program_id: int) -> list[tuple[str, str]]:
+    from mentorkit.programs.tables import ProgramQuestion
+
+    rows = await ProgramQuestion.select(ProgramQuestion.key, ProgramQuestion.label).where(
+        ProgramQuestion.program == program_id).order_by(ProgramQuestion.position)
+    return [(r["key"], r["label"]) for r in rows]
+
+
+def _filter_query(filters: ParticipantQuery) -> str:
+    """The filters as query parameters, for the page links."""
+    return "".join(f"&{k}={quote_plus(v)}" for k, v in msgspec.structs.asdict(filters).items() if v)
 
 
 @get("/programs/{program_id:int}", opt={"policy": "program_reader"}, include_in_schema=False)
@@ -239,11 +511,18 @@ async def program_page(
     program_id: FromPath[Id],
     section: FromQuery[str] = "overview",
     q: FromQuery[str] = "",
+    role: FromQuery[str] = "",
+    enrolment_state: Annotated[str, QueryParameter(name="state")] = "",  # "state" is reserved by Litestar
+    matched: FromQuery[str] = "",
+    question: FromQuery[str] = "",
+    answer: FromQuery[str] = "",
     page: FromQuery[int] = 1,
 ) -> Template:
-    """The program overview; staff also get participants (searchable, in pages), pairing,
-    relationships and staff, one section at a time."""
-    return await _overview(request, program_id, section=section, query=q[:200], page=page)
+    """The program overview; coordinators also get participants (searchable and filtered, in
+    pages), pairing, relationships and staff, one section at a time; observers numbers only."""
+    filters = ParticipantQuery(q=q[:200], role=role[:100], state=enrolment_state[:20], matched=matched[:5],
+                               question=question[:50], answer=answer[:200])
+    return await _overview(request, program_id, section=section, page=page, filters=filters)
 
 
 def _section_url(program_id: int, section: str) -> str:
@@ -265,20 +544,21 @@ async def _close_page(request: AnyRequest, program_id: int, form: Form, status_c
 @get("/programs/{program_id:int}/close", opt={"policy": "program_coordinator"}, include_in_schema=False)
 async def close_page(request: AnyRequest, program_id: FromPath[Id]) -> Template:
     """Ask before closing: how many open relationships closing will complete."""
-    return await _close_page(request, program_id, Form())
+    return await _close_page(request, program_id, Form({"open_relationships": "complete"}))
 
 
 @post("/programs/{program_id:int}/state", opt={"policy": "program_coordinator"}, include_in_schema=False)
 async def change_state(request: AnyRequest, program_id: FromPath[Id], data: FormData) -> Response[Any]:
-    """Open enrolment, start or close the program (closing only from its confirmation page)."""
+    """Move the program to another state (closing only from its confirmation page)."""
     values, form = validate_form(StateForm, data)
     status = 400
     if values is not None and values.state == "closed" and not values.confirm:
         return await _close_page(request, program_id, form, status_code=400)
     if values is not None:
         try:
-            program = await services.change_program_state(program_id, values.state, request.user, values.reason)
-        except ConflictError as exc:
+            program = await services.change_program_state(program_id, values.state, request.user, values.reason,
+                                                          values.open_relationships)
+        except (ValidationFailed, ConflictError) as exc:
             status = failed(form, exc)
         else:
             return redirect(f"/programs/{program_id}", flash=f"The program is now {program.state}.")
@@ -302,6 +582,22 @@ async def appoint_staff(request: AnyRequest, program_id: FromPath[Id], data: For
         else:
             return redirect(_section_url(program_id, "staff"), flash=f"{staff.display_name} is now {staff.role}.")
     return await _overview(request, program_id, section="staff", status_code=status, staff_form=prefixed(form, "staff"))
+
+
+@post(
+    "/programs/{program_id:int}/staff/{user_id:int}/remove",
+    opt={"policy": "program_coordinator"},
+    include_in_schema=False,
+)
+async def remove_staff(request: AnyRequest, program_id: FromPath[Id], user_id: FromPath[Id]) -> Response[Any]:
+    """Take a coordinator or observer off the staff (asked first on the page)."""
+    try:
+        staff = await services.remove_staff(program_id, user_id, request.user)
+    except ConflictError as exc:
+        return redirect(_section_url(program_id, "staff"), flash=_sentence(str(exc)), level="error")
+    if staff.user_id == request.user.id:
+        return redirect("/", flash=f"You are no longer {staff.role} of this program.")
+    return redirect(_section_url(program_id, "staff"), flash=f"{staff.display_name} is no longer {staff.role}.")
 
 
 @post("/programs/{program_id:int}/relationships", opt={"policy": "program_coordinator"}, include_in_schema=False)
@@ -346,5 +642,6 @@ async def pair(request: AnyRequest, program_id: FromPath[Id]) -> Response[Any]:
 def program_page_routes() -> list[Any]:
     """Every program page route."""
     return [
-        program_list, new_program, create_program, program_page, close_page, change_state, appoint_staff, pair,
+        program_list, new_program, create_program, program_page, edit_program, save_program, duplicate_page,
+        duplicate_program, close_page, change_state, appoint_staff, remove_staff, pair,
     ]

@@ -58,6 +58,22 @@ async def program_coordinator(connection: Connection) -> None:
         raise PermissionDeniedException("only the program's coordinators may do this")
 
 
+async def program_creator(connection: Connection) -> None:
+    """A site admin; with ``program_creators = "coordinators"``, also anyone who coordinates
+    at least one program."""
+    from mentorkit.programs.services import may_create_programs
+
+    user = require_user(connection)
+    if not await may_create_programs(user):
+        raise PermissionDeniedException("you may not create programs on this site")
+
+
+async def program_duplicator(connection: Connection) -> None:
+    """A coordinator of the program (or a site admin) who may also create programs."""
+    await program_coordinator(connection)
+    await program_creator(connection)
+
+
 async def enrolment_holder(connection: Connection) -> None:
     """The enrolled person themselves, or a coordinator of the program (or a site admin)."""
     user = require_user(connection)
@@ -75,6 +91,8 @@ POLICIES = {
     "program_reader": program_reader,
     "program_staff": program_staff,
     "program_coordinator": program_coordinator,
+    "program_creator": program_creator,
+    "program_duplicator": program_duplicator,
     "enrolment_holder": enrolment_holder,
 }
 

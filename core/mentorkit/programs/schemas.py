@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from mentorkit.schemas import END, Email, Input, LongText, Name
 
@@ -22,8 +23,20 @@ Key = Annotated[
     str,
     msgspec.Meta(min_length=1, max_length=100, pattern=rf"^[a-z0-9_]+{END}", description="a registered key"),
 ]
-ProgramState = Literal["draft", "enrolling", "running", "closed"]
+ProgramState = Literal["draft", "enrolling", "matching", "running", "closed", "archived"]
 StaffRole = Literal["coordinator", "observer"]
+MatchingMode = Literal["coordinator", "mentee", "mentor", "automatic"]
+EnrolmentMode = Literal["open", "invitation", "application"]
+Intake = Literal["cohort", "rolling"]
+Cadence = Literal["weekly", "fortnightly", "monthly", "as_needed"]
+# What closing does to the program's open relationships: complete them, or end them early.
+ClosingOutcome = Literal["complete", "end_early"]
+Capacity = Annotated[int, msgspec.Meta(ge=1, le=50, description="relationships a mentor takes at once")]
+Weeks = Annotated[int, msgspec.Meta(ge=1, le=520, description="weeks")]
+RoleLimit = Annotated[int, msgspec.Meta(ge=1, le=1_000_000, description="live enrolments at most")]
+# A format's or strategy's settings as sent: checked against its settings Struct by the service.
+Settings = Annotated[dict[str, Any], msgspec.Meta(max_length=100)]
+RoleLimits = Annotated[dict[Key, RoleLimit], msgspec.Meta(max_length=50)]
 
 
 class Program(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,23 +51,95 @@ class Program(msgspec.Struct, frozen=True, kw_only=True):
     state: str
     created_by: int | None
     created_at: dt.datetime
+    # The design (added with defaults, so plugins that build Programs keep working).
+    format_settings: dict[str, Any] = msgspec.field(default_factory=dict)
+    strategy_settings: dict[str, Any] = msgspec.field(default_factory=dict)
+    matching_mode: str = "coordinator"
+    enrolment_mode: str = "open"
+    intake: str = "cohort"
+    role_limits: dict[str, int] = msgspec.field(default_factory=dict)
+    default_capacity: int = 1
+    meeting_cadence: str = "fortnightly"
+    duration_weeks: int | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    allow_rejoin: bool = True
+    duplicated_from: int | None = None
+    updated_at: dt.datetime | None = None
+
+
+# The design fields a coordinator sets: what ProgramUpdate may change and duplicating copies.
+DESIGN_FIELDS = (
+    "name", "slug", "description", "format", "format_settings", "matching_strategy", "strategy_settings",
+    "matching_mode", "enrolment_mode", "intake", "role_limits", "default_capacity", "meeting_cadence",
+    "duration_weeks", "starts_on", "ends_on", "allow_rejoin",
+)
 
 
 class ProgramCreate(Input):
-    """A new program (created in the draft state; the creator becomes its coordinator)."""
+    """A new program (created in the draft state; the creator becomes its coordinator).
+
+    ``format_settings`` and ``strategy_settings`` are checked against the format's and the
+    strategy's settings Structs (missing fields take their defaults); ``role_limits`` maps a
+    role of the format to the most live enrolments it takes (absent: no limit)."""
 
     slug: Slug
     name: Name
     description: LongText = ""
     format: Key = "one_to_one"
     matching_strategy: Key = "manual"
+    format_settings: Settings = msgspec.field(default_factory=dict)
+    strategy_settings: Settings = msgspec.field(default_factory=dict)
+    matching_mode: MatchingMode = "coordinator"
+    enrolment_mode: EnrolmentMode = "open"
+    intake: Intake = "cohort"
+    role_limits: RoleLimits = msgspec.field(default_factory=dict)
+    default_capacity: Capacity = 1
+    meeting_cadence: Cadence = "fortnightly"
+    duration_weeks: Weeks | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    allow_rejoin: bool = True
+
+
+class ProgramUpdate(Input):
+    """A change to a program's design: only the fields sent change (PATCH). ``null`` clears
+    the duration and the dates. The format can change only while the program is a draft."""
+
+    slug: Slug | UnsetType = UNSET
+    name: Name | UnsetType = UNSET
+    description: LongText | UnsetType = UNSET
+    format: Key | UnsetType = UNSET
+    matching_strategy: Key | UnsetType = UNSET
+    format_settings: Settings | UnsetType = UNSET
+    strategy_settings: Settings | UnsetType = UNSET
+    matching_mode: MatchingMode | UnsetType = UNSET
+    enrolment_mode: EnrolmentMode | UnsetType = UNSET
+    intake: Intake | UnsetType = UNSET
+    role_limits: RoleLimits | UnsetType = UNSET
+    default_capacity: Capacity | UnsetType = UNSET
+    meeting_cadence: Cadence | UnsetType = UNSET
+    duration_weeks: Weeks | UnsetType | None = UNSET
+    starts_on: dt.date | UnsetType | None = UNSET
+    ends_on: dt.date | UnsetType | None = UNSET
+    allow_rejoin: bool | UnsetType = UNSET
+
+
+class ProgramDuplicate(Input):
+    """The next cohort of a program: its new name and slug (everything else is copied)."""
+
+    slug: Slug
+    name: Name
 
 
 class ProgramStateChange(Input):
-    """Move a program to another state (draft -> enrolling -> running -> closed)."""
+    """Move a program to another state (draft -> enrolling -> matching -> running -> closed
+    -> archived, see ``PROGRAM_TRANSITIONS``). Closing applies ``open_relationships`` to the
+    program's active and paused relationships."""
 
     state: ProgramState
     reason: LongText = ""
+    open_relationships: ClosingOutcome = "complete"
 
 
 class EnrolmentCreate(Input):
@@ -104,3 +189,46 @@ class ProgramDetail(msgspec.Struct, frozen=True, kw_only=True):
     my_enrolments: list[Enrolment]
     staff: list[Staff] | None = None
     enrolment_counts: dict[str, int] | None = None
+    # Counts only, for every member of the staff (observers see nothing else about people).
+    aggregates: ProgramAggregates | None = None
+
+
+class ProgramAggregates(msgspec.Struct, frozen=True, kw_only=True):
+    """How a program is going, in numbers only: no names, e-mails, answers or members.
+
+    ``enrolments`` maps each role to its count per enrolment state; ``matched`` and
+    ``unmatched`` count active enrolments per role in an open (active or paused) relationship
+    or not; ``relationships`` counts relationships per state."""
+
+    enrolments: dict[str, dict[str, int]]
+    relationships: dict[str, int]
+    matched: dict[str, int]
+    unmatched: dict[str, int]
+
+
+class Participant(msgspec.Struct, frozen=True, kw_only=True):
+    """One row of a program's participant list (coordinators): an enrolment and its person."""
+
+    enrolment_id: int
+    user_id: int
+    display_name: str
+    email: str
+    role: str
+    state: str
+    created_at: dt.datetime
+    # In an open (active or paused) relationship of the program.
+    matched: bool
+
+
+# The participant list's state filter: "" or "live" (active, applied, waitlisted), "any", or one state.
+ParticipantState = Literal["", "live", "any", "active", "applied", "waitlisted", "declined", "withdrawn"]
+
+
+class ParticipantPage(msgspec.Struct, frozen=True, kw_only=True):
+    """One page of participants, with how many match the filters in all."""
+
+    items: list[Participant]
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None

@@ -1,4 +1,5 @@
-"""Program use cases: create, change state, enrol, withdraw, appoint staff, read.
+"""Program use cases: create, edit, duplicate, change state, enrol, withdraw, appoint and
+remove staff, read (observers: counts only).
 
 Every function takes the ``actor`` (the signed-in ``CurrentUser``) and checks again what the
 route's policy already checked, so a service never hands data to someone who may not see it.
@@ -12,6 +13,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Protocol, cast
 
+import msgspec
+from msgspec import UNSET
+
 from mentorkit.accounts.tables import User
 from mentorkit.contracts import ProgramFormat
 from mentorkit.db import transaction
@@ -19,23 +23,37 @@ from mentorkit.db.reads import fetch
 from mentorkit.db.values import as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
-from mentorkit.programs import schemas
+from mentorkit.programs import design, schemas
 from mentorkit.programs.labels import format_label, role_label
-from mentorkit.programs.tables import Enrolment, Program, ProgramStaff
+from mentorkit.programs.questions import CHOICE_KINDS
+from mentorkit.programs.tables import Enrolment, Program, ProgramQuestion, ProgramStaff
 from mentorkit.runtime import current_runtime
 
 # Which state may follow which. The one place that says so (see ``change_program_state``).
+# enrolling -> running skips matching (rolling intake, small programs); matching -> enrolling
+# reopens enrolment; archived -> closed restores an archived program (the undo path).
 PROGRAM_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("enrolling", "closed"),
-    "enrolling": ("running", "closed"),
+    "enrolling": ("matching", "running", "closed"),
+    "matching": ("running", "enrolling", "closed"),
     "running": ("closed",),
-    "closed": (),
+    "closed": ("archived",),
+    "archived": ("closed",),
 }
-# People may enrol, and coordinators may pair them, in these states.
-OPEN_STATES = ("enrolling", "running")
+# The live states: coordinators may pair people, and every signed-in person sees the program
+# in the list. Who may enrol when: ``enrolment_is_open``.
+OPEN_STATES = ("enrolling", "matching", "running")
 # Closing a program completes its open relationships with this reason (and the closing note).
 CLOSING_REASON = "the program was closed"
 STAFF_ROLES = ("coordinator", "observer")
+
+
+def enrolment_is_open(program: schemas.Program | Mapping[str, Any]) -> bool:
+    """Whether people may enrol now: while enrolling, and also while matching or running
+    when the intake is rolling."""
+    state, intake = ((program.state, program.intake) if isinstance(program, schemas.Program)
+                     else (program["state"], program.get("intake", "cohort")))
+    return state == "enrolling" or (intake == "rolling" and state in ("matching", "running"))
 
 
 class Actor(Protocol):
@@ -68,7 +86,26 @@ def program_from_row(row: Mapping[str, Any]) -> schemas.Program:
         state=row["state"],
         created_by=row["created_by"],
         created_at=cast(dt.datetime, as_utc(row["created_at"])),
+        # The home page's fixed statement reads only the columns above: the rest default.
+        **{name: value for name, value in _design_of(row).items() if value is not None},
     )
+
+
+def _design_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    def date(value: Any) -> dt.date | None:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+    out = {name: row.get(name) for name in (
+        "matching_mode", "enrolment_mode", "intake", "default_capacity", "meeting_cadence", "allow_rejoin",
+        "duplicated_from")}
+    out.update({name: design.as_document(row.get(name)) for name in ("format_settings", "strategy_settings",
+                                                                      "role_limits")})
+    if "allow_rejoin" in row:
+        out["allow_rejoin"] = bool(row["allow_rejoin"])
+    out["duration_weeks"] = row.get("duration_weeks")
+    out["starts_on"], out["ends_on"] = date(row.get("starts_on")), date(row.get("ends_on"))
+    out["updated_at"] = as_utc(row.get("updated_at"))
+    return out
 
 
 async def _program_row(program_id: int) -> dict[str, Any]:
@@ -186,63 +223,83 @@ def registry_problems(format_key: str, strategy_key: str) -> dict[str, str]:
     return problems
 
 
-async def create_program(data: schemas.ProgramCreate, actor: Actor) -> schemas.Program:
-    """Create a draft program; its creator becomes its first coordinator. Site admins only."""
-    if not actor.is_admin:
-        raise PermissionDenied("only site admins create programs")
+_COORDINATES_ANY = """SELECT 1 AS yes FROM mentorkit_program_staff WHERE "user" = {} AND role = 'coordinator' LIMIT 1"""
+
+
+async def may_create_programs(actor: Actor) -> bool:
+    """Site admins may; with ``program_creators = "coordinators"``, so may anyone who
+    coordinates at least one program. The system actor creates nothing (it is nobody)."""
+    if actor.id is None:
+        return False
+    if actor.is_admin:
+        return True
+    if current_runtime().settings.program_creators != "coordinators":
+        return False
+    return bool(await fetch(_COORDINATES_ANY, actor.id))
+
+
+async def _require_creator(actor: Actor) -> int:
     if actor.id is None:  # its creator becomes its first coordinator: a person
         raise PermissionDenied("only a person can create a program (the system actor is nobody)")
+    if not await may_create_programs(actor):
+        who = ("site admins and the coordinators of a program"
+               if current_runtime().settings.program_creators == "coordinators" else "site admins")
+        raise PermissionDenied(f"only {who} create programs")
+    return actor.id
+
+
+def _checked_design(values: dict[str, Any]) -> dict[str, Any]:
+    """The design fields checked together (every problem at once, ``ValidationFailed``);
+    returns them with the settings completed from their Structs' defaults."""
     runtime = current_runtime()
-    if problems := registry_problems(data.format, data.matching_strategy):
+    problems = registry_problems(values["format"], values["matching_strategy"])
+    clean = dict(values)
+    fmt = runtime.formats.get(values["format"])
+    strategy = runtime.strategies.get(values["matching_strategy"])
+    for prefix, registered in (("format_settings", fmt), ("strategy_settings", strategy)):
+        if registered is not None:
+            clean[prefix], found = design.settings_problems(registered.settings, values[prefix] or {}, prefix)
+            problems.update(found)
+    if fmt is not None:
+        problems.update(design.role_limit_problems(fmt, values["role_limits"] or {}))
+    problems.update(design.date_problems(values["starts_on"], values["ends_on"]))
+    if problems:
         raise ValidationFailed(problems)
-    draft = schemas.Program(
-        id=0,
-        slug=data.slug,
-        name=data.name.strip(),
-        description=data.description,
-        format=data.format,
-        matching_strategy=data.matching_strategy,
-        state="draft",
-        created_by=actor.id,
-        created_at=utcnow(),
-    )
-    if plugin_problems := await runtime.hooks.validate_program(draft):
+    return clean
+
+
+def _design_columns(values: dict[str, Any]) -> dict[Any, Any]:
+    """Column -> value for the design fields present in ``values``."""
+    return {getattr(Program, name): values[name] for name in schemas.DESIGN_FIELDS if name in values}
+
+
+async def _validated_by_plugins(program: schemas.Program) -> None:
+    if plugin_problems := await current_runtime().hooks.validate_program(program):
         raise ValidationFailed({"__all__": "; ".join(plugin_problems)})
+
+
+async def create_program(data: schemas.ProgramCreate, actor: Actor) -> schemas.Program:
+    """Create a draft program with its design; its creator becomes its first coordinator.
+
+    Site admins, and coordinators of a program when the site allows it
+    (``program_creators``). Emits ``program.created``."""
+    creator = await _require_creator(actor)
+    values = _checked_design({name: getattr(data, name) for name in schemas.DESIGN_FIELDS})
+    values["name"] = values["name"].strip()
+    now = utcnow()
+    draft = schemas.Program(id=0, state="draft", created_by=creator, created_at=now, updated_at=now, **values)
+    await _validated_by_plugins(draft)
     if await Program.exists().where(Program.slug == data.slug):
         raise _slug_taken()
     try:
         async with transaction():
-            rows = await Program.insert(
-                Program(
-                    slug=draft.slug,
-                    name=draft.name,
-                    description=draft.description,
-                    format=draft.format,
-                    matching_strategy=draft.matching_strategy,
-                    state="draft",
-                    created_by=actor.id,
-                    created_at=draft.created_at,
-                )
-            ).returning(Program.id)
-            program_id = rows[0]["id"]
-            await ProgramStaff.insert(
-                ProgramStaff(
-                    program=program_id,
-                    user=actor.id,
-                    role="coordinator",
-                    appointed_by=actor.id,
-                    staff_key=_staff_key(program_id, actor.id),
-                )
-            )
+            program_id = await _insert_program(values, creator, now)
+            await _add_staff(program_id, creator, "coordinator", creator)
             await emit(
                 "program.created",
                 f"program:{program_id}",
-                {
-                    "slug": draft.slug,
-                    "format": draft.format,
-                    "matching_strategy": draft.matching_strategy,
-                },
-                actor_id=actor.id,
+                {"slug": draft.slug, "format": draft.format, "matching_strategy": draft.matching_strategy},
+                actor_id=creator,
             )
     except ConflictError as exc:
         if "slug" in getattr(exc, "fields", []):
@@ -251,50 +308,191 @@ async def create_program(data: schemas.ProgramCreate, actor: Actor) -> schemas.P
     return program_from_row(await _program_row(program_id))
 
 
+async def _insert_program(values: dict[str, Any], creator: int, now: dt.datetime,
+                          duplicated_from: int | None = None) -> int:
+    rows = await Program.insert(
+        Program(
+            **{name: values[name] for name in schemas.DESIGN_FIELDS},
+            state="draft",
+            created_by=creator,
+            created_at=now,
+            updated_at=now,
+            duplicated_from=duplicated_from,
+        )
+    ).returning(Program.id)
+    return int(rows[0]["id"])
+
+
+async def _add_staff(program_id: int, user_id: int, role: str, appointed_by: int | None) -> None:
+    await ProgramStaff.insert(
+        ProgramStaff(
+            program=program_id, user=user_id, role=role, appointed_by=appointed_by,
+            staff_key=_staff_key(program_id, user_id),
+        )
+    )
+
+
 def _slug_taken() -> ConflictError:
     error = ConflictError("slug is already taken by another program")
     error.fields = ["slug"]  # type: ignore[attr-defined]
     return error
 
 
-async def change_program_state(program_id: int, new: str, actor: Actor, reason: str = "") -> schemas.Program:
-    """Move a program along draft -> enrolling -> running -> closed (coordinators, admins).
+def _refuse_archived(row: Mapping[str, Any]) -> None:
+    if row["state"] == "archived":
+        raise ConflictError("the program is archived and read-only; restore it first (it becomes closed)")
 
-    Closing completes every open (active or paused) relationship of the program in the same
-    transaction, each as a transition with its ``relationship.state_changed`` event.
+
+async def update_program(program_id: int, data: schemas.ProgramUpdate, actor: Actor) -> schemas.Program:
+    """Change a program's design: only the fields given (coordinators, site admins).
+
+    Refused for an archived program (restore it first) and, for the format, once the program
+    has left the draft state (its enrolments hold the format's roles). Changing the format or
+    the strategy checks the settings given, or the stored ones, against the new Struct.
+    Emits ``program.updated`` with the names of the fields that changed (nothing when none did).
+    """
+    given = {name: getattr(data, name) for name in schemas.DESIGN_FIELDS if getattr(data, name) is not UNSET}
+    async with transaction():
+        row = await require_coordinator(program_id, actor)
+        _refuse_archived(row)
+        current = program_from_row(row)
+        if "format" in given and given["format"] != current.format and current.state != "draft":
+            raise ValidationFailed({"format": "can change only while the program is a draft"})
+        merged = {name: given.get(name, getattr(current, name)) for name in schemas.DESIGN_FIELDS}
+        # A new format or strategy starts from its own defaults unless settings come with it.
+        for key, prefix in (("format", "format_settings"), ("matching_strategy", "strategy_settings")):
+            if merged[key] != getattr(current, key) and prefix not in given:
+                merged[prefix] = {}
+        merged["name"] = merged["name"].strip()
+        values = _checked_design(merged)
+        changed = [name for name in schemas.DESIGN_FIELDS if values[name] != getattr(current, name)]
+        if not changed:
+            return current
+        now = utcnow()
+        await _validated_by_plugins(msgspec.structs.replace(current, **values, updated_at=now))
+        taken = (Program.slug == values["slug"]) & (Program.id != program_id)
+        if "slug" in changed and await Program.exists().where(taken):
+            raise _slug_taken()
+        await Program.update({**_design_columns({n: values[n] for n in changed}), Program.updated_at: now}).where(
+            Program.id == program_id)
+        await emit("program.updated", f"program:{program_id}", {"fields": changed}, actor_id=actor.id)
+    return program_from_row(await _program_row(program_id))
+
+
+async def duplicate_program(program_id: int, data: schemas.ProgramDuplicate, actor: Actor) -> schemas.Program:
+    """The next cohort of a program: a new draft with the same design and settings, the same
+    enrolment questions and the same staff (the actor becomes a coordinator if not already),
+    but no enrolments, answers, invitations or relationships. ``duplicated_from`` names the
+    source. Coordinators of the source who may create programs, and site admins.
+    Emits ``program.duplicated``."""
+    creator = await _require_creator(actor)
+    source_row = await require_coordinator(program_id, actor)
+    source = program_from_row(source_row)
+    values = {name: getattr(source, name) for name in schemas.DESIGN_FIELDS}
+    values.update(slug=data.slug, name=data.name.strip())
+    values = _checked_design(values)
+    now = utcnow()
+    await _validated_by_plugins(schemas.Program(
+        id=0, state="draft", created_by=creator, created_at=now, updated_at=now, duplicated_from=program_id,
+        **values))
+    if await Program.exists().where(Program.slug == data.slug):
+        raise _slug_taken()
+    try:
+        async with transaction():
+            new_id = await _insert_program(values, creator, now, duplicated_from=program_id)
+            staff = await ProgramStaff.select(ProgramStaff.user, ProgramStaff.role).where(
+                ProgramStaff.program == program_id).order_by(ProgramStaff.id)
+            roles = {r["user"]: r["role"] for r in staff}
+            roles[creator] = "coordinator"
+            for user_id, role in roles.items():
+                await _add_staff(new_id, user_id, role, creator)
+            await _copy_questions(program_id, new_id)
+            await emit("program.duplicated", f"program:{new_id}", {"source_id": program_id, "slug": data.slug},
+                       actor_id=creator)
+    except ConflictError as exc:
+        if "slug" in getattr(exc, "fields", []):
+            raise _slug_taken() from None
+        raise
+    return program_from_row(await _program_row(new_id))
+
+
+async def _copy_questions(source_id: int, target_id: int) -> None:
+    rows = await ProgramQuestion.select().where(ProgramQuestion.program == source_id).order_by(ProgramQuestion.id)
+    skip = {"id", "program", "question_key", "created_at"}
+    copies = [
+        ProgramQuestion(**{k: v for k, v in row.items() if k not in skip}, program=target_id,
+                        question_key=f"{target_id}:{row['key']}")
+        for row in rows
+    ]
+    if copies:
+        await ProgramQuestion.insert(*copies)
+
+
+async def _opening_problems(row: Mapping[str, Any]) -> list[str]:
+    """What must be right before people may enrol: questions for applications, two choices
+    per choice question, a strategy that proposes when people other than coordinators match."""
+    problems = []
+    questions = await ProgramQuestion.select(
+        ProgramQuestion.label, ProgramQuestion.kind, ProgramQuestion.choices,
+    ).where(ProgramQuestion.program == row["id"])
+    if row["enrolment_mode"] == "application" and not questions:
+        problems.append("applications need at least one enrolment question (add one under Questions)")
+    for question in questions:
+        if question["kind"] in CHOICE_KINDS and len(design.as_document(question["choices"]) or []) < 2:
+            problems.append(f"the question “{question['label']}” needs at least two choices")
+    strategies = current_runtime().strategies
+    strategy = strategies.get(row["matching_strategy"])
+    if row["matching_mode"] != "coordinator" and (strategy is None or strategy.manual):
+        installed = ", ".join(sorted(s.label for s in strategies.values() if not s.manual)) or "none is installed"
+        mode = design.short_label("matching_mode", row["matching_mode"])
+        problems.append(f"{mode} matching needs a matching strategy that proposes matches (installed: {installed})")
+    return problems
+
+
+async def change_program_state(program_id: int, new: str, actor: Actor, reason: str = "",
+                               open_relationships: str = "complete") -> schemas.Program:
+    """Move a program along ``PROGRAM_TRANSITIONS`` (coordinators, admins).
+
+    Opening enrolment checks the design first (``_opening_problems``). Closing completes
+    every open (active or paused) relationship of the program, or ends them early when
+    ``open_relationships`` is ``"end_early"``, in the same transaction, each as a transition
+    with its ``relationship.state_changed`` event. Archiving makes the program read-only;
+    archived -> closed restores it.
 
     The only place program state changes: checks the allowed transitions, the configuration
     (``validate_program``) and every plugin's ``program_transition``, then records the change
     and a ``program.state_changed`` event in one transaction.
     """
+    if open_relationships not in ("complete", "end_early"):
+        raise ValidationFailed({"open_relationships": "must be complete or end_early"})
     async with transaction():
         row = await require_coordinator(program_id, actor)
         old = row["state"]
         if new not in PROGRAM_TRANSITIONS.get(old, ()):
-            allowed = ", ".join(PROGRAM_TRANSITIONS.get(old, ())) or "nothing (it is closed)"
+            allowed = ", ".join(PROGRAM_TRANSITIONS.get(old, ())) or "nothing"
             raise ConflictError(f"the program is {old}; it cannot become {new} (it can become {allowed})")
         program = program_from_row(row)
         hooks = current_runtime().hooks
-        if new != "closed" and (problems := await hooks.validate_program(program)):
+        if new == "enrolling" and (problems := await _opening_problems(row)):
+            raise ConflictError("enrolment cannot open yet: " + "; ".join(problems))
+        if new not in ("closed", "archived") and (problems := await hooks.validate_program(program)):
             raise ConflictError("the program's configuration has problems: " + "; ".join(problems))
         if refusals := await hooks.program_transition_refusals(program, old, new, actor):
             raise ConflictError("refused: " + "; ".join(refusals))
         # The state in the WHERE clause makes a concurrent change lose instead of both winning.
         changed = (
-            await Program.update({Program.state: new})
+            await Program.update({Program.state: new, Program.updated_at: utcnow()})
             .where((Program.id == program_id) & (Program.state == old))
             .returning(Program.id)
         )
         if not changed:
             raise ConflictError("the program changed meanwhile; reload and try again")
-        await emit(
-            "program.state_changed",
-            f"program:{program_id}",
-            {"from": old, "to": new, "reason": reason},
-            actor_id=actor.id,
-        )
-        if new == "closed":
-            await _complete_open_relationships(program_id, actor, reason)
+        payload: dict[str, Any] = {"from": old, "to": new, "reason": reason}
+        if new == "closed" and old != "archived":
+            payload["open_relationships"] = open_relationships
+        await emit("program.state_changed", f"program:{program_id}", payload, actor_id=actor.id)
+        if new == "closed" and old != "archived":
+            await _close_open_relationships(program_id, actor, reason, open_relationships)
     return program_from_row(await _program_row(program_id))
 
 
@@ -312,24 +510,30 @@ async def open_relationship_count(program_id: int, actor: Actor) -> int:
     return int(await Relationship.count().where(_open_relationships(program_id)))
 
 
-async def _complete_open_relationships(program_id: int, actor: Actor, reason: str) -> None:
-    """Complete every open relationship of a closing program, inside the closing transaction:
-    each is an ordinary transition (plugins may refuse, which undoes the closing) with its event."""
+async def _close_open_relationships(program_id: int, actor: Actor, reason: str, outcome: str) -> None:
+    """Complete (or end early) every open relationship of a closing program, inside the
+    closing transaction: each is an ordinary transition (plugins may refuse, which undoes the
+    closing) with its event."""
     from mentorkit.relationships.services import transition_relationship
     from mentorkit.relationships.tables import Relationship
 
     note = f"{CLOSING_REASON}: {reason}" if reason.strip() else CLOSING_REASON
+    target = "ended_early" if outcome == "end_early" else "completed"
     rows = await Relationship.select(Relationship.id).where(_open_relationships(program_id)).order_by(Relationship.id)
     for row in rows:
-        await transition_relationship(row["id"], "completed", actor, note)
+        await transition_relationship(row["id"], target, actor, note)
 
 
-async def list_programs(actor: Actor, *, limit: int | None = None, offset: int = 0) -> list[schemas.Program]:
-    """Programs open for enrolment plus the actor's own (staff or enrolled); all for admins.
+async def list_programs(actor: Actor, *, include_archived: bool = False, limit: int | None = None,
+                        offset: int = 0) -> list[schemas.Program]:
+    """Live programs (enrolling, matching, running: ``OPEN_STATES``) plus the actor's own
+    (staff or enrolled); all for admins. Archived programs only when ``include_archived``.
 
     Oldest first; ``limit`` and ``offset`` select one page (one statement either way).
     """
     query = Program.select().order_by(Program.id)
+    if not include_archived:
+        query = query.where(Program.state != "archived")
     if not actor.is_admin:
         staff = ProgramStaff.select(ProgramStaff.program).where(ProgramStaff.user == actor.id)
         enrolled = Enrolment.select(Enrolment.program).where(Enrolment.user == actor.id)
@@ -339,13 +543,14 @@ async def list_programs(actor: Actor, *, limit: int | None = None, offset: int =
 
 
 async def program_detail(program_id: int, actor: Actor) -> schemas.ProgramDetail:
-    """One program as the actor may see it: staff parts only for staff and admins."""
+    """One program as the actor may see it: staff parts only for staff and admins, and for
+    observers numbers only (``aggregates``; ``enrolment_counts`` is the active ones per role)."""
     row, role = await _access(program_id, actor)
     fmt = current_runtime().formats.get(row["format"])
     mine = await _enrolments(
         (Enrolment.program == program_id) & (Enrolment.user == actor.id) & (Enrolment.state == "active")
     )
-    staff = counts = None
+    staff = counts = aggregates = None
     if role is not None or actor.is_admin:
         staff_rows = (
             await ProgramStaff.select(
@@ -357,11 +562,8 @@ async def program_detail(program_id: int, actor: Actor) -> schemas.ProgramDetail
             .order_by(ProgramStaff.id)
         )
         staff = [schemas.Staff(user_id=r["user"], display_name=r["display_name"], role=r["role"]) for r in staff_rows]
-        counts = {key: 0 for key in (fmt.role_keys() if fmt else [])}
-        for r in await Enrolment.select(Enrolment.role).where(
-            (Enrolment.program == program_id) & (Enrolment.state == "active")
-        ):
-            counts[r["role"]] = counts.get(r["role"], 0) + 1
+        aggregates = await _aggregates(program_id, fmt.role_keys() if fmt else [])
+        counts = {key: by_state.get("active", 0) for key, by_state in aggregates.enrolments.items()}
     return schemas.ProgramDetail(
         program=program_from_row(row),
         format_label=format_label(row["format"]),
@@ -370,7 +572,44 @@ async def program_detail(program_id: int, actor: Actor) -> schemas.ProgramDetail
         my_enrolments=mine,
         staff=staff,
         enrolment_counts=counts,
+        aggregates=aggregates,
     )
+
+
+_ENROLMENT_COUNTS = """
+    SELECT role, state, COUNT(*) AS n FROM mentorkit_enrolment WHERE program = {} GROUP BY role, state
+"""
+_RELATIONSHIP_COUNTS = """
+    SELECT state, COUNT(*) AS n FROM mentorkit_relationship WHERE program = {} GROUP BY state
+"""
+_MATCHED_COUNTS = """
+    SELECT e.role AS role, COUNT(*) AS n FROM mentorkit_enrolment e
+    WHERE e.program = {} AND e.state = 'active' AND EXISTS (
+        SELECT 1 FROM mentorkit_relationship_member m JOIN mentorkit_relationship r ON r.id = m.relationship
+        WHERE m.enrolment = e.id AND r.state IN ('active', 'paused'))
+    GROUP BY e.role
+"""
+
+
+async def _aggregates(program_id: int, roles: list[str]) -> schemas.ProgramAggregates:
+    """Counts only, in three grouped statements whatever the program's size."""
+    enrolments: dict[str, dict[str, int]] = {role: {} for role in roles}
+    for r in await fetch(_ENROLMENT_COUNTS, program_id):
+        enrolments.setdefault(r["role"], {})[r["state"]] = int(r["n"])
+    relationships = {r["state"]: int(r["n"]) for r in await fetch(_RELATIONSHIP_COUNTS, program_id)}
+    matched = {role: 0 for role in enrolments}
+    for r in await fetch(_MATCHED_COUNTS, program_id):
+        matched[r["role"]] = int(r["n"])
+    unmatched = {role: by_state.get("active", 0) - matched.get(role, 0) for role, by_state in enrolments.items()}
+    return schemas.ProgramAggregates(enrolments=enrolments, relationships=relationships, matched=matched,
+                                     unmatched=unmatched)
+
+
+async def program_aggregates(program_id: int, actor: Actor) -> schemas.ProgramAggregates:
+    """How the program is going in numbers (its staff and site admins): what observers get."""
+    row, _ = await require_staff(program_id, actor)
+    fmt = current_runtime().formats.get(row["format"])
+    return await _aggregates(program_id, fmt.role_keys() if fmt else [])
 
 
 # --------------------------------------------------------------------------- staff
@@ -379,14 +618,15 @@ async def program_detail(program_id: int, actor: Actor) -> schemas.ProgramDetail
 async def appoint_staff(program_id: int, email: str, role: str, actor: Actor) -> schemas.Staff:
     """Make the account with ``email`` a coordinator or observer (coordinators, admins).
 
-    Appointing someone who already has a staff role changes that role.
+    Appointing someone who already has a staff role changes that role (the last coordinator
+    cannot become an observer).
     """
     if role not in STAFF_ROLES:
         raise ValidationFailed({"role": f"must be one of: {', '.join(STAFF_ROLES)}"})
     from mentorkit.accounts.services import normalise_email
 
     async with transaction():
-        await require_coordinator(program_id, actor)
+        _refuse_archived(await require_coordinator(program_id, actor))
         user = (
             await User.select(User.id, User.display_name)
             .where((User.email == normalise_email(email)) & User.active.eq(True))
@@ -398,16 +638,9 @@ async def appoint_staff(program_id: int, email: str, role: str, actor: Actor) ->
         if current == role:
             raise ConflictError(f"{user['display_name']} is already {role} of this program")
         if current is None:
-            await ProgramStaff.insert(
-                ProgramStaff(
-                    program=program_id,
-                    user=user["id"],
-                    role=role,
-                    appointed_by=actor.id,
-                    staff_key=_staff_key(program_id, user["id"]),
-                )
-            )
+            await _add_staff(program_id, user["id"], role, actor.id)
         else:
+            await _keep_a_coordinator(program_id, user["display_name"], current)
             await ProgramStaff.update({ProgramStaff.role: role, ProgramStaff.appointed_by: actor.id}).where(
                 (ProgramStaff.program == program_id) & (ProgramStaff.user == user["id"])
             )
@@ -418,6 +651,36 @@ async def appoint_staff(program_id: int, email: str, role: str, actor: Actor) ->
             actor_id=actor.id,
         )
     return schemas.Staff(user_id=user["id"], display_name=user["display_name"], role=role)
+
+
+async def _keep_a_coordinator(program_id: int, name: str, role: str) -> None:
+    """Refuse to take away the program's last coordinator: somebody must run it."""
+    if role != "coordinator":
+        return
+    coordinators = await ProgramStaff.count().where(
+        (ProgramStaff.program == program_id) & (ProgramStaff.role == "coordinator"))
+    if coordinators <= 1:
+        raise ConflictError(
+            f"{name} is the program's last coordinator; appoint another coordinator first")
+
+
+async def remove_staff(program_id: int, user_id: int, actor: Actor) -> schemas.Staff:
+    """Take a coordinator or observer off the program's staff (coordinators, site admins).
+
+    Refused for the last coordinator and for someone who is not on the staff (409). Emits
+    ``program.staff_removed``."""
+    async with transaction():
+        _refuse_archived(await require_coordinator(program_id, actor))
+        row = await ProgramStaff.select(
+            ProgramStaff.id, ProgramStaff.role, ProgramStaff.user.display_name.as_alias("display_name"),
+        ).where((ProgramStaff.program == program_id) & (ProgramStaff.user == user_id)).first()
+        if row is None:
+            raise ConflictError("this person is not on the program's staff")
+        await _keep_a_coordinator(program_id, row["display_name"], row["role"])
+        await ProgramStaff.delete().where(ProgramStaff.id == row["id"])
+        await emit("program.staff_removed", f"program:{program_id}", {"user_id": user_id, "role": row["role"]},
+                   actor_id=actor.id)
+    return schemas.Staff(user_id=user_id, display_name=row["display_name"], role=row["role"])
 
 
 # --------------------------------------------------------------------------- enrolments
