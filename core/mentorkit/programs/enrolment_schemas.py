@@ -16,6 +16,8 @@ QuestionKey = Annotated[
     msgspec.Meta(min_length=1, max_length=50, pattern=rf"^[a-z0-9_]+{END}",
                  description="lower-case letters, digits and underscores"),
 ]
+OptionalQuestionKey = Annotated[str, msgspec.Meta(max_length=50, pattern=rf"^[a-z0-9_]*{END}",
+                                                 description="a question key, or empty to derive it")]
 Choice = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NOT_BLANK_LINE, description="one choice")]
 ScaleBound = Annotated[int, msgspec.Meta(ge=-1000, le=1000)]
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=rf"^[A-Za-z0-9_-]+{END}",
@@ -53,7 +55,7 @@ class QuestionCreate(Input):
 
     label: Title
     kind: QuestionKindName
-    key: Annotated[str, msgspec.Meta(max_length=50, pattern=rf"^[a-z0-9_]*{END}")] = ""
+    key: OptionalQuestionKey = ""
     help: LongText = ""
     choices: Annotated[list[Choice], msgspec.Meta(max_length=50)] = []
     scale_min: ScaleBound = 1
