@@ -18,6 +18,18 @@ Reference: ``docs/plugins.md``, "The domain API".
 
 from mentorkit.accounts.model import CurrentUser
 from mentorkit.api.actors import SYSTEM, Actor, SystemActor
+
+# Enrolment: questions, modes, applications, invitation links, answers.
+from mentorkit.api.enrolments import (
+    approve_application,
+    create_invitation,
+    decline_application,
+    get_enrolment,
+    list_questions,
+    revoke_invitation,
+    update_enrolment,
+    visible_answers,
+)
 from mentorkit.api.paging import DEFAULT_LIMIT, MAX_LIMIT, Page
 from mentorkit.api.people import Person, get_people, get_person
 from mentorkit.api.programs import enrol, get_program, list_enrolments, list_programs, withdraw
@@ -31,6 +43,8 @@ from mentorkit.api.relationships import (
     transition_relationship,
 )
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
+from mentorkit.programs.enrolment_schemas import Answer, EnrolmentDetail, Invitation
+from mentorkit.programs.questions import Question, QuestionSpec
 from mentorkit.programs.schemas import Enrolment, Program, ProgramDetail, Staff
 from mentorkit.relationships.schemas import (
     Member,
@@ -46,9 +60,13 @@ __all__ = [
     "MAX_LIMIT",
     "SYSTEM",
     "Actor",
+    # Enrolment: questions, modes, applications, invitation links, answers.
+    "Answer",
     "ConflictError",
     "CurrentUser",
     "Enrolment",
+    "EnrolmentDetail",
+    "Invitation",
     "Member",
     "NotFound",
     "Page",
@@ -56,6 +74,8 @@ __all__ = [
     "Person",
     "Program",
     "ProgramDetail",
+    "Question",
+    "QuestionSpec",
     "Relationship",
     "RelationshipView",
     "Session",
@@ -64,18 +84,26 @@ __all__ = [
     "SystemActor",
     "Transition",
     "ValidationFailed",
+    "approve_application",
+    "create_invitation",
+    "decline_application",
     "enrol",
+    "get_enrolment",
     "get_people",
     "get_person",
     "get_program",
     "get_relationship",
     "list_enrolments",
     "list_programs",
+    "list_questions",
     "list_sessions",
     "log_session",
     "my_relationships",
     "pair",
     "program_relationships",
+    "revoke_invitation",
     "transition_relationship",
+    "update_enrolment",
+    "visible_answers",
     "withdraw",
 ]

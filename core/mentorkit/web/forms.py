@@ -82,6 +82,8 @@ class Form:
 def _is_multi_line(ftype: Any) -> bool:
     """True for free-text fields (``LongText``): they may hold tabs and line breaks."""
     types = ftype.types if isinstance(ftype, msgspec.inspect.UnionType) else (ftype,)
+    # A type with a description comes wrapped in Metadata: look inside.
+    types = tuple(t.type if isinstance(t, msgspec.inspect.Metadata) else t for t in types)
     return any(isinstance(t, msgspec.inspect.StrType) and t.pattern == MULTI_LINE for t in types)
 
 
