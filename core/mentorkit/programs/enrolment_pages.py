@@ -113,7 +113,7 @@ async def _join_page(request: AnyRequest, program_id: int, *, role: str = "", to
         except NotFound:
             token = ""
     limits = enrolments._json(program_row["role_limits"]) or {}
-    roles = []
+    roles: list[dict[str, Any]] = []
     for key in detail.roles:
         if invitation_role and key != invitation_role:
             continue
@@ -124,7 +124,7 @@ async def _join_page(request: AnyRequest, program_id: int, *, role: str = "", to
     if invitation_role and not role:
         role = invitation_role
     if role not in {r["key"] for r in roles}:
-        role = roles[0]["key"] if len(roles) == 1 else ""
+        role = str(roles[0]["key"]) if len(roles) == 1 else ""
     asked = await questions.list_questions(program_id, user, role) if role else []
     refusal = await enrolments.join_refusal(program_row, role, user) if role else None
     form = form or Form({"role": role, "invitation": token})

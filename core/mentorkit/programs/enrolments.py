@@ -421,7 +421,7 @@ async def get_enrolment(program_id: int, enrolment_id: int, actor: services.Acto
     return EnrolmentDetail(
         enrolment=await _one(enrolment_id), program_name=program_row["name"],
         capacity=row["capacity"] or program_row["default_capacity"], paused=row["paused"],
-        decided_at=as_utc(row["decided_at"]), decision_reason=row["decision_reason"],  # type: ignore[arg-type]
+        decided_at=as_utc(row["decided_at"]), decision_reason=row["decision_reason"],
         waitlist_place=place, answers=await visible_answers(enrolment_id, actor),
     )
 

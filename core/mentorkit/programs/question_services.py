@@ -121,7 +121,7 @@ async def sync_plugin_questions(program_row: dict[str, Any]) -> None:
     async with transaction():
         position = max((q.position for q in existing.values()), default=0)
         for plugin, spec, current in changes:
-            values = {f: getattr(spec, f) for f in _SPEC_FIELDS}
+            values: dict[Any, Any] = {f: getattr(spec, f) for f in _SPEC_FIELDS}
             if current is None:
                 position += 1
                 try:
@@ -170,7 +170,7 @@ async def answer_count(question_id: int) -> int:
 # --------------------------------------------------------------------------- changing
 
 
-def _clean(data: QuestionCreate | Question) -> dict[str, Any]:
+def _clean(data: QuestionCreate | Question) -> dict[Any, Any]:
     """The stored fields of a definition: trimmed texts and choices, no choices unless asked for."""
     return {
         "label": data.label.strip(), "kind": data.kind, "help": data.help.strip(),
