@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from mentorkit.programs.schemas import Enrolment, Key
-from mentorkit.schemas import END, NOT_BLANK_LINE, Input, Line, LongText, Title
+from mentorkit.schemas import END, NOT_BLANK_LINE, SINGLE_LINE, Input, LongText, Title
 
 QuestionKey = Annotated[
     str,
@@ -19,6 +19,7 @@ QuestionKey = Annotated[
 OptionalQuestionKey = Annotated[str, msgspec.Meta(max_length=50, pattern=rf"^[a-z0-9_]*{END}",
                                                  description="a question key, or empty to derive it")]
 Choice = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NOT_BLANK_LINE, description="one choice")]
+LinkLabel = Annotated[str, msgspec.Meta(max_length=100, pattern=SINGLE_LINE, description="one line")]
 ScaleBound = Annotated[int, msgspec.Meta(ge=-1000, le=1000)]
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=rf"^[A-Za-z0-9_-]+{END}",
                                     description="an invitation link's token")]
@@ -91,7 +92,7 @@ class QuestionMove(Input):
 class InvitationCreate(Input):
     """A new invitation link. ``role`` None lets the person choose; ``max_uses`` None: unlimited."""
 
-    label: Line = ""
+    label: LinkLabel = ""
     role: Key | None = None
     expires_in_days: ExpiresInDays = 30
     max_uses: MaxUses | None = None

@@ -124,12 +124,11 @@ async def sync_plugin_questions(program_row: dict[str, Any]) -> None:
             values: dict[Any, Any] = {f: getattr(spec, f) for f in _SPEC_FIELDS}
             if current is None:
                 position += 1
-                try:
-                    await ProgramQuestion.insert(ProgramQuestion(
-                        program=program_id, question_key=_question_key(program_id, spec.key), key=spec.key,
-                        position=position, source=plugin, **values))
-                except ConflictError:  # a concurrent read synced it first
-                    continue
+                # A concurrent read may sync it first: then this insert does nothing.
+                await ProgramQuestion.insert(ProgramQuestion(
+                    program=program_id, question_key=_question_key(program_id, spec.key), key=spec.key,
+                    position=position, source=plugin, **values,
+                )).on_conflict(target=ProgramQuestion.question_key, action="DO NOTHING")
             else:
                 await ProgramQuestion.update(values).where(ProgramQuestion.id == current.id)
 
