@@ -368,9 +368,9 @@ async def questions_page(request: AnyRequest, program_id: FromPath[Id]) -> Templ
     """The program's enrolment questions in order: add, edit, move, remove."""
     detail = await services.program_detail(program_id, request.user)
     listed = await questions.list_questions(program_id, request.user)
-    counts = {q.id: await questions.answer_count(q.id) for q in listed}
+    counts = await questions.answer_counts(program_id)
     return render(request, "programs/questions.html", program=detail.program, detail=detail, questions=listed,
-                  answer_counts=counts, kinds=KINDS)
+                  answer_counts={q.id: counts.get(q.id, 0) for q in listed}, kinds=KINDS)
 
 
 class QuestionForm(Input):

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import msgspec
+from piccolo.query.functions.aggregate import Count
 
 from mentorkit.db import transaction
 from mentorkit.errors import ConflictError, NotFound, ValidationFailed
@@ -164,6 +165,14 @@ async def get_question(program_id: int, question_id: int, actor: services.Actor)
 async def answer_count(question_id: int) -> int:
     """How many enrolments answered the question (what removing it deletes)."""
     return int(await EnrolmentAnswer.count().where(EnrolmentAnswer.question == question_id))
+
+
+async def answer_counts(program_id: int) -> dict[int, int]:
+    """How many answers each question of the program has, in one statement (unanswered
+    questions are left out)."""
+    rows = await EnrolmentAnswer.select(EnrolmentAnswer.question, Count(alias="answers")).where(
+        EnrolmentAnswer.question.program == program_id).group_by(EnrolmentAnswer.question)
+    return {row["question"]: int(row["answers"]) for row in rows}
 
 
 # --------------------------------------------------------------------------- changing
