@@ -195,6 +195,9 @@ def test_application_approved_and_declined_with_the_applicant_told(world: dict[s
     sign_in_as(client, ann)
     applied = join(client, program, "mentee").json()
     assert applied["state"] == "applied"
+    again = client.get(f"/programs/{program.id}/join?role=mentee")
+    assert "You have already applied as mentee" in again.text
+    assert f'/programs/{program.id}/enrolments/{applied["id"]}">Your enrolment as mentee' in again.text
     sign_in_as(client, bob)
     bobs = join(client, program, "mentee").json()
     assert [e["enrolment_id"] for e in events(client, "enrolment.applied")] == [applied["id"], bobs["id"]]

@@ -135,6 +135,7 @@ async def _join_page(request: AnyRequest, program_id: int, *, role: str = "", to
         roles=roles, role=role, questions=asked, refusal=refusal, form=form, labels=labels, token=token,
         needs_invitation=program_row["enrolment_mode"] == "invitation" and not token,
         open=enrolments.enrolment_open(program_row), options=answer_options(asked),
+        mine=await enrolments.live_enrolments_of(program_id, user),
     )
 
 

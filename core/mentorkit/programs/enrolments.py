@@ -366,6 +366,14 @@ async def list_enrolments(program_id: int, actor: services.Actor, *, include_wit
     return await read_enrolments(where, limit=limit, offset=offset)
 
 
+async def live_enrolments_of(program_id: int, actor: services.Actor) -> list[schemas.Enrolment]:
+    """The actor's own live (active, applied, waitlisted) enrolments in the program."""
+    if actor.id is None:
+        return []
+    return await read_enrolments((Enrolment.program == program_id) & (Enrolment.user == actor.id)
+                                 & Enrolment.state.is_in(list(LIVE_STATES)))
+
+
 async def list_applications(program_id: int, actor: services.Actor, *, limit: int | None = None,
                             offset: int = 0) -> list[schemas.Enrolment]:
     """Applications waiting for a decision, oldest first (coordinators, site admins)."""
