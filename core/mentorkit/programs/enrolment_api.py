@@ -3,13 +3,13 @@ applications and a person's enrolment, the twins of the enrolment pages."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from mentorkit.api.paging import DEFAULT_LIMIT, check_page
+from mentorkit.api.paging import DEFAULT_LIMIT, MAX_LIMIT
 from mentorkit.programs import enrolments, invitations, policies, services
 from mentorkit.programs import question_services as questions
 from mentorkit.programs.enrolment_schemas import (
@@ -34,6 +34,9 @@ TAGS = ["enrolments"]
 QUESTION_TAGS = ["enrolment questions"]
 ENROLMENT = "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}"
 QUESTION = "/api/v1/programs/{program_id:int}/questions/{question_id:int}"
+# Pages of a list: bounds in the document, so the framework refuses others with a 400.
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description="page size (1 to 200)")]
+Offset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1, description="rows to skip")]
 
 assert policies.POLICIES  # importing the module registers the policies these routes name
 
@@ -98,10 +101,9 @@ async def withdraw(request: AnyRequest, program_id: FromPath[Id], enrolment_id: 
 
 
 @get("/api/v1/programs/{program_id:int}/applications", opt={"policy": "program_coordinator"}, tags=TAGS)
-async def list_applications(request: AnyRequest, program_id: FromPath[Id], limit: FromQuery[int] = DEFAULT_LIMIT,
-                            offset: FromQuery[int] = 0) -> list[Enrolment]:
+async def list_applications(request: AnyRequest, program_id: FromPath[Id], limit: Limit = DEFAULT_LIMIT,
+                            offset: Offset = 0) -> list[Enrolment]:
     """Applications waiting for a decision, oldest first (``limit`` 1 to 200, ``offset``)."""
-    check_page(limit, offset)
     return await enrolments.list_applications(program_id, request.user, limit=limit, offset=offset)
 
 
@@ -163,10 +165,9 @@ async def move_question(request: AnyRequest, program_id: FromPath[Id], question_
 
 
 @get("/api/v1/programs/{program_id:int}/invitations", opt={"policy": "program_coordinator"}, tags=TAGS)
-async def list_invitations(request: AnyRequest, program_id: FromPath[Id], limit: FromQuery[int] = DEFAULT_LIMIT,
-                           offset: FromQuery[int] = 0) -> list[Invitation]:
+async def list_invitations(request: AnyRequest, program_id: FromPath[Id], limit: Limit = DEFAULT_LIMIT,
+                           offset: Offset = 0) -> list[Invitation]:
     """The program's invitation links, newest first, each with its full link and status."""
-    check_page(limit, offset)
     return await invitations.list_invitations(program_id, request.user, limit=limit, offset=offset)
 
 
