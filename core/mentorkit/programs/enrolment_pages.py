@@ -112,14 +112,14 @@ async def _join_page(request: AnyRequest, program_id: int, *, role: str = "", to
             invitation_role = (await invitations.invitation_by_token(token))["role"]
         except NotFound:
             token = ""
-    limits = enrolments._json(program_row["role_limits"]) or {}
+    limits = enrolments.role_limits(program_row)
     roles: list[dict[str, Any]] = []
     for key in detail.roles:
         if invitation_role and key != invitation_role:
             continue
         if limits.get(key) == 0:  # a role with no places at all is closed
             continue
-        full = key in limits and await enrolments._active_count(program_id, key) >= limits[key]
+        full = key in limits and await enrolments.active_count(program_id, key) >= limits[key]
         roles.append({"key": key, "label": upper_first(role_label(detail.program.format, key)), "full": full})
     if invitation_role and not role:
         role = invitation_role

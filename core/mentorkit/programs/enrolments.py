@@ -23,7 +23,7 @@ from mentorkit.profiles.vocabulary import tag_index
 from mentorkit.programs import schemas, services
 from mentorkit.programs.enrolment_schemas import DECLINE_REASONS, Answer, EnrolmentDetail, EnrolmentJoin
 from mentorkit.programs.labels import role_label
-from mentorkit.programs.question_services import program_questions
+from mentorkit.programs.question_services import decode_json, program_questions
 from mentorkit.programs.questions import Question, check_answers
 from mentorkit.programs.tables import Enrolment, EnrolmentAnswer, Program, ProgramQuestion
 from mentorkit.runtime import current_runtime
@@ -36,10 +36,6 @@ def enrolment_open(program_row: dict[str, Any]) -> bool:
     """Whether people may join the program now. (The design work replaces this with
     ``services.enrolment_is_open``: one line.)"""
     return program_row["state"] in services.OPEN_STATES
-
-
-def _json(value: Any) -> Any:
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
 def enrolment_from_row(row: dict[str, Any]) -> schemas.Enrolment:
@@ -91,13 +87,14 @@ async def _holder_or_coordinator(program_id: int, enrolment_id: int, actor: serv
     return row
 
 
-def _limit(program_row: dict[str, Any], role: str) -> int | None:
-    limits = _json(program_row.get("role_limits")) or {}
-    value = limits.get(role)
-    return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+def role_limits(program_row: dict[str, Any]) -> dict[str, int]:
+    """The program's limit of active enrolments per role (roles without one left out)."""
+    limits = decode_json(program_row.get("role_limits")) or {}
+    return {role: int(v) for role, v in limits.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
-async def _active_count(program_id: int, role: str) -> int:
+async def active_count(program_id: int, role: str) -> int:
+    """How many active enrolments the role has in the program (what its limit counts)."""
     return int(await Enrolment.count().where(
         (Enrolment.program == program_id) & (Enrolment.role == role) & (Enrolment.state == "active")))
 
@@ -109,8 +106,8 @@ async def _lock_program(program_id: int) -> None:
 
 
 async def _has_place(program_row: dict[str, Any], role: str) -> bool:
-    limit = _limit(program_row, role)
-    return limit is None or await _active_count(program_row["id"], role) < limit
+    limit = role_limits(program_row).get(role)
+    return limit is None or await active_count(program_row["id"], role) < limit
 
 
 async def waitlist_place(program_id: int, role: str, enrolment_id: int) -> int:
@@ -413,10 +410,10 @@ async def visible_answers(enrolment_id: int, viewer: services.Actor) -> list[Ans
         EnrolmentAnswer.question.id)
     out = []
     for row in rows:
-        visible_to = _json(row["question.visible_roles"]) or []
+        visible_to = decode_json(row["question.visible_roles"]) or []
         if sees_all or my_roles & set(visible_to):
             out.append(Answer(question_id=row["question_id"], key=row["question.key"], label=row["question.label"],
-                              kind=row["question.kind"], value=_json(row["value"])))
+                              kind=row["question.kind"], value=decode_json(row["value"])))
     return out
 
 
@@ -472,7 +469,7 @@ async def update_answers(program_id: int, enrolment_id: int, answers: dict[str, 
         program_row = await services._program_row(program_id)
         questions = await program_questions(program_row)
         by_id = {q.id: q for q in questions}
-        stored = {by_id[r["question"]].key: _json(r["value"]) for r in await EnrolmentAnswer.select(
+        stored = {by_id[r["question"]].key: decode_json(r["value"]) for r in await EnrolmentAnswer.select(
             EnrolmentAnswer.question, EnrolmentAnswer.value).where(EnrolmentAnswer.enrolment == enrolment_id)
             if r["question"] in by_id and by_id[r["question"]].asks(row["role"])}
         values = await _checked_answers(questions, row["role"], {**stored, **answers})

@@ -43,13 +43,15 @@ def question_from_row(row: dict[str, Any]) -> Question:
     """The public view of a ``mentorkit_program_question`` row."""
     return Question(
         id=row["id"], program_id=row["program"], key=row["key"], label=row["label"], kind=row["kind"],
-        help=row["help"], choices=_json(row["choices"]), scale_min=row["scale_min"], scale_max=row["scale_max"],
-        required=row["required"], asked_roles=_json(row["asked_roles"]), visible_roles=_json(row["visible_roles"]),
+        help=row["help"], choices=decode_json(row["choices"]), scale_min=row["scale_min"],
+        scale_max=row["scale_max"], required=row["required"], asked_roles=decode_json(row["asked_roles"]),
+        visible_roles=decode_json(row["visible_roles"]),
         matching_criterion=row["matching_criterion"], position=row["position"], source=row["source"],
     )
 
 
-def _json(value: Any) -> Any:
+def decode_json(value: Any) -> Any:
+    """A JSON column's value: SQLite's text decoded, PostgreSQL's already decoded as is."""
     return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
@@ -226,7 +228,7 @@ async def _answers_not_fitting(old: Question, new: Question) -> int:
     loose = msgspec.structs.replace(new, required=False)
     bad = 0
     for answer in rows:
-        value = _json(answer["value"])
+        value = decode_json(answer["value"])
         if old.kind != new.kind:
             bad += 1
             continue
