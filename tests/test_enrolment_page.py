@@ -66,6 +66,8 @@ def test_capacity_and_pause_are_set_on_the_page_and_in_the_api(world: dict[str, 
     resumed = client.patch(f"/api/v1{url(world)}", json={"paused": False})
     assert resumed.status_code == 200 and resumed.json()["paused"] is False
     assert client.patch(f"/api/v1{url(world)}", json={"capacity": 0}).status_code == 400
+    lenient = client.patch(f"/api/v1{url(world)}", json={"paused": 1})
+    assert lenient.status_code == 400 and "must be true or false" in lenient.text
 
     async def updates() -> int:
         return int(await EventRecord.count().where(EventRecord.type == "enrolment.updated"))

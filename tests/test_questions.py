@@ -84,7 +84,8 @@ def test_keys_are_unique_per_program_and_checked(world: dict[str, Any]) -> None:
                  {"label": "X", "kind": "scale", "scale_min": 5, "scale_max": 5},
                  {"label": "X", "kind": "short_text", "choices": ["a", "b"]},
                  {"label": "X", "kind": "short_text", "asked_roles": ["sidekick"]},
-                 {"label": "X", "kind": "astrology"}):
+                 {"label": "X", "kind": "astrology"},
+                 {"label": "X", "kind": "short_text", "required": 1}):
         assert client.post(f"/api/v1/programs/{program.id}/questions", json=body).status_code == 400, body
 
 

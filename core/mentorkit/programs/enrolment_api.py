@@ -10,6 +10,7 @@ from litestar import delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from mentorkit.api.paging import DEFAULT_LIMIT, MAX_LIMIT
+from mentorkit.errors import ValidationFailed
 from mentorkit.programs import enrolments, invitations, policies, services
 from mentorkit.programs import question_services as questions
 from mentorkit.programs.enrolment_schemas import (
@@ -40,6 +41,18 @@ Offset = Annotated[int, QueryParameter(ge=0, le=2**31 - 1, description="rows to 
 
 assert policies.POLICIES  # importing the module registers the policies these routes name
 
+QUESTION_FLAGS = ("required", "matching_criterion")
+
+
+async def _strict_booleans(request: AnyRequest, names: tuple[str, ...]) -> None:
+    """Refuse anything but true or false for these fields: Litestar converts bodies leniently
+    (0 and 1 would pass as booleans), and the document says boolean."""
+    raw = await request.json()
+    problems = {n: "must be true or false" for n in names
+                if isinstance(raw, dict) and n in raw and not isinstance(raw[n], bool)}
+    if problems:
+        raise ValidationFailed(problems)
+
 
 # --------------------------------------------------------------------------- joining
 
@@ -68,6 +81,7 @@ async def get_enrolment(request: AnyRequest, program_id: FromPath[Id], enrolment
 async def update_enrolment(request: AnyRequest, program_id: FromPath[Id], enrolment_id: FromPath[Id],
                            data: JSONBody[EnrolmentUpdate]) -> EnrolmentDetail:
     """Change the capacity (1 to 50) or pause/resume taking new relationships."""
+    await _strict_booleans(request, ("paused",))
     return await enrolments.update_enrolment(
         program_id, enrolment_id, request.user, capacity=_given(data.capacity), paused=_given(data.paused))
 
@@ -138,6 +152,7 @@ async def list_questions(request: AnyRequest, program_id: FromPath[Id]) -> list[
 @post("/api/v1/programs/{program_id:int}/questions", opt={"policy": "program_coordinator"}, tags=QUESTION_TAGS)
 async def create_question(request: AnyRequest, program_id: FromPath[Id], data: JSONBody[QuestionCreate]) -> Question:
     """Add a question at the end of the list."""
+    await _strict_booleans(request, QUESTION_FLAGS)
     return await questions.create_question(program_id, data, request.user)
 
 
@@ -145,6 +160,7 @@ async def create_question(request: AnyRequest, program_id: FromPath[Id], data: J
 async def update_question(request: AnyRequest, program_id: FromPath[Id], question_id: FromPath[Id],
                           data: JSONBody[QuestionUpdate]) -> Question:
     """Change a question; 409 when answers given already would no longer fit."""
+    await _strict_booleans(request, QUESTION_FLAGS)
     return await questions.update_question(program_id, question_id, data, request.user)
 
 
