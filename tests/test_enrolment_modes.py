@@ -5,6 +5,7 @@ and re-joining, and a plugin's eligibility rule."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -24,10 +25,10 @@ def design(client: Any, program: Any, **fields: Any) -> None:
 
 
 def events(client: Any, kind: str) -> list[dict[str, Any]]:
+    """The payloads of the events of one type, oldest first."""
     async def read() -> list[dict[str, Any]]:
         rows = await EventRecord.select(EventRecord.payload).where(EventRecord.type == kind).order_by(EventRecord.id)
-        return [row["payload"] if isinstance(row["payload"], dict) else __import__("json").loads(row["payload"])
-                for row in rows]
+        return [row["payload"] if isinstance(row["payload"], dict) else json.loads(row["payload"]) for row in rows]
     return client.run(read)
 
 

@@ -12,6 +12,7 @@ from mentorkit.api import QuestionSpec
 from mentorkit.profiles.tables import Tag, TagSynonym
 from mentorkit.programs.tables import EnrolmentAnswer, ProgramQuestion
 from mentorkit.testing.auth import sign_in_as
+from tests.test_enrolment_modes import events
 
 
 @pytest.fixture
@@ -71,6 +72,9 @@ def test_coordinator_adds_edits_moves_and_removes_questions_on_the_page(world: d
     assert "Nobody has answered it yet." in page.text
     client.post(f"/programs/{program.id}/questions/{goals['id']}/delete")
     assert [q["key"] for q in client.get(f"/api/v1/programs/{program.id}/questions").json()] == ["your_level"]
+    assert [(e["key"], e["change"]) for e in events(client, "program.question_changed")] == [
+        ("your_level", "added"), ("goals", "added"), ("goals", "moved"), ("your_level", "changed"),
+        ("goals", "removed")]
 
 
 def test_keys_are_unique_per_program_and_checked(world: dict[str, Any]) -> None:
