@@ -66,9 +66,12 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/decline"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/promote"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw"): {"mentee"} | STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/imports"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/imports/{job_id:int}"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/invitations"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/invitations"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/invitations/{invitation_id:int}/revoke"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/participants.csv"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/questions"): SIGNED_IN,
     ("POST", "/api/v1/programs/{program_id:int}/questions"): STAFF_X,
     ("DELETE", "/api/v1/programs/{program_id:int}/questions/{question_id:int}"): STAFF_X,
@@ -109,6 +112,11 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/promote"): STAFF_X,
     ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/settings"): {"mentee"} | STAFF_X,
     ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw"): {"mentee"} | STAFF_X,
+    ("GET", "/programs/{program_id:int}/export.csv"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/import"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/import"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/imports/{job_id:int}"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/imports/{job_id:int}/start"): STAFF_X,
     ("GET", "/programs/{program_id:int}/invitations"): STAFF_X,
     ("POST", "/programs/{program_id:int}/invitations"): STAFF_X,
     ("POST", "/programs/{program_id:int}/invitations/{invitation_id:int}/revoke"): STAFF_X,
@@ -165,6 +173,7 @@ class World:
 
 def _build_world(client: Any) -> World:
     from mentorkit.accounts.services import create_api_token, create_user, start_session
+    from mentorkit.imports.tables import ImportJob
     from mentorkit.programs import invitations
     from mentorkit.programs import question_services as questions
     from mentorkit.programs import services as programs
@@ -208,12 +217,15 @@ def _build_world(client: Any) -> World:
         fresh = {(method, path): fresh_question for method, path in (
             ("DELETE", "/api/v1/programs/{program_id:int}/questions/{question_id:int}"),
             ("POST", "/programs/{program_id:int}/questions/{question_id:int}/delete"))}
+        # A checked import of program X, whose file is gone (starting it is a conflict).
+        job = await ImportJob.insert(ImportJob(program=x.id, created_by=users["coordinator"].id,
+                                               original_name="people.csv")).returning(ImportJob.id)
         sessions = {role: await start_session(user) for role, user in users.items()}
         params = {
             "program_id": x.id, "relationship_id": relationship.id, "session_id": session.id,
             "token_id": token_id, "enrolment_id": mentee_enrolment.id, "token": "not-a-real-token",
-            "user_id": bystander.id, "question_id": question.id, "invitation_id": link.id,
-            "invitation_token": link.link.rsplit("/", 1)[1],
+            "user_id": bystander.id, "job_id": job[0]["id"], "question_id": question.id,
+            "invitation_id": link.id, "invitation_token": link.link.rsplit("/", 1)[1],
             "path": "openapi.json", "file_path": "mentorkit.css",
         }
         return World(users=users, sessions=sessions, params=params, fresh=fresh)

@@ -412,8 +412,126 @@ def token_create(state: CliState, email: str, name: str) -> None:
     click.echo(run(go))
 
 
+# --------------------------------------------------------------------------- CSV import and export
+
+
+async def _program_id(program: str) -> int:
+    """PROGRAM as the CLI takes it: an id or a slug."""
+    from mentorkit.programs.tables import Program
+
+    row = await Program.select(Program.id).where(
+        Program.id == int(program) if program.isdigit() else Program.slug == program).first()
+    if row is None:
+        raise MentorkitError(f"no program has the id or slug {program!r}")
+    return int(row["id"])
+
+
+async def _actor(email: str | None) -> Any:
+    from mentorkit.accounts.services import active_user_by_email
+    from mentorkit.api import SYSTEM
+
+    if email is None:
+        return SYSTEM
+    user = await active_user_by_email(email)
+    if user is None:
+        raise MentorkitError(f"no active account has the e-mail address {email!r}")
+    return user
+
+
+@click.command("import")
+@click.argument("program")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the whole file and report; write nothing.")
+@click.option("--skip-bad-lines", is_flag=True,
+              help="Import the good lines when some are bad (a person with a bad line is left out entirely).")
+@click.option("--as", "as_email", metavar="EMAIL",
+              help="Record the import as done by this account (default: the system, no person).")
+@pass_state
+def import_command(state: CliState, program: str, file: Path, dry_run: bool, skip_bad_lines: bool,
+                   as_email: str | None) -> None:
+    """Import people and enrolments into PROGRAM (id or slug) from a CSV FILE (docs/import.md).
+
+    The exit status is 1 when the file has problems and nothing was imported."""
+    from rich.progress import Progress
+
+    from mentorkit.imports.csv_reader import size_problem
+    from mentorkit.imports.service import import_participants
+
+    size = file.stat().st_size
+    if problem := size_problem(size):  # before reading a byte of it
+        raise MentorkitError(problem.message)
+    data = file.read_bytes()
+    runtime = state.runtime()
+
+    async def go() -> Any:
+        await runtime.database.open()
+        try:
+            with Progress(console=_stderr_console(), transient=True) as bar:
+                tasks: dict[str, Any] = {}
+
+                def progress(stage: str, done: int, total: int) -> None:
+                    if stage not in tasks:
+                        tasks[stage] = bar.add_task("Checking" if stage == "checking" else "Importing", total=total)
+                    bar.update(tasks[stage], completed=done, total=total)
+
+                return await import_participants(await _program_id(program), data, await _actor(as_email),
+                                                 dry_run=dry_run, skip_bad_lines=skip_bad_lines, progress=progress)
+        finally:
+            await runtime.database.close()
+
+    report = run(go)
+    for problem in report.problems:
+        where = "file" if problem.line is None else f"line {problem.line}"
+        click.echo(f"{where}" + (f", {problem.column}" if problem.column else "") + f": {problem.message}")
+    summary = (f"{report.lines} line(s): {report.people} people ({report.new_people} new accounts), "
+               f"{report.enrolments} enrolment(s), {report.skipped} line(s) skipped")
+    if report.imported:
+        click.echo(f"Imported. {summary}")
+    elif dry_run and not report.problems:
+        click.echo(f"Dry run, nothing written; the file can be imported. {summary}")
+    else:
+        click.echo(f"Nothing imported{' (dry run)' if dry_run else ''}. {summary}")
+        if report.problems:
+            if not dry_run and not any(p.line is None for p in report.problems):
+                say("Fix the lines above, or import the good lines only with --skip-bad-lines.")
+            sys.exit(1)
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@click.command("export")
+@click.argument("program")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the CSV to this file (default: standard output).")
+@pass_state
+def export_command(state: CliState, program: str, output: Path | None) -> None:
+    """Export PROGRAM's participants (id or slug) as CSV: one row per live enrolment."""
+    from mentorkit.api import SYSTEM
+    from mentorkit.imports.export import participants_csv
+
+    runtime = state.runtime()
+
+    async def go() -> str:
+        await runtime.database.open()
+        try:
+            return (await participants_csv(await _program_id(program), SYSTEM))[1]
+        finally:
+            await runtime.database.close()
+
+    text = run(go)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8", newline="")
+        say(f"wrote {output}")
+
+
 COMMANDS: list[click.Command] = [serve, demo, migrate, makemigrations, worker, plugins, events, create_admin,
-                                 token]
+                                 token, import_command, export_command]
 
 
 class MentorkitCommand(click.Command):

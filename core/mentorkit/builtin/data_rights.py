@@ -37,6 +37,7 @@ PERSONAL_DATA_TABLES: tuple[str, ...] = (
     "mentorkit_relationship_transition",
     "mentorkit_mentoring_session",
     "mentorkit_session_private_note",
+    "mentorkit_import_job",
 )
 
 

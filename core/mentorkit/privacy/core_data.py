@@ -15,6 +15,7 @@ from typing import Any
 from mentorkit.accounts.tables import ApiToken, Notification, OneTimeToken, RateLimitCounter, User, WebSession
 from mentorkit.db import transaction
 from mentorkit.events import EventRecord, Timer, emit, utcnow
+from mentorkit.imports.tables import ImportJob
 from mentorkit.profiles.tables import Profile, ProfileTag
 from mentorkit.programs.tables import (
     Enrolment,
@@ -113,6 +114,10 @@ async def export_core(user_id: int) -> dict[str, Any] | None:
             ProgramInvitation.program.slug.as_alias("program_slug"), ProgramInvitation.label,
             ProgramInvitation.created_at, ProgramInvitation.expires_at, ProgramInvitation.revoked_at,
         ).where(ProgramInvitation.created_by == user_id).order_by(ProgramInvitation.id)),
+        "imports_started": list(await ImportJob.select(
+            ImportJob.program.slug.as_alias("program_slug"), ImportJob.original_name, ImportJob.state,
+            ImportJob.lines, ImportJob.enrolments, ImportJob.created_at,
+        ).where(ImportJob.created_by == user_id).order_by(ImportJob.id)),
         "profile": await Profile.select(
             Profile.headline, Profile.bio, Profile.photo, Profile.seniority, Profile.years_experience,
             Profile.department, Profile.languages, Profile.links, Profile.availability, Profile.visibility,
@@ -248,6 +253,19 @@ async def erase_core(user_id: int) -> None:
                     if note["body"].startswith(name):  # "<inviter> invited you to join ..."
                         body = FORMER_MEMBER + note["body"].removeprefix(name)
                         await Notification.update({Notification.body: body}).where(Notification.id == note["id"])
+            # People a CSV import created were told "<coordinator> added you to ...".
+            imported = [f"import_invitation:{row['id']}" for row in sent]
+            for start in range(0, len(imported), 500):
+                for note in await Notification.select(Notification.id, Notification.body).where(
+                        Notification.key.is_in(imported[start:start + 500])):
+                    body = note["body"].replace(f"{name} added you", f"{FORMER_MEMBER} added you")
+                    await Notification.update({Notification.body: body}).where(Notification.id == note["id"])
+        # Import jobs they started lose their name; a checked file's report that names their
+        # address (a problem on their line) loses its problems.
+        await ImportJob.update({ImportJob.created_by: None}).where(ImportJob.created_by == user_id)
+        for job in await ImportJob.select(ImportJob.id, ImportJob.problems):
+            if email in str(job["problems"]):
+                await ImportJob.update({ImportJob.problems: "[]"}).where(ImportJob.id == job["id"])
 
         # Programs: no staff role, enrolments withdrawn, open relationships ended.
         await ProgramStaff.delete().where(ProgramStaff.user == user_id)
