@@ -12,8 +12,9 @@ below 500. Object ids point at real objects owned by someone, so "another person
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -68,16 +69,32 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/programs/{program_id:int}"): SIGNED_IN,
     ("PATCH", "/api/v1/programs/{program_id:int}"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/aggregates"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/applications"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/duplicate"): ADMIN,
     ("GET", "/api/v1/programs/{program_id:int}/enrolments"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/enrolments"): SIGNED_IN,
+    ("GET", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}"): {"mentee"} | STAFF_X,
+    ("PATCH", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}"): {"mentee"} | STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/answers"): {"mentee"} | STAFF_X,
+    ("PATCH", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/answers"): {"mentee"} | STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/approve"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/decline"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences"): {"mentee"} | STAFF_X,
     ("PUT", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences"): {"mentee"},
+    ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/promote"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw"): {"mentee"} | STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/imports"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/imports/{job_id:int}"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/invitations"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/invitations"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/invitations/{invitation_id:int}/revoke"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/participants"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/participants.csv"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/questions"): SIGNED_IN,
+    ("POST", "/api/v1/programs/{program_id:int}/questions"): STAFF_X,
+    ("DELETE", "/api/v1/programs/{program_id:int}/questions/{question_id:int}"): STAFF_X,
+    ("PATCH", "/api/v1/programs/{program_id:int}/questions/{question_id:int}"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/questions/{question_id:int}/move"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/relationships"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/relationships"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/staff"): STAFF_X,
@@ -103,6 +120,7 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("DELETE", "/api/v1/tags/{tag_id:int}/synonyms/{synonym_id:int}"): ADMIN,
     ("GET", "/health/live"): EVERYONE,
     ("GET", "/health/ready"): EVERYONE,
+    ("GET", "/join/{invitation_token:str}"): EVERYONE,
     ("GET", "/login"): EVERYONE,
     ("POST", "/login"): EVERYONE,
     ("POST", "/logout"): EVERYONE,
@@ -120,21 +138,39 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/programs"): ADMIN,
     ("GET", "/programs/new"): ADMIN,
     ("GET", "/programs/{program_id:int}"): SIGNED_IN,
+    ("GET", "/programs/{program_id:int}/applications"): STAFF_X,
     ("GET", "/programs/{program_id:int}/close"): STAFF_X,
     ("GET", "/programs/{program_id:int}/duplicate"): ADMIN,
     ("POST", "/programs/{program_id:int}/duplicate"): ADMIN,
     ("GET", "/programs/{program_id:int}/edit"): STAFF_X,
     ("POST", "/programs/{program_id:int}/edit"): STAFF_X,
     ("POST", "/programs/{program_id:int}/enrol"): SIGNED_IN,
+    ("GET", "/programs/{program_id:int}/enrolments/{enrolment_id:int}"): {"mentee"} | STAFF_X,
+    ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/answers"): {"mentee"} | STAFF_X,
+    ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/approve"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/decline"): STAFF_X,
     ("GET", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences"): {"mentee"} | STAFF_X,
     ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences"): {"mentee"},
     ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences/remove"): {"mentee"},
+    ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/promote"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/settings"): {"mentee"} | STAFF_X,
     ("POST", "/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw"): {"mentee"} | STAFF_X,
     ("GET", "/programs/{program_id:int}/export.csv"): STAFF_X,
     ("GET", "/programs/{program_id:int}/import"): STAFF_X,
     ("POST", "/programs/{program_id:int}/import"): STAFF_X,
     ("GET", "/programs/{program_id:int}/imports/{job_id:int}"): STAFF_X,
     ("POST", "/programs/{program_id:int}/imports/{job_id:int}/start"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/invitations"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/invitations"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/invitations/{invitation_id:int}/revoke"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/join"): SIGNED_IN,
+    ("GET", "/programs/{program_id:int}/questions"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/questions"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/questions/new"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/questions/{question_id:int}"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/questions/{question_id:int}"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/questions/{question_id:int}/delete"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/questions/{question_id:int}/move"): STAFF_X,
     ("POST", "/programs/{program_id:int}/relationships"): STAFF_X,
     ("POST", "/programs/{program_id:int}/staff"): STAFF_X,
     ("POST", "/programs/{program_id:int}/staff/{user_id:int}/remove"): STAFF_X,
@@ -174,6 +210,9 @@ class World:
     users: dict[str, Any]
     sessions: dict[str, str]
     params: dict[str, Any]
+    # Routes that remove their object: a fresh one before each call, so every allowed role
+    # finds something to remove (route -> a coroutine function giving the parameters to use).
+    fresh: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 def _build_world(client: Any) -> World:
@@ -182,7 +221,10 @@ def _build_world(client: Any) -> World:
     from mentorkit.profiles import services as profiles
     from mentorkit.profiles import tags
     from mentorkit.profiles.schemas import ProfileUpdate, VisibilityUpdate
+    from mentorkit.programs import invitations
+    from mentorkit.programs import question_services as questions
     from mentorkit.programs import services as programs
+    from mentorkit.programs.enrolment_schemas import InvitationCreate, QuestionCreate
     from mentorkit.programs.schemas import ProgramCreate
     from mentorkit.relationships import services as relationships
     from mentorkit.relationships.schemas import SessionCreate
@@ -209,6 +251,19 @@ def _build_world(client: Any) -> World:
             held_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), duration_minutes=45, title="Kick-off",
             shared_notes="agreed goals", private_note="only the mentee may read this"), users["mentee"])
         token_id, _ = await create_api_token(users["mentee"], "access test")
+        question = await questions.create_question(x.id, QuestionCreate(label="Your goal", kind="short_text"), admin)
+        link = await invitations.create_invitation(x.id, InvitationCreate(label="Access test"), admin)
+
+        removable = itertools.count(1)
+
+        async def fresh_question() -> dict[str, Any]:
+            made = await questions.create_question(x.id, QuestionCreate(label="To remove", kind="short_text",
+                                                                        key=f"remove_{next(removable)}"), admin)
+            return {"question_id": made.id}
+
+        fresh = {(method, path): fresh_question for method, path in (
+            ("DELETE", "/api/v1/programs/{program_id:int}/questions/{question_id:int}"),
+            ("POST", "/programs/{program_id:int}/questions/{question_id:int}/delete"))}
         # A checked import of program X, whose file is gone (starting it is a conflict).
         job = await ImportJob.insert(ImportJob(program=x.id, created_by=users["coordinator"].id,
                                                original_name="people.csv")).returning(ImportJob.id)
@@ -223,10 +278,11 @@ def _build_world(client: Any) -> World:
             "program_id": x.id, "relationship_id": relationship.id, "session_id": session.id,
             "token_id": token_id, "enrolment_id": mentee_enrolment.id, "token": "not-a-real-token",
             "user_id": bystander.id, "job_id": job[0]["id"], "tag_id": tag.id,
-            "synonym_id": tag.synonyms[0].id,
+            "synonym_id": tag.synonyms[0].id, "question_id": question.id,
+            "invitation_id": link.id, "invitation_token": link.link.rsplit("/", 1)[1],
             "path": "openapi.json", "file_path": "mentorkit.css",
         }
-        return World(users=users, sessions=sessions, params=params)
+        return World(users=users, sessions=sessions, params=params, fresh=fresh)
 
     return client.run(build)
 
@@ -252,7 +308,8 @@ def _request(client: Any, case: RouteCase, role: str, world: World) -> Any:
     if role != "anonymous":
         client.cookies.set(SESSION_COOKIE, world.sessions[role])
     headers = {"X-CSRF-Token": token_for(client.app.state.runtime.settings.secret_key, csrf_cookie)}
-    url = case.url({**world.params, **_static_file(client, case)})
+    fresh = world.fresh.get((case.method, case.path))
+    url = case.url({**world.params, **_static_file(client, case), **(client.run(fresh) if fresh else {})})
     if case.unsafe:
         # An empty body: allowed callers get a validation error instead of changing things,
         # denied callers must be stopped before validation.

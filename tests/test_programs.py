@@ -32,8 +32,9 @@ async def events(subject: str | None = None) -> list[tuple[str, str]]:
     return [(row["type"], row["subject"]) for row in await query]
 
 
-async def new_program(admin: Any, slug: str = "spring-cohort", state: str = "enrolling") -> Any:
-    program = await services.create_program(ProgramCreate(slug=slug, name="Spring cohort"), admin)
+async def new_program(admin: Any, slug: str = "spring-cohort", state: str = "enrolling",
+                      intake: str = "cohort") -> Any:
+    program = await services.create_program(ProgramCreate(slug=slug, name="Spring cohort", intake=intake), admin)
     if state in ("enrolling", "running"):
         program = await services.change_program_state(program.id, "enrolling", admin)
     if state == "running":
@@ -205,7 +206,9 @@ async def test_database_refuses_a_second_active_enrolment_even_without_the_check
         )
 
 
-async def test_enrolment_is_open_only_while_enrolling_or_running(mentorkit_runtime: Any) -> None:
+async def test_enrolment_is_open_while_enrolling_and_for_rolling_intake_while_running(
+    mentorkit_runtime: Any,
+) -> None:
     admin = await person("ada@example.org", admin=True)
     mia = await person("mia@example.org")
     program = await services.create_program(ProgramCreate(slug="spring", name="Spring"), admin)
@@ -214,8 +217,12 @@ async def test_enrolment_is_open_only_while_enrolling_or_running(mentorkit_runti
     await services.change_program_state(program.id, "closed", admin)
     with pytest.raises(ConflictError, match="not open for enrolment"):
         await services.enrol(program.id, "mentee", admin)
-    running = await new_program(admin, slug="running", state="running")
-    assert (await services.enrol(running.id, "mentor", mia)).role == "mentor"
+    # A cohort starts together: once it runs, nobody new joins; a rolling intake stays open.
+    cohort = await new_program(admin, slug="cohort", state="running")
+    with pytest.raises(ConflictError, match="not open for enrolment"):
+        await services.enrol(cohort.id, "mentor", mia)
+    rolling = await new_program(admin, slug="rolling", state="running", intake="rolling")
+    assert (await services.enrol(rolling.id, "mentor", mia)).role == "mentor"
 
 
 async def test_coordinator_appoints_staff_by_email(mentorkit_runtime: Any) -> None:

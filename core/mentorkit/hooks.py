@@ -141,6 +141,18 @@ class Hooks:
                                       actor=actor)
         return [reason for reason in answers if reason]
 
+    async def enrolment_questions(self, program: Any) -> list[tuple[str, Any]]:
+        """Every plugin's enrolment questions for a program, as (plugin, question spec) pairs."""
+        out: list[tuple[str, Any]] = []
+        for plugin, answer in self._each("enrolment_questions", program=program):
+            out.extend((plugin, spec) for spec in (await resolve(answer)) or [])
+        return out
+
+    async def enrolment_eligibility_refusals(self, program: Any, person: Any, role: str) -> list[str]:
+        """Reasons plugins give to refuse someone enrolling with ``role``."""
+        answers = await self._answers("enrolment_eligibility", program=program, person=person, role=role)
+        return [reason for reason in answers if reason]
+
     # ------------------------------------------------------------------ events
 
     def event_subscribers(self) -> list[str]:

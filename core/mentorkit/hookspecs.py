@@ -130,6 +130,31 @@ def program_transition(program: Any, old: str, new: str, actor: Any) -> Awaitabl
     """
 
 
+# --------------------------------------------------------------------------- enrolment
+
+
+@hookspec
+def enrolment_questions(program: Any) -> Awaitable[list[Any] | None] | list[Any] | None:
+    """Return enrolment questions this plugin asks in a program (``mentorkit.api.QuestionSpec``).
+
+    The core keeps them with the coordinator's questions, marked as this plugin's, and syncs
+    them (by ``key``) whenever the program's question list is read; coordinators see them as
+    "from <plugin>" and cannot edit or remove them. A key a coordinator already uses is left
+    to the coordinator (and logged). ``program`` is a ``mentorkit.programs.schemas.Program``.
+    May be ``async def``.
+    """
+
+
+@hookspec
+def enrolment_eligibility(program: Any, person: Any, role: str) -> Awaitable[str | None] | str | None:
+    """Before someone enrols: return a reason to refuse them, or ``None`` to let them in.
+
+    ``person`` is a ``mentorkit.api.Person``, ``role`` the format's role key they chose. The
+    reason is shown on the join page and returned as a 409 problem by the API. May be
+    ``async def``; it runs inside the enrolment's transaction.
+    """
+
+
 # --------------------------------------------------------------------------- relationship
 
 

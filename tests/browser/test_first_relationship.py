@@ -64,10 +64,11 @@ def test_sign_up_get_paired_and_log_a_session(live_server: Any, page: Any, brows
 
     # ... and enrols as a mentee.
     page.goto(program_url)
-    page.select_option("#f-role", "mentee")
-    page.get_by_role("button", name="Enrol").click()
+    page.get_by_role("link", name="Join this program").click()
+    page.get_by_role("link", name="Mentee", exact=True).click()
+    page.get_by_role("button", name="Join as mentee").click()
     page.wait_for_load_state()
-    assert "mentee" in page.content().lower()
+    assert "enrolled as mentee" in page.content().lower()
 
     # The coordinator, in another browser, pairs the mentor with the new mentee.
     coordinator_context = browser.new_context()

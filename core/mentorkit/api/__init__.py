@@ -18,6 +18,18 @@ Reference: ``docs/plugins.md``, "The domain API".
 
 from mentorkit.accounts.model import CurrentUser
 from mentorkit.api.actors import SYSTEM, Actor, SystemActor
+
+# Enrolment: questions, modes, applications, invitation links, answers.
+from mentorkit.api.enrolments import (
+    approve_application,
+    create_invitation,
+    decline_application,
+    get_enrolment,
+    list_questions,
+    revoke_invitation,
+    update_enrolment,
+    visible_answers,
+)
 from mentorkit.api.paging import DEFAULT_LIMIT, MAX_LIMIT, Page
 from mentorkit.api.people import Person, get_people, get_person
 from mentorkit.api.programs import (
@@ -44,6 +56,8 @@ from mentorkit.api.relationships import (
     transition_relationship,
 )
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
+from mentorkit.programs.enrolment_schemas import Answer, EnrolmentDetail, Invitation
+from mentorkit.programs.questions import Question, QuestionSpec
 from mentorkit.programs.schemas import (
     Enrolment,
     Participant,
@@ -76,9 +90,12 @@ __all__ = [
     "MAX_LIMIT",
     "SYSTEM",
     "Actor",
+    "Answer",
     "ConflictError",
     "CurrentUser",
     "Enrolment",
+    "EnrolmentDetail",
+    "Invitation",
     "Member",
     "NotFound",
     "Page",
@@ -92,6 +109,8 @@ __all__ = [
     "ProgramDetail",
     "ProgramDuplicate",
     "ProgramUpdate",
+    "Question",
+    "QuestionSpec",
     "Relationship",
     "RelationshipView",
     "Session",
@@ -100,11 +119,15 @@ __all__ = [
     "SystemActor",
     "Transition",
     "ValidationFailed",
+    "approve_application",
     "change_program_state",
+    "create_invitation",
     "create_program",
+    "decline_application",
     "duplicate_program",
     "enrol",
     "get_aggregates",
+    "get_enrolment",
     "get_people",
     "get_person",
     "get_program",
@@ -112,14 +135,18 @@ __all__ = [
     "list_enrolments",
     "list_participants",
     "list_programs",
+    "list_questions",
     "list_sessions",
     "log_session",
     "my_relationships",
     "pair",
     "program_relationships",
     "remove_staff",
+    "revoke_invitation",
     "transition_relationship",
+    "update_enrolment",
     "update_program",
+    "visible_answers",
     "withdraw",
 ]
 

@@ -70,6 +70,27 @@ class Question(msgspec.Struct, frozen=True, kw_only=True):
         return not self.asked_roles or role in self.asked_roles
 
 
+class QuestionSpec(msgspec.Struct, frozen=True, kw_only=True):
+    """A question a plugin asks through the ``enrolment_questions`` hook.
+
+    The core stores it with the program's questions (``source`` = the plugin's name), keyed
+    by ``key`` (``^[a-z0-9_]+$``, unique in the program). Fields mean what they mean on
+    ``Question``; ``kind`` is one of ``KINDS``.
+    """
+
+    key: str
+    label: str
+    kind: str
+    help: str = ""
+    choices: list[str] = msgspec.field(default_factory=list)
+    scale_min: int = 1
+    scale_max: int = 5
+    required: bool = False
+    asked_roles: list[str] = msgspec.field(default_factory=list)
+    visible_roles: list[str] = msgspec.field(default_factory=list)
+    matching_criterion: bool = False
+
+
 class AnswerProblem(ValueError):
     """An answer that does not fit its question; the message names what is wrong."""
 

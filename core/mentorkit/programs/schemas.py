@@ -143,7 +143,8 @@ class ProgramStateChange(Input):
 
 
 class EnrolmentCreate(Input):
-    """Enrol the caller in a program with one of its format's roles."""
+    """Enrol the caller in a program with one of its format's roles (the overview's short
+    form; the join page and the API take ``EnrolmentJoin`` with answers)."""
 
     role: Key
 
@@ -161,6 +162,10 @@ class Enrolment(msgspec.Struct, frozen=True, kw_only=True):
     # The account's e-mail address: returned to the person themselves and to the program's
     # staff only, who need it to tell two people with the same name apart.
     email: str = ""
+    # Relationships taken at once in this role (None: the program's default) and whether the
+    # person has paused taking new ones.
+    capacity: int | None = None
+    paused: bool = False
 
 
 class StaffAppoint(Input):

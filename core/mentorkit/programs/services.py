@@ -24,7 +24,7 @@ from mentorkit.db.values import as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.programs import design, schemas
-from mentorkit.programs.labels import format_label, role_label
+from mentorkit.programs.labels import format_label
 from mentorkit.programs.questions import CHOICE_KINDS
 from mentorkit.programs.tables import Enrolment, Program, ProgramQuestion, ProgramStaff
 from mentorkit.runtime import current_runtime
@@ -174,19 +174,6 @@ def _active_key(program_id: int, user_id: int, role: str) -> str:
     return f"{program_id}:{user_id}:{role}"
 
 
-def _enrolment(row: dict[str, Any]) -> schemas.Enrolment:
-    return schemas.Enrolment(
-        id=row["id"],
-        program_id=row["program"],
-        user_id=row["user"],
-        display_name=row["display_name"],
-        email=row["email"],
-        role=row["role"],
-        state=row["state"],
-        created_at=row["created_at"],
-    )
-
-
 def page_of(query: Any, limit: int | None, offset: int) -> Any:
     """The query limited to one page (``limit`` None: every row from ``offset`` on)."""
     if limit is not None:
@@ -195,16 +182,9 @@ def page_of(query: Any, limit: int | None, offset: int) -> Any:
 
 
 async def _enrolments(where: Any, *, limit: int | None = None, offset: int = 0) -> list[schemas.Enrolment]:
-    query = (
-        Enrolment.select(
-            *Enrolment.all_columns(),
-            Enrolment.user.display_name.as_alias("display_name"),
-            Enrolment.user.email.as_alias("email"),
-        )
-        .where(where)
-        .order_by(Enrolment.id)
-    )
-    return [_enrolment(row) for row in await page_of(query, limit, offset)]
+    from mentorkit.programs.enrolments import read_enrolments
+
+    return await read_enrolments(where, limit=limit, offset=offset)
 
 
 # --------------------------------------------------------------------------- programs
@@ -684,92 +664,34 @@ async def remove_staff(program_id: int, user_id: int, actor: Actor) -> schemas.S
 
 
 # --------------------------------------------------------------------------- enrolments
+# The enrolment use cases live in ``programs/enrolments.py``; these names stay for callers.
 
 
-async def enrol(program_id: int, role: str, actor: Actor) -> schemas.Enrolment:
-    """Enrol the actor with one of the format's roles while the program is enrolling or running."""
-    if actor.id is None:
-        raise PermissionDenied("only a person can enrol (the system actor is nobody)")
-    async with transaction():
-        row, _ = await _access(program_id, actor)
-        fmt = format_of(row)
-        if role not in fmt.role_keys():
-            raise ValidationFailed({"role": f"must be one of: {', '.join(fmt.role_keys())}"})
-        if row["state"] not in OPEN_STATES:
-            raise ConflictError(f"the program is {row['state']}; it is not open for enrolment")
-        if await Enrolment.exists().where(
-            (Enrolment.program == program_id)
-            & (Enrolment.user == actor.id)
-            & (Enrolment.role == role)
-            & (Enrolment.state == "active")
-        ):
-            raise ConflictError(f"you are already enrolled as {role_label(row['format'], role)} in this program")
-        rows = await Enrolment.insert(
-            Enrolment(
-                program=program_id,
-                user=actor.id,
-                role=role,
-                state="active",
-                created_at=utcnow(),
-                active_key=_active_key(program_id, actor.id, role),
-            )
-        ).returning(Enrolment.id)
-        enrolment_id = rows[0]["id"]
-        await emit(
-            "enrolment.created",
-            f"program:{program_id}",
-            {"enrolment_id": enrolment_id, "user_id": actor.id, "role": role},
-            actor_id=actor.id,
-        )
-    return (await _enrolments(Enrolment.id == enrolment_id))[0]
+async def enrol(program_id: int, role: str, actor: Actor, *, answers: Mapping[str, Any] | None = None,
+                invitation: str | None = None) -> schemas.Enrolment:
+    """Join a program with one of the format's roles (see ``enrolments.enrol``)."""
+    from mentorkit.programs import enrolments
+    from mentorkit.programs.enrolment_schemas import EnrolmentJoin
+
+    data = EnrolmentJoin(role=role, answers=dict(answers or {}), invitation=invitation)
+    return await enrolments.enrol(program_id, data, actor)
 
 
 async def withdraw_enrolment(program_id: int, enrolment_id: int, actor: Actor) -> schemas.Enrolment:
-    """Withdraw an active enrolment: the enrolled person, or a coordinator of the program.
+    """Withdraw a live enrolment (see ``enrolments.withdraw_enrolment``)."""
+    from mentorkit.programs import enrolments
 
-    Refused while the enrolment is part of an open relationship (complete or end that first).
-    """
-    from mentorkit.relationships.tables import Relationship, RelationshipMember
-
-    async with transaction():
-        row = await Enrolment.select().where((Enrolment.id == enrolment_id) & (Enrolment.program == program_id)).first()
-        if row is None:
-            raise NotFound("no such enrolment")
-        if row["user"] != actor.id:
-            try:
-                await require_coordinator(program_id, actor)
-            except PermissionDenied:
-                raise NotFound("no such enrolment") from None
-        if row["state"] != "active":
-            raise ConflictError("this enrolment is already withdrawn")
-        open_relationships = RelationshipMember.select(RelationshipMember.relationship).where(
-            RelationshipMember.enrolment == enrolment_id
-        )
-        if await Relationship.exists().where(
-            Relationship.id.is_in(open_relationships) & Relationship.state.is_in(["active", "paused"])
-        ):
-            raise ConflictError("this enrolment is part of an open relationship; complete or end it first")
-        await Enrolment.update(
-            {Enrolment.state: "withdrawn", Enrolment.active_key: None, Enrolment.ended_at: utcnow()}
-        ).where(Enrolment.id == enrolment_id)
-        await emit(
-            "enrolment.withdrawn",
-            f"program:{program_id}",
-            {"enrolment_id": enrolment_id, "user_id": row["user"], "role": row["role"]},
-            actor_id=actor.id,
-        )
-    return (await _enrolments(Enrolment.id == enrolment_id))[0]
+    return await enrolments.withdraw_enrolment(program_id, enrolment_id, actor)
 
 
 async def list_enrolments(program_id: int, actor: Actor, *, include_withdrawn: bool = False,
                           limit: int | None = None, offset: int = 0) -> list[schemas.Enrolment]:
     """Every enrolment of a program (coordinators, observers, admins), oldest first; ``limit``
     and ``offset`` select one page."""
-    await require_staff(program_id, actor)
-    where: Any = Enrolment.program == program_id
-    if not include_withdrawn:
-        where = where & (Enrolment.state == "active")
-    return await _enrolments(where, limit=limit, offset=offset)
+    from mentorkit.programs import enrolments
+
+    return await enrolments.list_enrolments(program_id, actor, include_withdrawn=include_withdrawn, limit=limit,
+                                            offset=offset)
 
 
 # The home page reads these on every visit: fixed statements, because Piccolo's query builder

@@ -13,8 +13,9 @@ from typing import Any
 from mentorkit.testing.auth import DEFAULT_PASSWORD
 
 # The order a program moves through to reach each state.
-_PATH = {"draft": (), "enrolling": ("enrolling",), "running": ("enrolling", "running"),
-         "closed": ("enrolling", "running", "closed")}
+_PATH = {"draft": (), "enrolling": ("enrolling",), "matching": ("enrolling", "matching"),
+         "running": ("enrolling", "running"), "closed": ("enrolling", "running", "closed"),
+         "archived": ("enrolling", "running", "closed", "archived")}
 
 
 class Factory:
@@ -50,10 +51,14 @@ class Factory:
         return self._admin
 
     def program(self, *, format: str = "one_to_one", strategy: str = "manual", state: str = "enrolling",
-                name: str | None = None, slug: str | None = None, coordinators: Sequence[Any] = ()) -> Any:
+                name: str | None = None, slug: str | None = None, coordinators: Sequence[Any] = (),
+                intake: str = "rolling") -> Any:
         """A program with the given format and matching strategy keys, moved to ``state``
-        ("draft", "enrolling", "running" or "closed"), with ``coordinators`` appointed (the
-        factory's admin coordinates it too). Returns the ``Program``."""
+        ("draft", "enrolling", "matching", "running", "closed" or "archived"), with
+        ``coordinators`` appointed (the factory's admin coordinates it too). Returns the
+        ``Program``. The intake is ``"rolling"`` unless asked otherwise, so people can be
+        enrolled in a matching or running program too (a cohort program takes enrolments
+        while enrolling only)."""
         from mentorkit.programs import services
         from mentorkit.programs.schemas import ProgramCreate
 
@@ -65,7 +70,7 @@ class Factory:
         async def make() -> Any:
             program = await services.create_program(ProgramCreate(
                 slug=slug or f"program-{number}", name=name or f"Program {number}",
-                format=format, matching_strategy=strategy), admin)
+                format=format, matching_strategy=strategy, intake=intake), admin)
             for person in coordinators:
                 await services.appoint_staff(program.id, person.email, "coordinator", admin)
             for step in _PATH[state]:
