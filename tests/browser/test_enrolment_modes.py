@@ -100,7 +100,7 @@ def test_invitation_link_from_creation_to_used_up(live_server: Any, page: Any, b
     assert "0 of 1" in row.inner_text() and "Valid" in row.inner_text()
     link = page.locator("input.input--copy").first.input_value()
     assert link.startswith(f"{base}/join/")
-    doc_screenshot(page, "invitations")
+    doc_screenshot(page, "invitations", full_page=True)
 
     # Someone signed out opens it, signs in from the landing page and is brought back to join.
     context, nadia = _other(browser)
