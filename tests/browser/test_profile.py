@@ -141,6 +141,9 @@ def test_fill_in_a_profile_and_what_others_see(live_server: Any, page: Any, brow
         assert "Tuesday" not in text                    # availability: members
         assert oliver.locator("img.profile-photo").count() == 0  # photo: members
         assert "Years of experience" not in text        # staff only (the default)
+        note = oliver.locator(".profile-fields + p").inner_text()
+        assert "Mei Chen shares only some of their profile with you. Not shown to you:" in note
+        assert "headline" in note and "department" not in note
         doc_screenshot(oliver, "person-profile-limited")
     finally:
         context.close()
