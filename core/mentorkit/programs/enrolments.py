@@ -348,9 +348,9 @@ async def withdraw_enrolment(program_id: int, enrolment_id: int, actor: services
 
 async def list_enrolments(program_id: int, actor: services.Actor, *, include_withdrawn: bool = False,
                           limit: int | None = None, offset: int = 0) -> list[schemas.Enrolment]:
-    """Enrolments of a program (coordinators, observers, site admins), oldest first: active
-    ones, or every one with ``include_withdrawn``."""
-    await services.require_staff(program_id, actor)
+    """Enrolments of a program (coordinators and site admins: observers read aggregates
+    only), oldest first: active ones, or every one with ``include_withdrawn``."""
+    await services.require_coordinator(program_id, actor)
     where: Any = Enrolment.program == program_id
     if not include_withdrawn:
         where = where & (Enrolment.state == "active")
