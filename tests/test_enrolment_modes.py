@@ -320,3 +320,26 @@ def test_a_plugin_eligibility_rule_refuses_with_its_reason(world: dict[str, Any]
     assert join(client, program, "mentee").status_code == 201
     sign_in_as(client, f.user("Staff", email="staff@staff.example.org"))
     assert join(client, program, "mentor").status_code == 201
+
+
+# --------------------------------------------------------------------------- home page
+
+
+def test_the_home_page_shows_applications_and_waitlisted_places_with_a_link_to_them(world: dict[str, Any]) -> None:
+    client, f, program = world["client"], world["f"], world["program"]
+    applicant, waiting, first = f.user("Mia Applicant"), f.user("Wen Waiting"), f.user("Fay First")
+    design(client, program, enrolment_mode="application")
+    sign_in_as(client, applicant)
+    applied = join(client, program, "mentee").json()
+    assert applied["state"] == "applied"
+    home = client.get("/").text
+    assert "Your application is waiting for review." in home
+    assert f'/programs/{program.id}/enrolments/{applied["id"]}' in home
+
+    design(client, program, enrolment_mode="open", role_limits='{"mentor": 1}')
+    sign_in_as(client, first)
+    assert join(client, program, "mentor").json()["state"] == "active"
+    sign_in_as(client, waiting)
+    assert join(client, program, "mentor").json()["state"] == "waitlisted"
+    home = client.get("/").text
+    assert "You are on the waitlist." in home and "Your application" not in home
