@@ -27,10 +27,10 @@ from mentorkit.accounts.tables import Notification, OneTimeToken, User
 from mentorkit.accounts.time_zones import DEFAULT_TIME_ZONE
 from mentorkit.accounts.tokens import derived_token, hash_token, new_token
 from mentorkit.db import transaction
+from mentorkit.db.bulk import execute, insert_rows, placeholders
 from mentorkit.db.database import active_database
 from mentorkit.errors import ConflictError
-from mentorkit.events import utcnow
-from mentorkit.imports.bulk import emit_many, execute, insert_rows, placeholders
+from mentorkit.events import emit_many, utcnow
 from mentorkit.imports.csv_reader import (
     MAX_ROWS,
     CsvSyntaxError,
