@@ -140,6 +140,11 @@ class ProgramFormat:
     ``mentorkit.api.Relationship``. A new relationship goes from
     ``"proposed"`` to ``"active"``. A refusal is shown on the page and answered as a 409
     problem, like a refusal from the ``relationship_transition`` hook."""
+    eligibility: Callable[[Program, Any, str], MaybeAwaitable[str | None]] | None = None
+    """``eligibility(program, person, role)``: a reason ``person`` (a ``mentorkit.api.Person``)
+    may not join a program of this format with ``role``, or ``None``. Asked before the
+    ``enrolment_eligibility`` hook; the reason is shown on the join page and answered as a 409
+    problem."""
     on_relationship_created: Callable[[Relationship, Actor], MaybeAwaitable[None]] | None = None
     """``on_relationship_created(relationship, actor)``: called with the new relationship inside
     the transaction that creates it, so what it writes commits or rolls back with the pairing;
@@ -179,6 +184,12 @@ class ProgramFormat:
         if self.allow_transition is None:
             return None
         return await resolve(self.allow_transition(relationship, from_state, to_state, actor)) or None
+
+    async def eligibility_refusal(self, program: Any, person: Any, role: str) -> str | None:
+        """This format's reason to refuse someone joining with ``role``, if any (called by the core)."""
+        if self.eligibility is None:
+            return None
+        return await resolve(self.eligibility(program, person, role)) or None
 
     async def relationship_created(self, relationship: Any, actor: Any) -> None:
         """Tell this format about a new relationship (called by the core)."""
