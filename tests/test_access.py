@@ -68,7 +68,7 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/programs"): ADMIN,
     ("GET", "/api/v1/programs/{program_id:int}"): SIGNED_IN,
     ("PATCH", "/api/v1/programs/{program_id:int}"): STAFF_X,
-    ("GET", "/api/v1/programs/{program_id:int}/aggregates"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/aggregates"): STAFF_X | {"observer"},
     ("GET", "/api/v1/programs/{program_id:int}/applications"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/duplicate"): ADMIN,
     ("GET", "/api/v1/programs/{program_id:int}/enrolments"): STAFF_X,
@@ -243,6 +243,7 @@ def _build_world(client: Any) -> World:
         for program in (x, y):
             await programs.change_program_state(program.id, "enrolling", admin)
         await programs.appoint_staff(x.id, "coordinator@example.org", "coordinator", admin)
+        await programs.appoint_staff(x.id, "observer@example.org", "observer", admin)
         await programs.appoint_staff(y.id, "other_coordinator@example.org", "coordinator", admin)
         mentor_enrolment = await programs.enrol(x.id, "mentor", users["mentor"])
         mentee_enrolment = await programs.enrol(x.id, "mentee", users["mentee"])

@@ -65,6 +65,20 @@ def test_open_sign_up_creates_the_account_and_signs_in(mentorkit_client: Any) ->
     assert PASSWORD not in row["password_hash"]
 
 
+@pytest.mark.parametrize(("next_path", "lands_on"), [
+    ("/join/abc123", "/join/abc123"),
+    ("https://evil.example/", "/"),  # never an open redirect
+    ("//evil.example/", "/"),
+])
+def test_sign_up_goes_on_to_where_the_person_was_going(mentorkit_client: Any, next_path: str, lands_on: str) -> None:
+    page = mentorkit_client.get(f"/signup?next={next_path}", headers=HTML).text
+    assert (f'name="next" value="{lands_on}"' in page) == (lands_on != "/")
+    response = sign_up(mentorkit_client, email="ada@example.org", display_name="Ada Lovelace", password=PASSWORD,
+                       next=next_path)
+    assert response.status_code == 303
+    assert response.headers["location"] == lands_on
+
+
 @pytest.mark.parametrize(
     ("password", "message"),
     [

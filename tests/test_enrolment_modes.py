@@ -320,3 +320,57 @@ def test_a_plugin_eligibility_rule_refuses_with_its_reason(world: dict[str, Any]
     assert join(client, program, "mentee").status_code == 201
     sign_in_as(client, f.user("Staff", email="staff@staff.example.org"))
     assert join(client, program, "mentor").status_code == 201
+
+
+# --------------------------------------------------------------------------- home page
+
+
+def test_the_home_page_shows_applications_and_waitlisted_places_with_a_link_to_them(world: dict[str, Any]) -> None:
+    client, f, program = world["client"], world["f"], world["program"]
+    applicant, waiting, first = f.user("Mia Applicant"), f.user("Wen Waiting"), f.user("Fay First")
+    design(client, program, enrolment_mode="application")
+    sign_in_as(client, applicant)
+    applied = join(client, program, "mentee").json()
+    assert applied["state"] == "applied"
+    home = client.get("/").text
+    assert "Your application is waiting for review." in home
+    assert f'/programs/{program.id}/enrolments/{applied["id"]}' in home
+
+    design(client, program, enrolment_mode="open", role_limits='{"mentor": 1}')
+    sign_in_as(client, first)
+    assert join(client, program, "mentor").json()["state"] == "active"
+    sign_in_as(client, waiting)
+    assert join(client, program, "mentor").json()["state"] == "waitlisted"
+    home = client.get("/").text
+    assert "You are on the waitlist." in home and "Your application" not in home
+
+
+class StaffMentorsFormat:
+    """A format whose own rule says who may mentor (no global hook needed)."""
+
+    @hookimpl
+    def register_program_formats(self, register: Any) -> None:
+        from mentorkit.contracts import ProgramFormat, RoleSlot
+
+        async def staff_mentors(program: Any, person: Any, role: str) -> str | None:
+            if role == "mentor" and not person.email.endswith("@staff.example.org"):
+                return f"{program.name} takes mentors from the staff only"
+            return None
+
+        register(ProgramFormat(key="staff_mentoring", label="Staff mentoring", eligibility=staff_mentors,
+                               roles=(RoleSlot("mentor", "mentor"), RoleSlot("mentee", "mentee"))))
+
+
+@pytest.mark.parametrize("mentorkit_plugins", [[("staff-mentors", StaffMentorsFormat())]])
+def test_a_formats_own_eligibility_rule_refuses_with_its_reason(mentorkit_client: Any, mentorkit_factory: Any) -> None:
+    client, f = mentorkit_client, mentorkit_factory
+    program = f.program(format="staff_mentoring", name="Guild")
+    other = f.program(name="Open to all")
+    sign_in_as(client, f.user("Student"))
+    response = join(client, program, "mentor")
+    assert response.status_code == 409 and response.json()["detail"] == "Guild takes mentors from the staff only"
+    assert join(client, program, "mentee").status_code == 201
+    # The rule is the format's: a 1:1 program is not bound by it.
+    assert join(client, other, "mentor").status_code == 201
+    sign_in_as(client, f.user("Staff", email="staff@staff.example.org"))
+    assert join(client, program, "mentor").status_code == 201

@@ -84,6 +84,11 @@ def test_only_the_person_and_coordinators_open_the_enrolment_page(world: dict[st
     sign_in_as(client, world["coordinator"])
     page = client.get(url(world))
     assert "Mia" in page.text and "B" in page.text
+    # The way to the matching preferences, worded for who is looking.
+    assert f'href="{url(world, "/preferences")}">See their preferences' in page.text
+    sign_in_as(client, world["mia"])
+    assert f'href="{url(world, "/preferences")}">Choose your preferences' in client.get(url(world)).text
+    assert client.get(url(world, "/preferences")).status_code == 200
 
 
 def test_answers_are_visible_as_each_question_says(world: dict[str, Any]) -> None:

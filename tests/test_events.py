@@ -10,7 +10,7 @@ import pytest
 from mentorkit import hookimpl
 from mentorkit.db import transaction
 from mentorkit.errors import MentorkitError
-from mentorkit.events import Delivery, EventRecord, emit, schedule
+from mentorkit.events import Delivery, EventRecord, emit, emit_many, schedule
 from mentorkit.events.model import Event, utcnow
 
 
@@ -86,6 +86,21 @@ async def test_undeclared_event_type_is_refused(recorder: Recorder, mentorkit_ru
     with pytest.raises(MentorkitError, match="not declared"):
         async with transaction():
             await emit("test.nobody-declared-this", "thing:1")
+
+
+async def test_many_events_at_once_are_delivered_like_single_ones(recorder: Recorder, mentorkit_runtime: Any) -> None:
+    with pytest.raises(MentorkitError, match="inside the transaction"):
+        await emit_many([("test.happened", "thing:1", {})])
+    with pytest.raises(MentorkitError, match="not declared"):
+        async with transaction():
+            await emit_many([("test.happened", "thing:1", {}), ("test.nobody-declared-this", "thing:1", {})])
+    assert await EventRecord.count() == 0
+    async with transaction():
+        written = await emit_many([("test.happened", f"thing:{n % 2}", {"n": n}) for n in range(6)], actor_id=None)
+    assert written == 6
+    await mentorkit_runtime.make_worker().drain()
+    for subject, numbers in (("thing:0", [0, 2, 4]), ("thing:1", [1, 3, 5])):
+        assert [e.payload["n"] for e in recorder.seen if e.subject == subject] == numbers
 
 
 async def test_events_of_one_subject_arrive_in_order(recorder: Recorder, mentorkit_runtime: Any) -> None:

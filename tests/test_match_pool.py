@@ -35,9 +35,9 @@ async def test_the_pool_lists_active_enrolments_and_existing_relationships(mento
     assert pool == MatchPool(
         program=PoolProgram(id=program.id, slug="spring", name="Spring", format="one_to_one"),
         enrolments=[
-            PoolEnrolment(id=mentor.id, user_id=mo.id, display_name="Mo", role="mentor"),
-            PoolEnrolment(id=mentee.id, user_id=mia.id, display_name="Mia", role="mentee"),
-            PoolEnrolment(id=waiting.id, user_id=mel.id, display_name="Mel", role="mentee"),
+            PoolEnrolment(id=mentor.id, user_id=mo.id, display_name="Mo", role="mentor", capacity=1),
+            PoolEnrolment(id=mentee.id, user_id=mia.id, display_name="Mia", role="mentee", capacity=1),
+            PoolEnrolment(id=waiting.id, user_id=mel.id, display_name="Mel", role="mentee", capacity=1),
         ],
         relationships=[PoolRelationship(id=paired.id, state="active", members=[
             PoolMember(enrolment_id=mentor.id, user_id=mo.id, role="mentor"),
@@ -46,3 +46,39 @@ async def test_the_pool_lists_active_enrolments_and_existing_relationships(mento
     )
     with pytest.raises(PermissionDenied):
         await match_pool(program.id, mia)
+
+
+async def test_the_pool_carries_skills_as_canonical_tags_answers_preferences_and_capacity(
+    mentorkit_runtime: Any,
+) -> None:
+    from mentorkit.contracts import PoolQuestion
+    from mentorkit.profiles import tags
+    from mentorkit.profiles.schemas import ProfileUpdate
+    from mentorkit.profiles.services import update_profile
+    from mentorkit.programs import enrolments, preferences, question_services
+    from mentorkit.programs.enrolment_schemas import QuestionCreate
+
+    admin, mo, mia, boss = [await person(n, n == "ada") for n in ("ada", "mo", "mia", "boss")]
+    ml = await tags.create_tag("Machine learning", admin)
+    await tags.add_synonym(ml.id, "ML", admin)
+    await update_profile(mo, ProfileUpdate(skills_offered=["ml"]))
+    await update_profile(mia, ProfileUpdate(skills_sought=["Machine Learning"]))
+    program = await programs.create_program(ProgramCreate(slug="spring", name="Spring"), admin)
+    await question_services.create_question(program.id, QuestionCreate(
+        label="Topics", kind="tags", matching_criterion=True), admin)
+    await programs.change_program_state(program.id, "enrolling", admin)
+    mentor = await programs.enrol(program.id, "mentor", mo, answers={"topics": "ML"})
+    await programs.enrol(program.id, "mentor", boss)
+    mentee = await programs.enrol(program.id, "mentee", mia, answers={"topics": ["machine learning"]})
+    await enrolments.update_enrolment(program.id, mentor.id, mo, capacity=3, paused=True)
+    await preferences.set_preferences(mentee.id, [mo.id], [boss.id], mia)
+
+    pool = await match_pool(program.id, admin)
+    assert pool.questions == [PoolQuestion(key="topics", label="Topics", kind="tags", matching_criterion=True)]
+    by_user = {e.user_id: e for e in pool.enrolments}
+    # Two spellings, one tag: a strategy compares keys and they meet.
+    assert by_user[mo.id].skills_offered == by_user[mia.id].skills_sought == [ml.key]
+    assert by_user[mo.id].answers == by_user[mia.id].answers == {"topics": [ml.key]}
+    assert (by_user[mo.id].capacity, by_user[mo.id].paused) == (3, True)
+    assert (by_user[boss.id].capacity, by_user[boss.id].paused, by_user[boss.id].answers) == (1, False, {})
+    assert (by_user[mia.id].wishes, by_user[mia.id].avoid) == ([mo.id], [boss.id])

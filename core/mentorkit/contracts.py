@@ -140,6 +140,11 @@ class ProgramFormat:
     ``mentorkit.api.Relationship``. A new relationship goes from
     ``"proposed"`` to ``"active"``. A refusal is shown on the page and answered as a 409
     problem, like a refusal from the ``relationship_transition`` hook."""
+    eligibility: Callable[[Program, Any, str], MaybeAwaitable[str | None]] | None = None
+    """``eligibility(program, person, role)``: a reason ``person`` (a ``mentorkit.api.Person``)
+    may not join a program of this format with ``role``, or ``None``. Asked before the
+    ``enrolment_eligibility`` hook; the reason is shown on the join page and answered as a 409
+    problem."""
     on_relationship_created: Callable[[Relationship, Actor], MaybeAwaitable[None]] | None = None
     """``on_relationship_created(relationship, actor)``: called with the new relationship inside
     the transaction that creates it, so what it writes commits or rolls back with the pairing;
@@ -180,6 +185,12 @@ class ProgramFormat:
             return None
         return await resolve(self.allow_transition(relationship, from_state, to_state, actor)) or None
 
+    async def eligibility_refusal(self, program: Any, person: Any, role: str) -> str | None:
+        """This format's reason to refuse someone joining with ``role``, if any (called by the core)."""
+        if self.eligibility is None:
+            return None
+        return await resolve(self.eligibility(program, person, role)) or None
+
     async def relationship_created(self, relationship: Any, actor: Any) -> None:
         """Tell this format about a new relationship (called by the core)."""
         if self.on_relationship_created is not None:
@@ -214,7 +225,36 @@ class PoolEnrolment(msgspec.Struct, frozen=True, kw_only=True):
     role: str
     """The role they enrolled with (a ``RoleSlot.role`` of the program's format)."""
     capacity: int | None = None
-    """How many relationships they may hold at once, when they or the program said so."""
+    """How many relationships they take at once in this role: their own setting, else the
+    program's default capacity."""
+    paused: bool = False
+    """True while they take no new matches (existing relationships go on)."""
+    skills_offered: list[str] = msgspec.field(default_factory=list)
+    """Their profile's skills offered, as canonical tag keys (synonyms already resolved, so
+    "ML" and "machine learning" are the same key)."""
+    skills_sought: list[str] = msgspec.field(default_factory=list)
+    """Their profile's skills sought, as canonical tag keys."""
+    answers: dict[str, Any] = msgspec.field(default_factory=dict)
+    """Their answers by question key, as stored (``tags`` answers as canonical tag keys)."""
+    wishes: list[int] = msgspec.field(default_factory=list)
+    """Account ids of people they would like to be matched with."""
+    avoid: list[int] = msgspec.field(default_factory=list)
+    """Account ids of people they must not be matched with ("not with")."""
+
+
+class PoolQuestion(msgspec.Struct, frozen=True, kw_only=True):
+    """An enrolment question of the program, so a strategy can read the answers (provisional)."""
+
+    key: str
+    """The question's key: what ``PoolEnrolment.answers`` is keyed by."""
+    label: str
+    """The question as people read it."""
+    kind: str
+    """``short_text``, ``long_text``, ``single_choice``, ``multiple_choice``, ``scale`` or ``tags``."""
+    matching_criterion: bool = False
+    """True when the coordinator marked it as a matching criterion."""
+    choices: list[str] = msgspec.field(default_factory=list)
+    """The choices of a choice question."""
 
 
 class PoolMember(msgspec.Struct, frozen=True, kw_only=True):
@@ -243,9 +283,10 @@ class MatchPool(msgspec.Struct, frozen=True, kw_only=True):
     """What ``MatchingStrategy.propose`` receives first: the program and who may be matched.
 
     The core reads it with ``mentorkit.relationships.pool.match_pool(program_id, actor)`` (in a
-    fixed number of queries, whatever the program's size). Provisional: a first, minimal version; the
-    matching issue adds profiles, goals and availability here (as new fields with defaults,
-    so strategies keep working).
+    fixed number of queries, whatever the program's size): enrolments with their capacity,
+    pause, skills (canonical tags), answers and preferences. Provisional: the matching issue
+    adds more of the profile (languages, time zones, availability) as new fields with
+    defaults, so strategies keep working.
     """
 
     program: PoolProgram
@@ -254,6 +295,8 @@ class MatchPool(msgspec.Struct, frozen=True, kw_only=True):
     """Every active enrolment of the program, oldest first."""
     relationships: list[PoolRelationship] = msgspec.field(default_factory=list)
     """The program's existing relationships, oldest first."""
+    questions: list[PoolQuestion] = msgspec.field(default_factory=list)
+    """The program's enrolment questions, in the order people answer them."""
 
 
 class CriterionScore(msgspec.Struct, frozen=True, kw_only=True):

@@ -85,11 +85,13 @@ def _limited(request: AnyRequest, template: str, exc: RateLimited, form: Form, m
 
 
 @get("/signup", opt=PUBLIC, include_in_schema=False)
-async def signup_page(request: AnyRequest, invite: FromQuery[str | None] = None) -> Template:
+async def signup_page(request: AnyRequest, invite: FromQuery[str | None] = None,
+                      next: FromQuery[str | None] = None) -> Template:
     """The sign-up form (open sites), or the invitation form (invitation-only sites)."""
     settings = _settings(request)
     invited = await services.invitation_email(invite) if invite else None
-    form = Form({"email": invited or "", "invite": invite or "", "time_zone": DEFAULT_TIME_ZONE})
+    form = Form({"email": invited or "", "invite": invite or "", "time_zone": DEFAULT_TIME_ZONE,
+                 "next": _safe_next(next)})
     return render(request, "accounts/signup.html", form=form, invited=invited,
                   closed=settings.sign_up == "invite" and invited is None, time_zones=time_zone_choices(),
                   detect_time_zone=True)
@@ -134,7 +136,7 @@ async def signup(request: AnyRequest, data: FormData) -> Response[Any]:
                 form.error(field, message)
         else:
             token = await services.start_session(user, user_agent=request.headers.get("user-agent", ""))
-            response = redirect("/", flash=f"Welcome, {user.display_name}!")
+            response = redirect(_safe_next(values.next), flash=f"Welcome, {user.display_name}!")
             _set_session_cookie(request, response, token)
             return response
     return render(request, "accounts/signup.html", status_code=400, form=form, **page)

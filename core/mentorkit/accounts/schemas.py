@@ -27,6 +27,8 @@ class SignUpForm(Input):
     password: Password
     time_zone: TimeZone = "UTC"
     invite: Line | None = None
+    # Where to go once the account exists (a local path, as on the sign-in form).
+    next: Line | None = None
 
 
 class SignInForm(Input):

@@ -89,8 +89,8 @@ async def get_program(program_id: int, actor: Actor) -> ProgramDetail:
 async def list_enrolments(program_id: int, actor: Actor, *, include_withdrawn: bool = False,
                           limit: int = DEFAULT_LIMIT, offset: int = 0) -> Page[Enrolment]:
     """A program's active enrolments (and withdrawn ones if asked), oldest first, with each
-    person's display name and e-mail: the program's coordinators and observers, site admins
-    and the system actor only (``PermissionDenied`` otherwise)."""
+    person's display name and e-mail: the program's coordinators, site admins and the system
+    actor only (``PermissionDenied`` otherwise; observers read ``get_aggregates``)."""
     return await read_page(lambda n, at: services.list_enrolments(
         program_id, actor, include_withdrawn=include_withdrawn, limit=n, offset=at), limit, offset)
 

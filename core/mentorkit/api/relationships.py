@@ -19,7 +19,8 @@ async def my_relationships(actor: Actor, *, limit: int = DEFAULT_LIMIT, offset: 
 async def program_relationships(program_id: int, actor: Actor, *, limit: int = DEFAULT_LIMIT,
                                 offset: int = 0) -> Page[Relationship]:
     """A program's relationships, oldest first, with members and session counts, never notes
-    (one statement per page): its staff, site admins and the system actor."""
+    (one statement per page): its coordinators, site admins and the system actor (observers
+    read ``get_aggregates``)."""
     return await read_page(lambda n, at: services.program_relationships(program_id, actor, limit=n, offset=at),
                            limit, offset)
 

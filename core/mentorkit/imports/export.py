@@ -21,9 +21,9 @@ from typing import Any
 
 from mentorkit.db.reads import fetch
 from mentorkit.imports.csv_reader import ANSWER_PREFIX
-from mentorkit.imports.service import program_questions
 from mentorkit.profiles.vocabulary import tag_index
 from mentorkit.programs.labels import role_label
+from mentorkit.programs.question_services import program_questions
 from mentorkit.programs.services import Actor, require_coordinator
 
 BOM = "\ufeff"
@@ -75,7 +75,7 @@ async def participants_csv(program_id: int, actor: Actor) -> tuple[str, str]:
     """The program's live enrolments as CSV text (with the BOM), and a file name for it.
     Coordinators and site admins."""
     program = await require_coordinator(program_id, actor)
-    questions = await program_questions(program_id)
+    questions = await program_questions(program)
     tags = await tag_index()
     skills: dict[tuple[int, str], list[str]] = defaultdict(list)
     for row in await fetch(_TAGS, program_id):

@@ -27,11 +27,10 @@ from mentorkit.accounts.tables import Notification, OneTimeToken, User
 from mentorkit.accounts.time_zones import DEFAULT_TIME_ZONE
 from mentorkit.accounts.tokens import derived_token, hash_token, new_token
 from mentorkit.db import transaction
+from mentorkit.db.bulk import execute, insert_rows, placeholders
 from mentorkit.db.database import active_database
-from mentorkit.db.reads import fetch
 from mentorkit.errors import ConflictError
-from mentorkit.events import utcnow
-from mentorkit.imports.bulk import emit_many, execute, insert_rows, placeholders
+from mentorkit.events import emit_many, utcnow
 from mentorkit.imports.csv_reader import (
     MAX_ROWS,
     CsvSyntaxError,
@@ -45,7 +44,7 @@ from mentorkit.imports.rows import Line, Rules, check_line, duplicate_problems
 from mentorkit.profiles.tables import Profile, ProfileTag, Tag
 from mentorkit.profiles.vocabulary import normalise, tag_index
 from mentorkit.programs.labels import role_label
-from mentorkit.programs.questions import Question
+from mentorkit.programs.question_services import program_questions
 from mentorkit.programs.services import Actor, format_of, require_coordinator
 from mentorkit.programs.tables import Enrolment, EnrolmentAnswer
 from mentorkit.runtime import current_runtime
@@ -89,30 +88,6 @@ class _Read(msgspec.Struct, kw_only=True):
 
 
 # --------------------------------------------------------------------------- reading
-
-
-_QUESTIONS = """
-    SELECT id, program, key, label, kind, help, choices, scale_min, scale_max, required, asked_roles,
-           visible_roles, matching_criterion, position, source
-    FROM mentorkit_program_question WHERE program = {} ORDER BY position, id
-"""
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
-async def program_questions(program_id: int) -> list[Question]:
-    """The program's enrolment questions, read in one statement. (The question services are
-    being written alongside this module; until then the import reads the table itself.)"""
-    return [
-        Question(id=row["id"], program_id=row["program"], key=row["key"], label=row["label"], kind=row["kind"],
-                 help=row["help"], choices=_json(row["choices"]), scale_min=row["scale_min"],
-                 scale_max=row["scale_max"], required=bool(row["required"]), asked_roles=_json(row["asked_roles"]),
-                 visible_roles=_json(row["visible_roles"]), matching_criterion=bool(row["matching_criterion"]),
-                 position=row["position"], source=row["source"])
-        for row in await fetch(_QUESTIONS, program_id)
-    ]
 
 
 def _role_spellings(program: dict[str, Any]) -> tuple[dict[str, str], str]:
@@ -192,7 +167,7 @@ async def check_file(program_id: int, data: bytes, actor: Actor,
     if text is None:
         report.problems.append(problem or file_problem("the file cannot be read"))
         return _Plan(lines=[], existing={}), report
-    questions = await program_questions(program_id)
+    questions = await program_questions(program)
     roles, role_names = _role_spellings(program)
     rules = Rules(roles=roles, role_names=role_names, questions=questions, tags=await tag_index())
     read = _lines_of(text, rules, {q.key for q in questions}, report, progress)

@@ -65,9 +65,10 @@ async def enrol(request: AnyRequest, program_id: FromPath[Id], data: JSONBody[En
     return await enrolments.enrol(program_id, data, request.user)
 
 
-@get("/api/v1/programs/{program_id:int}/enrolments", opt={"policy": "program_staff"}, tags=TAGS)
+@get("/api/v1/programs/{program_id:int}/enrolments", opt={"policy": "program_coordinator"}, tags=TAGS)
 async def list_enrolments(request: AnyRequest, program_id: FromPath[Id]) -> list[Enrolment]:
-    """Active enrolments of the program (coordinators, observers, site admins)."""
+    """Active enrolments of the program (coordinators and site admins; observers see
+    aggregates only: `GET /api/v1/programs/{id}/aggregates`)."""
     return await services.list_enrolments(program_id, request.user)
 
 

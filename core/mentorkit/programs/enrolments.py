@@ -125,8 +125,8 @@ def _payload(row: dict[str, Any], **more: Any) -> dict[str, Any]:
 
 
 async def join_refusal(program_row: dict[str, Any], role: str, actor: services.Actor) -> str | None:
-    """Why the actor may not join with ``role`` (a plugin's eligibility rule, a closed
-    program, an earlier withdrawal without re-joining), or None."""
+    """Why the actor may not join with ``role`` (a closed program, an earlier withdrawal
+    without re-joining, the format's or a plugin's eligibility rule), or None."""
     if not services.enrolment_is_open(program_row):
         return f"the program is {program_row['state']}; it is not open for enrolment"
     previous = await Enrolment.select(Enrolment.state).where(
@@ -146,8 +146,10 @@ async def join_refusal(program_row: dict[str, Any], role: str, actor: services.A
     if user is None:
         raise NotFound("no such person")
     person = Person(id=actor.id, display_name=user["display_name"], time_zone=user["time_zone"], email=user["email"])  # type: ignore[arg-type]
-    hooks = current_runtime().hooks
-    refusals = await hooks.enrolment_eligibility_refusals(services.program_from_row(program_row), person, role)
+    program = services.program_from_row(program_row)
+    if refusal := await services.format_of(program_row).eligibility_refusal(program, person, role):
+        return refusal
+    refusals = await current_runtime().hooks.enrolment_eligibility_refusals(program, person, role)
     return "; ".join(refusals) or None
 
 
@@ -348,9 +350,9 @@ async def withdraw_enrolment(program_id: int, enrolment_id: int, actor: services
 
 async def list_enrolments(program_id: int, actor: services.Actor, *, include_withdrawn: bool = False,
                           limit: int | None = None, offset: int = 0) -> list[schemas.Enrolment]:
-    """Enrolments of a program (coordinators, observers, site admins), oldest first: active
-    ones, or every one with ``include_withdrawn``."""
-    await services.require_staff(program_id, actor)
+    """Enrolments of a program (coordinators and site admins: observers read aggregates
+    only), oldest first: active ones, or every one with ``include_withdrawn``."""
+    await services.require_coordinator(program_id, actor)
     where: Any = Enrolment.program == program_id
     if not include_withdrawn:
         where = where & (Enrolment.state == "active")

@@ -46,36 +46,14 @@ CHOICE_KINDS = ("single_choice", "multiple_choice")
 SHORT_MAX, LONG_MAX = 200, 5000
 
 
-class Question(msgspec.Struct, frozen=True, kw_only=True):
-    """An enrolment question of a program, as services, pages, the API and plugins see it."""
-
-    id: int
-    program_id: int
-    key: str
-    label: str
-    kind: str
-    help: str = ""
-    choices: list[str] = msgspec.field(default_factory=list)
-    scale_min: int = 1
-    scale_max: int = 5
-    required: bool = False
-    asked_roles: list[str] = msgspec.field(default_factory=list)
-    visible_roles: list[str] = msgspec.field(default_factory=list)
-    matching_criterion: bool = False
-    position: int = 0
-    source: str = ""
-
-    def asks(self, role: str) -> bool:
-        """Whether people enrolling with ``role`` are asked this question."""
-        return not self.asked_roles or role in self.asked_roles
-
-
 class QuestionSpec(msgspec.Struct, frozen=True, kw_only=True):
-    """A question a plugin asks through the ``enrolment_questions`` hook.
+    """A question's content: what a plugin asks through the ``enrolment_questions`` hook, and
+    what every stored ``Question`` carries.
 
-    The core stores it with the program's questions (``source`` = the plugin's name), keyed
-    by ``key`` (``^[a-z0-9_]+$``, unique in the program). Fields mean what they mean on
-    ``Question``; ``kind`` is one of ``KINDS``.
+    The core stores a plugin's question with the program's questions (``source`` = the
+    plugin's name), keyed by ``key`` (``^[a-z0-9_]+$``, unique in the program); ``kind`` is
+    one of ``KINDS``; ``asked_roles`` empty means every role; ``visible_roles`` are the roles
+    that may read a person's answer besides the person and the coordinators.
     """
 
     key: str
@@ -89,6 +67,19 @@ class QuestionSpec(msgspec.Struct, frozen=True, kw_only=True):
     asked_roles: list[str] = msgspec.field(default_factory=list)
     visible_roles: list[str] = msgspec.field(default_factory=list)
     matching_criterion: bool = False
+
+    def asks(self, role: str) -> bool:
+        """Whether people enrolling with ``role`` are asked this question."""
+        return not self.asked_roles or role in self.asked_roles
+
+
+class Question(QuestionSpec, frozen=True, kw_only=True):
+    """An enrolment question of a program, as services, pages, the API and plugins see it."""
+
+    id: int
+    program_id: int
+    position: int = 0
+    source: str = ""
 
 
 class AnswerProblem(ValueError):

@@ -700,11 +700,12 @@ _PROGRAM_COLUMNS = """p.id AS id, p.slug AS slug, p.name AS name, p.description 
     p.format AS format, p.matching_strategy AS matching_strategy, p.state AS state,
     p.created_by AS created_by, p.created_at AS created_at"""
 _MY_PROGRAMS = f"""
-    SELECT {_PROGRAM_COLUMNS}, e.id AS enrolment_id, e.role AS role, e.created_at AS enrolled_at, 0 AS staffed
+    SELECT {_PROGRAM_COLUMNS}, e.id AS enrolment_id, e.role AS role, e.state AS enrolment_state,
+        e.created_at AS enrolled_at, 0 AS staffed
     FROM mentorkit_enrolment e JOIN mentorkit_program p ON p.id = e.program
-    WHERE e."user" = {{}} AND e.state = 'active'
+    WHERE e."user" = {{}} AND e.state IN ('active', 'applied', 'waitlisted')
     UNION ALL
-    SELECT {_PROGRAM_COLUMNS}, NULL, s.role, NULL, 1
+    SELECT {_PROGRAM_COLUMNS}, NULL, s.role, NULL, NULL, 1
     FROM mentorkit_program_staff s JOIN mentorkit_program p ON p.id = s.program
     WHERE s."user" = {{}}
     ORDER BY staffed, enrolment_id, id
@@ -714,8 +715,9 @@ _MY_PROGRAMS = f"""
 async def my_programs(
     actor: Actor,
 ) -> tuple[list[tuple[schemas.Program, schemas.Enrolment]], list[tuple[schemas.Program, str]]]:
-    """For the home page, in one statement: the actor's active enrolments with their programs,
-    and the programs they staff with their role there (coordinator or observer)."""
+    """For the home page, in one statement: the actor's live enrolments (active, applied or
+    waitlisted) with their programs, and the programs they staff with their role there
+    (coordinator or observer)."""
     enrolments: list[tuple[schemas.Program, schemas.Enrolment]] = []
     staffed: list[tuple[schemas.Program, str]] = []
     if actor.id is None:  # the system actor is enrolled nowhere and staffs nothing
@@ -726,7 +728,8 @@ async def my_programs(
             continue
         enrolment = schemas.Enrolment(
             id=row["enrolment_id"], program_id=row["id"], user_id=actor.id, display_name=actor.display_name,
-            role=row["role"], state="active", created_at=cast(dt.datetime, as_utc(row["enrolled_at"])),
+            role=row["role"], state=row["enrolment_state"],
+            created_at=cast(dt.datetime, as_utc(row["enrolled_at"])),
         )
         enrolments.append((program_from_row(row), enrolment))
     return enrolments, staffed

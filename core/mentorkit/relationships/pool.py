@@ -1,26 +1,73 @@
 """The matching pool of a program: what ``MatchingStrategy.propose`` receives (provisional).
 
-A fixed number of reads (the access check, the active enrolments, the relationships with their
-members), whatever the size of the program. The matching issue adds profiles and availability here.
+A fixed number of reads, whatever the size of the program: the access check, the active
+enrolments with their capacity and pause, the questions, the answers, the skills, the
+preferences, and the relationships with their members. Matching is staff work, so the pool
+holds what the people said whatever their profile's visibility; strategies never show it to
+other participants.
 """
 
 from __future__ import annotations
 
-from mentorkit.contracts import MatchPool, PoolEnrolment, PoolMember, PoolProgram, PoolRelationship
+from collections import defaultdict
+from typing import Any
+
+from mentorkit.contracts import (
+    MatchPool,
+    PoolEnrolment,
+    PoolMember,
+    PoolProgram,
+    PoolQuestion,
+    PoolRelationship,
+)
+from mentorkit.db.reads import fetch
+from mentorkit.programs.question_services import decode_json, program_questions
 from mentorkit.programs.services import Actor, require_coordinator
 from mentorkit.programs.tables import Enrolment
 from mentorkit.relationships.tables import RelationshipMember
 
+_ANSWERS = """
+    SELECT a.enrolment AS enrolment, q.key AS key, a.value AS value
+    FROM mentorkit_enrolment_answer a
+    JOIN mentorkit_program_question q ON q.id = a.question
+    JOIN mentorkit_enrolment e ON e.id = a.enrolment
+    WHERE e.program = {} AND e.state = 'active'
+"""
+_SKILLS = """
+    SELECT pt."user" AS user_id, pt.kind AS kind, t.key AS key
+    FROM mentorkit_profile_tag pt
+    JOIN mentorkit_tag t ON t.id = pt.tag
+    WHERE pt."user" IN (SELECT e."user" FROM mentorkit_enrolment e WHERE e.program = {} AND e.state = 'active')
+    ORDER BY pt.id
+"""
+_PREFERENCES = """
+    SELECT p.enrolment AS enrolment, p.other AS other, p.kind AS kind
+    FROM mentorkit_enrolment_preference p
+    JOIN mentorkit_enrolment e ON e.id = p.enrolment
+    WHERE e.program = {} AND e.state = 'active'
+    ORDER BY p.id
+"""
+
 
 async def match_pool(program_id: int, actor: Actor) -> MatchPool:
-    """The program, its active enrolments and its relationships (its coordinators, admins)."""
+    """The program, its active enrolments (with what they told the program) and its
+    relationships (its coordinators, admins)."""
     program = await require_coordinator(program_id, actor)
     enrolments = (
-        await Enrolment.select(Enrolment.id, Enrolment.user, Enrolment.role,
+        await Enrolment.select(Enrolment.id, Enrolment.user, Enrolment.role, Enrolment.capacity, Enrolment.paused,
                                Enrolment.user.display_name.as_alias("display_name"))
         .where((Enrolment.program == program_id) & (Enrolment.state == "active"))
         .order_by(Enrolment.id)
     )
+    answers: dict[int, dict[str, Any]] = defaultdict(dict)
+    for row in await fetch(_ANSWERS, program_id):
+        answers[row["enrolment"]][row["key"]] = decode_json(row["value"])
+    skills: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for row in await fetch(_SKILLS, program_id):
+        skills[(row["user_id"], row["kind"])].append(row["key"])
+    preferences: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for row in await fetch(_PREFERENCES, program_id):
+        preferences[(row["enrolment"], row["kind"])].append(row["other"])
     members = (
         await RelationshipMember.select(
             RelationshipMember.relationship, RelationshipMember.enrolment, RelationshipMember.user,
@@ -37,8 +84,16 @@ async def match_pool(program_id: int, actor: Actor) -> MatchPool:
     return MatchPool(
         program=PoolProgram(id=program["id"], slug=program["slug"], name=program["name"], format=program["format"]),
         enrolments=[
-            PoolEnrolment(id=row["id"], user_id=row["user"], display_name=row["display_name"], role=row["role"])
+            PoolEnrolment(
+                id=row["id"], user_id=row["user"], display_name=row["display_name"], role=row["role"],
+                capacity=row["capacity"] or program["default_capacity"], paused=bool(row["paused"]),
+                skills_offered=skills[(row["user"], "offered")], skills_sought=skills[(row["user"], "sought")],
+                answers=answers[row["id"]], wishes=preferences[(row["id"], "wish")],
+                avoid=preferences[(row["id"], "avoid")],
+            )
             for row in enrolments
         ],
         relationships=list(relationships.values()),
+        questions=[PoolQuestion(key=q.key, label=q.label, kind=q.kind, matching_criterion=q.matching_criterion,
+                                choices=list(q.choices)) for q in await program_questions(program)],
     )

@@ -159,11 +159,12 @@ async def my_relationships(actor: Actor, *, limit: int | None = None,
 
 async def program_relationships(program_id: int, actor: Actor, *, limit: int | None = None,
                                 offset: int = 0) -> list[schemas.Relationship]:
-    """Every relationship of a program with state, members and session counts (staff and
-    admins), oldest first (one statement; ``limit`` and ``offset`` select one page)."""
-    from mentorkit.programs.services import require_staff
+    """Every relationship of a program with state, members and session counts (coordinators
+    and site admins: observers read aggregates only), oldest first (one statement; ``limit``
+    and ``offset`` select one page)."""
+    from mentorkit.programs.services import require_coordinator
 
-    await require_staff(program_id, actor)
+    await require_coordinator(program_id, actor)
     return await _paged(BY_PROGRAM, BY_PROGRAM_PAGE, program_id, limit, offset)
 
 

@@ -7,7 +7,7 @@ core's table: ``{(method, path template): set of roles allowed}``::
 
     ROUTE_ACCESS = {
         ("GET", "/p/hello"): {"anonymous", "outsider", "mentee", "mentor", "coordinator",
-                              "other_coordinator", "admin"},
+                              "observer", "other_coordinator", "admin"},
         ("POST", "/api/v1/p/hello/greetings"): {"admin"},
     }
 
@@ -24,10 +24,11 @@ from typing import Any
 
 ATTRIBUTE = "ROUTE_ACCESS"
 
-ROLES = ("anonymous", "outsider", "mentee", "mentor", "coordinator", "other_coordinator", "admin")
+ROLES = ("anonymous", "outsider", "mentee", "mentor", "coordinator", "observer", "other_coordinator", "admin")
 """The roles of the access test's world: ``anonymous`` (signed out), ``outsider`` (signed in,
 in no program), ``mentee`` and ``mentor`` (paired in program X), ``coordinator`` (of program
-X), ``other_coordinator`` (of program Y only), ``admin`` (a site admin)."""
+X), ``observer`` (of program X: reads its aggregates only), ``other_coordinator`` (of program
+Y only), ``admin`` (a site admin)."""
 
 Route = tuple[str, str]
 
