@@ -16,7 +16,8 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "a long enough browser password"
 
-CSV = """email,display_name,role,capacity,time_zone,skills_offered,skills_sought,headline,department,answer:goal,answer:level
+HEADER = "email,display_name,role,capacity,time_zone,skills_offered,skills_sought,headline,department,"
+CSV = HEADER + """answer:goal,answer:level
 mia.moreau@example.org,Mia Moreau,mentee,,Europe/Paris,,ML; Python,Analyst moving into data science,Finance,Career,2
 priya.raman@example.org,Priya Raman,mentor,2,Asia/Kolkata,"Machine learning, Python",,Lead data scientist,Data,Network,
 kwame.asante@example.org,Kwame Asante,mentee,,Africa/Accra,,Python,Support engineer,Customer care,Promotion,3
