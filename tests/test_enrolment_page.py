@@ -54,7 +54,16 @@ def test_the_person_sees_and_edits_their_answers_with_the_same_check(world: dict
 
 
 def test_capacity_and_pause_are_set_on_the_page_and_in_the_api(world: dict[str, Any]) -> None:
-    client = world["client"]
+    client, program = world["client"], world["program"]
+    # A mentee takes one mentor: no capacity card, and the service refuses one.
+    assert "Capacity and pause" not in client.get(url(world)).text
+    refused = client.patch(f"/api/v1{url(world)}", json={"capacity": 2})
+    assert refused.status_code == 400 and "mentees take one relationship at a time" in refused.text
+    sign_in_as(client, world["max"])
+    mentor = client.post(f"/api/v1/programs/{program.id}/enrolments", json={
+        "role": "mentor", "answers": {"salary_band": "A"}}).json()
+    world = {**world, "enrolment": mentor}
+    assert "Capacity and pause" in client.get(url(world)).text
     detail = client.get(f"/api/v1{url(world)}").json()
     assert (detail["capacity"], detail["paused"]) == (1, False)
     too_many = client.post(url(world, "/settings"), data={"capacity": "51"})
@@ -115,9 +124,9 @@ def test_the_domain_api_reads_and_changes_enrolments(world: dict[str, Any]) -> N
     enrolment_id = world["enrolment"]["id"]
     detail = client.run(lambda: api.get_enrolment(program.id, enrolment_id, world["mia"]))
     assert detail.enrolment.role == "mentee" and detail.program_name == "Spring cohort"
-    changed = client.run(lambda: api.update_enrolment(program.id, enrolment_id, world["mia"], capacity=2,
+    changed = client.run(lambda: api.update_enrolment(program.id, enrolment_id, world["mia"],
                                                       answers={"goal": "Ship"}))
-    assert changed.capacity == 2 and changed.answers[0].value == "Ship"
+    assert changed.capacity == 1 and changed.answers[0].value == "Ship"
     with pytest.raises(api.NotFound):
         client.run(lambda: api.get_enrolment(program.id, enrolment_id, world["max"]))
     questions = client.run(lambda: api.list_questions(program.id, world["max"], role="mentee"))

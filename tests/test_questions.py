@@ -120,8 +120,9 @@ def test_every_kind_accepts_good_answers_and_refuses_bad_ones_naming_the_questio
         "horoscope": "Leo"}})
     assert bad.status_code == 400
     text = bad.text
-    for expected in ("“Headline” is required", "“Wizard” is not one of the choices", "“Cooking” is not one of",
-                     "“Confidence” must be from 1 to 5 (got 9)", "“Skills” unknown tags: Cobol",
+    for expected in ("“Headline” is required", "“Level”: “Wizard” is not one of the choices",
+                     "“Topics”: “Cooking” is not one of", "“Confidence” must be from 1 to 5 (got 9)",
+                     "“Skills”: unknown tags: Cobol",
                      "“horoscope” is not a question"):
         assert expected in text, expected
     assert client.run(lambda: EnrolmentAnswer.count()) == 0

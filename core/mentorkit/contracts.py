@@ -51,7 +51,7 @@ class RoleSlot:
     "Co-supervisors"); ``plural`` left empty is ``label`` + "s".
 
     ```python
-    RoleSlot("mentee", "Mentee", min_members=2, max_members=8)
+    RoleSlot("mentee", "Mentee", min_members=2, max_members=8, takes_capacity=False)
     ```
     """
 
@@ -65,6 +65,9 @@ class RoleSlot:
     """The most members with this role a relationship may have."""
     plural: str = ""
     """What pages call several people in this role; left empty, ``label`` + "s"."""
+    takes_capacity: bool = True
+    """Whether people in this role say how many relationships they take at once and may
+    pause taking new ones (mentors do; a mentee usually has one mentor: ``False``)."""
 
     def __post_init__(self) -> None:
         if not self.plural:

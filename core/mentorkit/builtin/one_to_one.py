@@ -11,7 +11,7 @@ ONE_TO_ONE = ProgramFormat(
     key="one_to_one",
     label="1:1 mentoring",
     description="One mentor and one mentee meet regularly to work on the mentee's goals.",
-    roles=(RoleSlot("mentor", "mentor"), RoleSlot("mentee", "mentee")),
+    roles=(RoleSlot("mentor", "mentor"), RoleSlot("mentee", "mentee", takes_capacity=False)),
 )
 
 

@@ -35,6 +35,7 @@ from mentorkit.programs.enrolment_schemas import (
 from mentorkit.programs.labels import program_role_label, role_label, upper_first
 from mentorkit.programs.pages import FormData, _section_url, _sentence, failed, person_label, prefixed
 from mentorkit.programs.questions import KINDS, Question
+from mentorkit.runtime import current_runtime
 from mentorkit.schemas import Id, Input, LongText, Title
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
@@ -214,12 +215,16 @@ async def _enrolment_page(request: AnyRequest, program_id: int, enrolment_id: in
         given = {a.key: a.value for a in detail.answers}
         answers_form = Form({f"answers.{q.key}": _shown(q, given.get(q.key)) for q in asked})
     settings_form = settings_form or Form({"capacity": str(detail.capacity), "paused": "on" if detail.paused else ""})
+    fmt = current_runtime().formats.get(program_row["format"])
+    slot = next((s for s in fmt.roles if s.role == e.role), None) if fmt else None
     return render(
         request, "programs/enrolment.html", status_code=status_code, detail=detail, enrolment=e,
         program=services.program_from_row(program_row), questions=asked, answers_form=answers_form,
         settings_form=settings_form, labels={f"answers.{q.key}": q.label for q in asked},
         mine=e.user_id == request.user.id, live=e.state in enrolments.LIVE_STATES, state_words=STATE_WORDS,
         person_label=person_label, options=answer_options(asked),
+        # Capacity and pause are for roles that take several relationships (mentors).
+        takes_capacity=slot is None or slot.takes_capacity,
     )
 
 

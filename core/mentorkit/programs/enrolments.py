@@ -440,6 +440,13 @@ async def update_enrolment(program_id: int, enrolment_id: int, actor: services.A
         row = await _holder_or_coordinator(program_id, enrolment_id, actor)
         if row["state"] not in LIVE_STATES:
             raise ConflictError(f"this enrolment is {row['state']}; it cannot change any more")
+        program_row = await services._program_row(program_id)
+        fmt = current_runtime().formats.get(program_row["format"])
+        slot = next((s for s in fmt.roles if s.role == row["role"]), None) if fmt else None
+        if slot is not None and not slot.takes_capacity and (capacity is not None or paused is not None):
+            field = "capacity" if capacity is not None else "paused"
+            raise ValidationFailed({field: f"{slot.plural} take one relationship at a time: capacity and pause "
+                                           "are for the roles that take several"})
         changes: dict[Any, Any] = {}
         if capacity is not None and capacity != row["capacity"]:
             changes[Enrolment.capacity] = capacity

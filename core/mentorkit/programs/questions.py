@@ -158,6 +158,13 @@ def check_answer(question: Question, raw: Any, tags: TagIndex | None = None) -> 
     raise AnswerProblem(f"has an unknown kind {kind!r}")
 
 
+def named(question: QuestionSpec, problem: str) -> str:
+    """A problem with an answer, naming the question: "“Goal” is required", and with a colon
+    when the problem is a sentence of its own: "“Goal”: “Z” is not one of the choices"."""
+    verb = problem.split(" ", 1)[0]
+    return f"“{question.label}” {problem}" if verb in ("is", "must", "has") else f"“{question.label}”: {problem}"
+
+
 def check_answers(
     questions: Sequence[Question], role: str, raw: Mapping[str, Any], tags: TagIndex | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -174,7 +181,7 @@ def check_answers(
         try:
             value = check_answer(question, raw.get(key), tags)
         except AnswerProblem as exc:
-            problems[key] = f"“{question.label}” {exc}"
+            problems[key] = named(question, str(exc))
         else:
             if value is not None:
                 values[key] = value

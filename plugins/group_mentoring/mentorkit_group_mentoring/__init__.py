@@ -14,7 +14,7 @@ GROUP = ProgramFormat(
     description="One mentor meets a circle of two to eight mentees, who also learn from each other.",
     roles=(
         RoleSlot("mentor", "mentor"),
-        RoleSlot("mentee", "mentee", min_members=2, max_members=8),
+        RoleSlot("mentee", "mentee", min_members=2, max_members=8, takes_capacity=False),
     ),
 )
 

@@ -12,7 +12,7 @@ REVERSE = ProgramFormat(
     key="reverse",
     label="Reverse mentoring",
     description="A junior colleague mentors a senior one; matching inverts seniority.",
-    roles=(RoleSlot("mentor", "junior mentor"), RoleSlot("mentee", "senior mentee")),
+    roles=(RoleSlot("mentor", "junior mentor"), RoleSlot("mentee", "senior mentee", takes_capacity=False)),
     # Matching pairs a less senior mentor with a more senior mentee.
     seniority_direction="junior_mentors",
 )
