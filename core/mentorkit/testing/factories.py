@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from mentorkit.testing.auth import DEFAULT_PASSWORD
 
@@ -52,7 +52,7 @@ class Factory:
 
     def program(self, *, format: str = "one_to_one", strategy: str = "manual", state: str = "enrolling",
                 name: str | None = None, slug: str | None = None, coordinators: Sequence[Any] = (),
-                intake: str = "rolling") -> Any:
+                intake: Literal["cohort", "rolling"] = "rolling") -> Any:
         """A program with the given format and matching strategy keys, moved to ``state``
         ("draft", "enrolling", "matching", "running", "closed" or "archived"), with
         ``coordinators`` appointed (the factory's admin coordinates it too). Returns the
