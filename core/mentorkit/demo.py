@@ -253,10 +253,11 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
             mentees = [await enrolments.approve_application(program.id, e.id, admin)
                        for e in mentees[: -WAITING_APPLICATIONS - 1]]
             del waiting
-        # Some mentors take two or three people at once.
+        # Some mentors take two or three people at once (the demo mentor two).
         for index, m in enumerate(mentors):
-            if index % 4 == 1:
-                await enrolments.update_enrolment(program.id, m.id, everyone[m.user_id], capacity=2 + index % 2)
+            if index == 0 or index % 4 == 1:
+                await enrolments.update_enrolment(program.id, m.id, everyone[m.user_id],
+                                                  capacity=2 if index % 8 in (0, 1) else 3)
         # The services stamp everything "now"; the sessions below are in the past.
         await _backdate_program(program.id, now - PROGRAMS_OPENED)
         if program.id == research.id:
