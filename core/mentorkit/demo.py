@@ -2,6 +2,17 @@
 
 Everything goes through the same services people use (so every rule and event applies); the
 data is the same on every run (a fixed random seed) and is only created on an empty site.
+What it is made of (the vocabulary, profiles, questions and answers) is in ``demo_data``:
+
+* a tag vocabulary with synonyms, and a full profile for every person (skills typed as
+  labels or synonyms, stored canonically);
+* "Early-career engineers": open, cohort, running; "Women in Leadership": by application,
+  rolling, running, with applications waiting and one declined; "Spring research mentoring":
+  by invitation link, still enrolling, with wishes and a "not with"; "Engineering circles":
+  group mentoring (only with a "group" format installed), open, rolling, its mentee places
+  full and one person waitlisted; "Product mentoring pilot": a draft;
+* answers to every question asked of each enrolment, mentors taking two or three people, and
+  one mentor who paused.
 """
 
 from __future__ import annotations
@@ -247,12 +258,10 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
         if program.id == leadership.id:
             # Every mentor is approved; one mentee is declined with a reason, a few still wait.
             mentors = [await enrolments.approve_application(program.id, m.id, admin) for m in mentors]
-            waiting = mentees[-WAITING_APPLICATIONS:]
             declined = mentees[-WAITING_APPLICATIONS - 1]
             await enrolments.decline_application(program.id, declined.id, "criteria", DECLINE_NOTE, admin)
             mentees = [await enrolments.approve_application(program.id, e.id, admin)
                        for e in mentees[: -WAITING_APPLICATIONS - 1]]
-            del waiting
         # Some mentors take two or three people at once (the demo mentor two).
         for index, m in enumerate(mentors):
             if index == 0 or index % 4 == 1:
@@ -313,8 +322,7 @@ async def _circles(admin: CurrentUser, pool: list[CurrentUser], skills_of: dict[
                             meeting_cadence="monthly", starts_on=(now - PROGRAMS_OPENED).date())
     await programs.change_program_state(program.id, "enrolling", admin)
     # Mentors from the other programs' mentors, mentees from their mentees (a person may be in several).
-    leads = [p for p in pool[:12]][:3]
-    members = [p for p in pool[12:24]][: demo_data.CIRCLE_MENTEE_LIMIT + 1]
+    leads, members = pool[:3], pool[12:13 + demo_data.CIRCLE_MENTEE_LIMIT]
     mentors = [await programs.enrol(program.id, "mentor", p, answers=_answers(slug, "mentor", skills_of[p.id], rng))
                for p in leads]
     mentees = [await programs.enrol(program.id, "mentee", p, answers=_answers(slug, "mentee", skills_of[p.id], rng))
