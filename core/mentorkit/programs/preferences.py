@@ -11,17 +11,19 @@ never oneself, and only people with a live enrolment in the program in another r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from mentorkit.api.actors import Actor
 from mentorkit.db import transaction
 from mentorkit.db.reads import fetch
 from mentorkit.errors import NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events.emit import emit
 from mentorkit.programs.tables import EnrolmentPreference
 from mentorkit.schemas import Id, Input
+
+if TYPE_CHECKING:  # importing mentorkit.api here would import this module half-made
+    from mentorkit.api.actors import Actor
 
 MAX_EACH = 10
 CANDIDATES_PAGE_SIZE = 20
