@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 
@@ -19,3 +20,11 @@ def as_utc(value: Any) -> dt.datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
+
+
+def as_json(value: Any, default: Any = None) -> Any:
+    """A JSON column's value as Python: the drivers hand JSON back as text (or, read without
+    Piccolo's converters, already decoded); NULL and empty text are ``default``."""
+    if value is None or value == "":
+        return default
+    return json.loads(value) if isinstance(value, str | bytes) else value

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections import defaultdict
 from typing import Any
 
 from mentorkit.db.reads import fetch
+from mentorkit.db.values import as_json
 from mentorkit.imports.csv_reader import ANSWER_PREFIX
 from mentorkit.profiles.vocabulary import tag_index
 from mentorkit.programs.labels import role_label
@@ -82,8 +82,7 @@ async def participants_csv(program_id: int, actor: Actor) -> tuple[str, str]:
         skills[(row["user_id"], row["kind"])].append(row["key"])
     answers: dict[int, dict[str, Any]] = defaultdict(dict)
     for row in await fetch(_ANSWERS, program_id):
-        value = row["value"]
-        answers[row["enrolment"]][row["key"]] = json.loads(value) if isinstance(value, str) else value
+        answers[row["enrolment"]][row["key"]] = as_json(row["value"])
     tag_questions = {q.key for q in questions if q.kind == "tags"}
 
     out = io.StringIO()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import os
 import secrets
@@ -21,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from mentorkit.db.values import as_utc
+from mentorkit.db.values import as_json, as_utc
 from mentorkit.errors import ConflictError, MentorkitError, NotFound, ValidationFailed
 from mentorkit.events import utcnow
 from mentorkit.imports.csv_reader import Problem
@@ -76,7 +75,7 @@ def _view(row: dict[str, Any]) -> ImportJobView:
         id=row["id"], program_id=row["program"], state=row["state"], original_name=row["original_name"],
         lines=row["lines"], people=row["people"], new_people=row["new_people"], enrolments=row["enrolments"],
         skipped=row["skipped"], skip_bad_lines=bool(row["skip_bad_lines"]), error=row["error"], done=done,
-        total=total, problems=msgspec.convert(json.loads(problems) if isinstance(problems, str) else problems,
+        total=total, problems=msgspec.convert(as_json(problems, []),
                                               list[Problem]),
         created_at=as_utc(row["created_at"]), finished_at=as_utc(row["finished_at"]),  # type: ignore[arg-type]
     )

@@ -22,6 +22,7 @@ from mentorkit.api.actors import Actor
 from mentorkit.api.paging import MAX_LIMIT
 from mentorkit.db import transaction
 from mentorkit.db.reads import fetch
+from mentorkit.db.values import as_json
 from mentorkit.errors import NotFound, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.profiles.photos import clean_photo, remove_photo_file, store_photo
@@ -49,17 +50,8 @@ _TAGS_OF = """
     ORDER BY pt.id
 """
 
-
-def _json(value: Any, default: Any) -> Any:
-    """A JSON column's value: the drivers hand JSON back as text."""
-    if value is None:
-        return default
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return default
-    return value
+# Profile columns stored as JSON documents (the rest are plain values).
+JSON_FIELDS = frozenset({"languages", "links", "availability", "visibility"})
 
 
 def photo_url(user_id: int, photo: str) -> str | None:
@@ -69,7 +61,7 @@ def photo_url(user_id: int, photo: str) -> str | None:
 
 
 def _profile(row: Any, tags: list[Any], actor: Actor) -> Profile:
-    levels = field_levels(_json(row["visibility"], {}))
+    levels = field_levels(as_json(row["visibility"], {}))
     everything = actor.is_admin or row["id"] == actor.id
     shown = visible_fields(levels, member=bool(row["member"]), staff=bool(row["staff"]), everything=everything)
 
@@ -78,8 +70,8 @@ def _profile(row: Any, tags: list[Any], actor: Actor) -> Profile:
 
     offered = [TagRef(key=t["key"], label=t["label"]) for t in tags if t["kind"] == "offered"]
     sought = [TagRef(key=t["key"], label=t["label"]) for t in tags if t["kind"] == "sought"]
-    links = [msgspec.convert(link, Link) for link in _json(row["links"], [])]
-    slots = [msgspec.convert(slot, Availability) for slot in _json(row["availability"], [])]
+    links = [msgspec.convert(link, Link) for link in as_json(row["links"], [])]
+    slots = [msgspec.convert(slot, Availability) for slot in as_json(row["availability"], [])]
     return Profile(
         user_id=row["id"],
         display_name=row["display_name"],
@@ -88,7 +80,7 @@ def _profile(row: Any, tags: list[Any], actor: Actor) -> Profile:
         seniority=pick("seniority", row["seniority"] or ""),
         years_experience=pick("years_experience", row["years_experience"]),
         department=pick("department", row["department"] or ""),
-        languages=pick("languages", list(_json(row["languages"], []))),
+        languages=pick("languages", list(as_json(row["languages"], []))),
         time_zone=pick("time_zone", row["time_zone"]),
         links=pick("links", links),
         skills_offered=pick("skills", offered),
@@ -257,8 +249,9 @@ async def update_profile(actor: Actor, changes: ProfileUpdate) -> Profile:
         current = await _current(user_id)
         if sent_visibility:
             # Only the fields sent change; the others keep their choice (or default).
-            values["visibility"] = {**field_levels(_json(current.get("visibility"), {})), **sent_visibility}
-        changed = [name for name, value in values.items() if _differs(current.get(name), value)]
+            values["visibility"] = {**field_levels(as_json(current.get("visibility"), {})), **sent_visibility}
+        changed = [name for name, value in values.items()
+                   if (as_json(current.get(name)) if name in JSON_FIELDS else current.get(name)) != value]
         if changed and not current:
             await ProfileRow.insert(ProfileRow(user=user_id, **{column._meta.name: value
                                                                 for column, value in _stored(values).items()}))
@@ -283,16 +276,12 @@ async def update_profile(actor: Actor, changes: ProfileUpdate) -> Profile:
     return await get_profile(user_id, actor)
 
 
-def _differs(stored: Any, value: Any) -> bool:
-    return _json(stored, stored) != value
-
-
 def _stored(values: dict[str, Any]) -> dict[Any, Any]:
     """Column values as Piccolo writes them (JSON columns as JSON text)."""
     out: dict[Any, Any] = {}
     for name, value in values.items():
         column = getattr(ProfileRow, name)
-        out[column] = json.dumps(value) if name in ("languages", "links", "availability", "visibility") else value
+        out[column] = json.dumps(value) if name in JSON_FIELDS else value
     return out
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from mentorkit.api.actors import Actor
 from mentorkit.db import transaction
 from mentorkit.db.reads import fetch
+from mentorkit.db.values import as_json
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events.emit import emit
 from mentorkit.profiles.schemas import Synonym, Tag
@@ -188,11 +189,7 @@ async def remove_synonym(tag_id: int, synonym_id: int, actor: Actor) -> Tag:
 
 
 def _answer_keys(value: Any) -> list[str] | None:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
+    value = as_json(value)
     return [str(v) for v in value] if isinstance(value, list) else None
 
 

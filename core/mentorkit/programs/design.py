@@ -9,7 +9,6 @@ domain API refuse the same things with the same field names (``format_settings.<
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import typing
 from collections.abc import Mapping
@@ -52,13 +51,6 @@ def choice_label(field: str, key: str) -> str:
 def short_label(field: str, key: str) -> str:
     """The first part of a choice's label ("Mentee-led"), for the overview."""
     return choice_label(field, key).split(":")[0]
-
-
-def as_document(value: Any) -> Any:
-    """A JSON column's value as Python (Piccolo hands back text unless told otherwise)."""
-    if isinstance(value, str):
-        return json.loads(value) if value else None
-    return value
 
 
 def settings_problems(struct: type[msgspec.Struct], raw: Mapping[str, Any], prefix: str

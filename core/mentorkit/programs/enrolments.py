@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from mentorkit.db import transaction
-from mentorkit.db.values import as_utc
+from mentorkit.db.values import as_json, as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.notifications.services import notify
@@ -23,7 +23,7 @@ from mentorkit.profiles.vocabulary import tag_index
 from mentorkit.programs import schemas, services
 from mentorkit.programs.enrolment_schemas import DECLINE_REASONS, Answer, EnrolmentDetail, EnrolmentJoin
 from mentorkit.programs.labels import role_label
-from mentorkit.programs.question_services import decode_json, program_questions
+from mentorkit.programs.question_services import program_questions
 from mentorkit.programs.questions import Question, check_answers
 from mentorkit.programs.tables import Enrolment, EnrolmentAnswer, Program, ProgramQuestion
 from mentorkit.runtime import current_runtime
@@ -83,7 +83,7 @@ async def _holder_or_coordinator(program_id: int, enrolment_id: int, actor: serv
 
 def role_limits(program_row: dict[str, Any]) -> dict[str, int]:
     """The program's limit of active enrolments per role (roles without one left out)."""
-    limits = decode_json(program_row.get("role_limits")) or {}
+    limits = as_json(program_row.get("role_limits")) or {}
     return {role: int(v) for role, v in limits.items() if isinstance(v, int) and not isinstance(v, bool)}
 
 
@@ -406,10 +406,10 @@ async def visible_answers(enrolment_id: int, viewer: services.Actor) -> list[Ans
         EnrolmentAnswer.question.id)
     out = []
     for row in rows:
-        visible_to = decode_json(row["question.visible_roles"]) or []
+        visible_to = as_json(row["question.visible_roles"]) or []
         if sees_all or my_roles & set(visible_to):
             out.append(Answer(question_id=row["question_id"], key=row["question.key"], label=row["question.label"],
-                              kind=row["question.kind"], value=decode_json(row["value"])))
+                              kind=row["question.kind"], value=as_json(row["value"])))
     return out
 
 
@@ -472,7 +472,7 @@ async def update_answers(program_id: int, enrolment_id: int, answers: dict[str, 
         program_row = await services._program_row(program_id)
         questions = await program_questions(program_row)
         by_id = {q.id: q for q in questions}
-        stored = {by_id[r["question"]].key: decode_json(r["value"]) for r in await EnrolmentAnswer.select(
+        stored = {by_id[r["question"]].key: as_json(r["value"]) for r in await EnrolmentAnswer.select(
             EnrolmentAnswer.question, EnrolmentAnswer.value).where(EnrolmentAnswer.enrolment == enrolment_id)
             if r["question"] in by_id and by_id[r["question"]].asks(row["role"])}
         values = await _checked_answers(questions, row["role"], {**stored, **answers})

@@ -20,7 +20,7 @@ import msgspec
 
 from mentorkit.api.paging import check_page
 from mentorkit.db.reads import fetch
-from mentorkit.db.values import as_utc
+from mentorkit.db.values import as_json, as_utc
 from mentorkit.errors import ValidationFailed
 from mentorkit.profiles.vocabulary import normalise, tag_index
 from mentorkit.programs.schemas import Participant, ParticipantPage
@@ -93,8 +93,8 @@ async def _answer_condition(program_id: int, filters: Filters) -> tuple[str, lis
                 raise ValidationFailed({"answer": "is not a tag of the vocabulary (nor a synonym of one)"})
             answer = key
         else:  # a choice: the question's own spelling of it
-            choices = json.loads(rows[0]["choices"]) if isinstance(rows[0]["choices"], str) else rows[0]["choices"]
-            answer = next((c for c in choices or [] if normalise(str(c)) == normalise(answer)), answer)
+            choices = as_json(rows[0]["choices"], [])
+            answer = next((c for c in choices if normalise(str(c)) == normalise(answer)), answer)
         patterns = [_like(text) for text in _encodings(answer)]
         if kind == "single_choice":
             # A JSON column handed a bare string may keep it as it is: that spelling too.

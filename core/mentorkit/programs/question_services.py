@@ -15,6 +15,7 @@ import msgspec
 from piccolo.query.functions.aggregate import Count
 
 from mentorkit.db import transaction
+from mentorkit.db.values import as_json
 from mentorkit.errors import ConflictError, NotFound, ValidationFailed
 from mentorkit.events import emit
 from mentorkit.profiles.vocabulary import tag_index
@@ -43,16 +44,11 @@ def question_from_row(row: dict[str, Any]) -> Question:
     """The public view of a ``mentorkit_program_question`` row."""
     return Question(
         id=row["id"], program_id=row["program"], key=row["key"], label=row["label"], kind=row["kind"],
-        help=row["help"], choices=decode_json(row["choices"]), scale_min=row["scale_min"],
-        scale_max=row["scale_max"], required=row["required"], asked_roles=decode_json(row["asked_roles"]),
-        visible_roles=decode_json(row["visible_roles"]),
+        help=row["help"], choices=as_json(row["choices"]), scale_min=row["scale_min"],
+        scale_max=row["scale_max"], required=row["required"], asked_roles=as_json(row["asked_roles"]),
+        visible_roles=as_json(row["visible_roles"]),
         matching_criterion=row["matching_criterion"], position=row["position"], source=row["source"],
     )
-
-
-def decode_json(value: Any) -> Any:
-    """A JSON column's value: SQLite's text decoded, PostgreSQL's already decoded as is."""
-    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
 
 
 def _question_key(program_id: int, key: str) -> str:
@@ -228,7 +224,7 @@ async def _answers_not_fitting(old: Question, new: Question) -> int:
     loose = msgspec.structs.replace(new, required=False)
     bad = 0
     for answer in rows:
-        value = decode_json(answer["value"])
+        value = as_json(answer["value"])
         if old.kind != new.kind:
             bad += 1
             continue

@@ -20,7 +20,7 @@ from mentorkit.accounts.tables import User
 from mentorkit.contracts import ProgramFormat
 from mentorkit.db import transaction
 from mentorkit.db.reads import fetch
-from mentorkit.db.values import as_utc
+from mentorkit.db.values import as_json, as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.programs import design, schemas
@@ -98,7 +98,7 @@ def _design_of(row: Mapping[str, Any]) -> dict[str, Any]:
     out = {name: row.get(name) for name in (
         "matching_mode", "enrolment_mode", "intake", "default_capacity", "meeting_cadence", "allow_rejoin",
         "duplicated_from")}
-    out.update({name: design.as_document(row.get(name)) for name in ("format_settings", "strategy_settings",
+    out.update({name: as_json(row.get(name)) for name in ("format_settings", "strategy_settings",
                                                                       "role_limits")})
     if "allow_rejoin" in row:
         out["allow_rejoin"] = bool(row["allow_rejoin"])
@@ -418,7 +418,7 @@ async def _opening_problems(row: Mapping[str, Any]) -> list[str]:
     if row["enrolment_mode"] == "application" and not questions:
         problems.append("applications need at least one enrolment question (add one under Questions)")
     for question in questions:
-        if question["kind"] in CHOICE_KINDS and len(design.as_document(question["choices"]) or []) < 2:
+        if question["kind"] in CHOICE_KINDS and len(as_json(question["choices"], [])) < 2:
             problems.append(f"the question “{question['label']}” needs at least two choices")
     strategies = current_runtime().strategies
     strategy = strategies.get(row["matching_strategy"])

@@ -21,7 +21,8 @@ from mentorkit.contracts import (
     PoolRelationship,
 )
 from mentorkit.db.reads import fetch
-from mentorkit.programs.question_services import decode_json, program_questions
+from mentorkit.db.values import as_json
+from mentorkit.programs.question_services import program_questions
 from mentorkit.programs.services import Actor, require_coordinator
 from mentorkit.programs.tables import Enrolment
 from mentorkit.relationships.tables import RelationshipMember
@@ -61,7 +62,7 @@ async def match_pool(program_id: int, actor: Actor) -> MatchPool:
     )
     answers: dict[int, dict[str, Any]] = defaultdict(dict)
     for row in await fetch(_ANSWERS, program_id):
-        answers[row["enrolment"]][row["key"]] = decode_json(row["value"])
+        answers[row["enrolment"]][row["key"]] = as_json(row["value"])
     skills: dict[tuple[int, str], list[str]] = defaultdict(list)
     for row in await fetch(_SKILLS, program_id):
         skills[(row["user_id"], row["kind"])].append(row["key"])
