@@ -10,7 +10,7 @@ role in the same transaction that freed it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -139,13 +139,11 @@ async def join_refusal(program_row: dict[str, Any], role: str, actor: services.A
         return f"you {said[previous['state']]} as {label} in this program"
     if previous and previous["state"] == "withdrawn" and not program_row["allow_rejoin"]:
         return "you withdrew from this program, and it does not allow joining again"
-    from mentorkit.accounts.tables import User
-    from mentorkit.api.people import Person
+    from mentorkit.api.people import get_person
 
-    user = await User.select(User.display_name, User.time_zone, User.email).where(User.id == actor.id).first()
-    if user is None:
-        raise NotFound("no such person")
-    person = Person(id=actor.id, display_name=user["display_name"], time_zone=user["time_zone"], email=user["email"])  # type: ignore[arg-type]
+    # Their own person: themselves, with their e-mail address (what eligibility rules read).
+    # (services.Actor is the structural protocol; the domain API names its concrete actors.)
+    person = await get_person(cast(int, actor.id), actor)  # type: ignore[arg-type]
     program = services.program_from_row(program_row)
     if refusal := await services.format_of(program_row).eligibility_refusal(program, person, role):
         return refusal
