@@ -88,18 +88,19 @@ def _problems(spec: Any, roles: list[str]) -> dict[str, str]:
 # --------------------------------------------------------------------------- plugin questions
 
 
-async def sync_plugin_questions(program_row: dict[str, Any]) -> None:
-    """Upsert the questions plugins ask in this program (by key); writes only what changed."""
+async def _sync_plugin_questions(program_row: dict[str, Any], stored: list[Question]) -> bool:
+    """Upsert the questions plugins ask in this program (by key) against the ``stored`` ones;
+    writes only what changed, and says whether it wrote."""
     hooks = current_runtime().hooks
     specs = await hooks.enrolment_questions(services.program_from_row(program_row))
     if not specs:
-        return
+        return False
     program_id = program_row["id"]
-    existing = {q.key: q for q in await _rows(program_id)}
+    existing = {q.key: q for q in stored}
     try:
         roles = services.format_of(program_row).role_keys()
     except ConflictError:
-        return
+        return False
     changes: list[tuple[str, QuestionSpec, Question | None]] = []
     for plugin, spec in specs:
         if not isinstance(spec, QuestionSpec):
@@ -116,7 +117,7 @@ async def sync_plugin_questions(program_row: dict[str, Any]) -> None:
         if current is None or any(getattr(current, f) != getattr(spec, f) for f in _SPEC_FIELDS):
             changes.append((plugin, spec, current))
     if not changes:
-        return
+        return False
     async with transaction():
         position = max((q.position for q in existing.values()), default=0)
         for plugin, spec, current in changes:
@@ -130,13 +131,16 @@ async def sync_plugin_questions(program_row: dict[str, Any]) -> None:
                 )).on_conflict(target=ProgramQuestion.question_key, action="DO NOTHING")
             else:
                 await ProgramQuestion.update(values).where(ProgramQuestion.id == current.id)
+    return True
 
 
 async def program_questions(program_row: dict[str, Any]) -> list[Question]:
     """Every question of a program in order, the plugins' ones synced first (no access check:
-    callers have checked the program is theirs to read)."""
-    await sync_plugin_questions(program_row)
-    return await _rows(program_row["id"])
+    callers have checked the program is theirs to read). One read unless the sync wrote."""
+    stored = await _rows(program_row["id"])
+    if await _sync_plugin_questions(program_row, stored):
+        stored = await _rows(program_row["id"])
+    return stored
 
 
 # --------------------------------------------------------------------------- reading
