@@ -686,8 +686,8 @@ async def withdraw_enrolment(program_id: int, enrolment_id: int, actor: Actor) -
 
 async def list_enrolments(program_id: int, actor: Actor, *, include_withdrawn: bool = False,
                           limit: int | None = None, offset: int = 0) -> list[schemas.Enrolment]:
-    """Every enrolment of a program (coordinators, observers, admins), oldest first; ``limit``
-    and ``offset`` select one page."""
+    """Every enrolment of a program (coordinators and admins), oldest first; ``limit`` and
+    ``offset`` select one page (see ``enrolments.list_enrolments``)."""
     from mentorkit.programs import enrolments
 
     return await enrolments.list_enrolments(program_id, actor, include_withdrawn=include_withdrawn, limit=limit,
