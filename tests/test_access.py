@@ -102,8 +102,17 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/programs/{program_id:int}/state"): STAFF_X,
     ("GET", "/api/v1/relationships"): SIGNED_IN,
     ("GET", "/api/v1/relationships/{relationship_id:int}"): MEMBERS | STAFF_X,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/accept"): MEMBERS,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/cancel"): STAFF_X,
     ("POST", "/api/v1/relationships/{relationship_id:int}/complete"): MEMBERS | STAFF_X,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/decline"): MEMBERS,
     ("POST", "/api/v1/relationships/{relationship_id:int}/end"): MEMBERS | STAFF_X,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/pause"): MEMBERS | STAFF_X,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/publish"): STAFF_X,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/questions"): MEMBERS,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/questions/{inquiry_id:int}/answer"): MEMBERS,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/rematch"): STAFF_X,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/resume"): MEMBERS | STAFF_X,
     ("GET", "/api/v1/relationships/{relationship_id:int}/sessions"): MEMBERS | STAFF_X,
     ("POST", "/api/v1/relationships/{relationship_id:int}/sessions"): MEMBERS,
     ("GET", "/api/v1/relationships/{relationship_id:int}/sessions/{session_id:int}"): MEMBERS,
@@ -176,8 +185,17 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/programs/{program_id:int}/staff/{user_id:int}/remove"): STAFF_X,
     ("POST", "/programs/{program_id:int}/state"): STAFF_X,
     ("GET", "/relationships/{relationship_id:int}"): MEMBERS | STAFF_X,
+    ("POST", "/relationships/{relationship_id:int}/accept"): MEMBERS,
+    ("POST", "/relationships/{relationship_id:int}/cancel"): STAFF_X,
     ("POST", "/relationships/{relationship_id:int}/complete"): MEMBERS | STAFF_X,
+    ("POST", "/relationships/{relationship_id:int}/decline"): MEMBERS,
     ("POST", "/relationships/{relationship_id:int}/end"): MEMBERS | STAFF_X,
+    ("POST", "/relationships/{relationship_id:int}/pause"): MEMBERS | STAFF_X,
+    ("POST", "/relationships/{relationship_id:int}/publish"): STAFF_X,
+    ("POST", "/relationships/{relationship_id:int}/questions"): MEMBERS,
+    ("POST", "/relationships/{relationship_id:int}/questions/{inquiry_id:int}/answer"): MEMBERS,
+    ("POST", "/relationships/{relationship_id:int}/rematch"): STAFF_X,
+    ("POST", "/relationships/{relationship_id:int}/resume"): MEMBERS | STAFF_X,
     ("POST", "/relationships/{relationship_id:int}/sessions"): MEMBERS,
     ("GET", "/relationships/{relationship_id:int}/sessions/{session_id:int}"): MEMBERS,
     ("GET", "/reset"): EVERYONE,
@@ -228,6 +246,7 @@ def _build_world(client: Any) -> World:
     from mentorkit.programs.schemas import ProgramCreate
     from mentorkit.relationships import services as relationships
     from mentorkit.relationships.schemas import SessionCreate
+    from mentorkit.relationships.tables import RelationshipInquiry
 
     async def build() -> World:
         users = {}
@@ -251,6 +270,11 @@ def _build_world(client: Any) -> World:
         session = await relationships.log_session(relationship.id, SessionCreate(
             held_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), duration_minutes=45, title="Kick-off",
             shared_notes="agreed goals", private_note="only the mentee may read this"), users["mentee"])
+        # A question the mentor asked about the match (answering it now is a conflict: the
+        # match has started).
+        inquiry = await RelationshipInquiry.insert(RelationshipInquiry(
+            relationship=relationship.id, asked_by=users["mentor"].id, question="What do you hope to learn?",
+        )).returning(RelationshipInquiry.id)
         token_id, _ = await create_api_token(users["mentee"], "access test")
         question = await questions.create_question(x.id, QuestionCreate(label="Your goal", kind="short_text"), admin)
         link = await invitations.create_invitation(x.id, InvitationCreate(label="Access test"), admin)
@@ -279,7 +303,7 @@ def _build_world(client: Any) -> World:
             "program_id": x.id, "relationship_id": relationship.id, "session_id": session.id,
             "token_id": token_id, "enrolment_id": mentee_enrolment.id, "token": "not-a-real-token",
             "user_id": bystander.id, "job_id": job[0]["id"], "tag_id": tag.id,
-            "synonym_id": tag.synonyms[0].id, "question_id": question.id,
+            "synonym_id": tag.synonyms[0].id, "question_id": question.id, "inquiry_id": inquiry[0]["id"],
             "invitation_id": link.id, "invitation_token": link.link.rsplit("/", 1)[1],
             "path": "openapi.json", "file_path": "mentorkit.css",
         }

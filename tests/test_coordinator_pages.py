@@ -52,7 +52,8 @@ def test_members_can_end_a_relationship_early_from_its_page(mentorkit_client: An
     assert f'action="/relationships/{rid}/end"' in page
     response = c.post(f"/relationships/{rid}/end", data=form(c, reason="I moved"))
     assert response.status_code == 400 and "tick the box" in response.text.lower()
-    response = c.post(f"/relationships/{rid}/end", data=form(c, reason="I moved", confirm="on"), follow_redirects=False)
+    response = c.post(f"/relationships/{rid}/end", data=form(c, reason="I moved", confirm="on", reason_code="left"),
+                      follow_redirects=False)
     assert response.status_code == 303
     view = ok(c.get(f"/api/v1/relationships/{rid}"))
     assert view["relationship"]["state"] == "ended_early" and view["transitions"][-1]["reason"] == "I moved"

@@ -9,7 +9,8 @@ from mentorkit.accounts.tables import User
 from mentorkit.demo import ADMIN_EMAIL, COORDINATOR_EMAIL, DEMO_PASSWORD, MENTEE_EMAIL, MENTOR_EMAIL, fill_demo_site
 from mentorkit.profiles.tables import Profile, ProfileTag, Tag
 from mentorkit.programs.tables import Enrolment, EnrolmentAnswer, EnrolmentPreference, Program, ProgramQuestion
-from mentorkit.relationships.tables import MentoringSession, Relationship
+from mentorkit.relationships.lifecycle import RELATIONSHIP_TRANSITIONS
+from mentorkit.relationships.tables import MentoringSession, Relationship, RelationshipInquiry
 
 
 async def test_demo_site_has_people_programs_and_relationships_in_several_states(mentorkit_runtime: Any) -> None:
@@ -17,7 +18,10 @@ async def test_demo_site_has_people_programs_and_relationships_in_several_states
     assert await User.count() == 60
     assert {p["state"] for p in await Program.select(Program.state)} == {"running", "enrolling", "draft"}
     states = {r["state"] for r in await Relationship.select(Relationship.state)}
-    assert {"active", "completed", "ended_early"} <= states
+    assert states == set(RELATIONSHIP_TRANSITIONS)  # every state of the lifecycle
+    # The re-match keeps its predecessor; the waiting match has a question answered.
+    assert await Relationship.count().where(Relationship.rematch_of.is_not_null()) == 1
+    assert await RelationshipInquiry.count().where(RelationshipInquiry.answered_at.is_not_null()) == 1
     assert await MentoringSession.count() > 10
     for email in (ADMIN_EMAIL, COORDINATOR_EMAIL, MENTOR_EMAIL, MENTEE_EMAIL):
         assert any(email in line for line in lines)

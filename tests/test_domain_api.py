@@ -165,7 +165,8 @@ def test_the_system_actor_pairs_and_transitions_but_is_nobody(mentorkit_client: 
     SEEN.clear()
     relationship = mentorkit_client.run(lambda: api.pair(program.id, [e.id for e in enrolments], api.SYSTEM,
                                                          reason="matched overnight"))
-    paused = mentorkit_client.run(api.transition_relationship, relationship.id, "paused", api.SYSTEM)
+    paused = mentorkit_client.run(lambda: api.transition_relationship(
+        relationship.id, "paused", api.SYSTEM, resume_on=dt.date.today() + dt.timedelta(days=7)))
     assert paused.state == "paused"
     view = mentorkit_client.run(api.get_relationship, relationship.id, api.SYSTEM)
     assert [t.actor_id for t in view.transitions] == [None, None] and view.my_role is None

@@ -4,6 +4,7 @@ reach the page (a form error) and the API (a problem with the reason). Runs on b
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -91,7 +92,8 @@ def program_with_people(c: Any, format_key: str = "one_to_one", mentors: int = 1
     Returns the program id and the enrolment ids by role."""
     create_user(c, "ada@example.org", "Ada Admin", is_admin=True)
     h = act_as(c, "ada@example.org")
-    pid = ok(c.post("/api/v1/programs", json={"slug": "spring", "name": "Spring", "format": format_key},
+    pid = ok(c.post("/api/v1/programs", json={"slug": "spring", "name": "Spring", "format": format_key,
+                                                    "default_capacity": 2},
                     headers=h), 201)["id"]
     ok(c.post(f"/api/v1/programs/{pid}/state", json={"state": "enrolling"}, headers=h))
     enrolments: dict[str, list[int]] = {"mentor": [], "mentee": []}
@@ -163,10 +165,11 @@ def test_an_async_format_callback_reading_the_database_refuses_a_pairing(
 
     # The format's allow_transition refuses to end its relationship early: API and page.
     h = act_as(c, "mentee0@example.org")
-    ended = c.post(f"/api/v1/relationships/{first['id']}/end", json={}, headers=h)
+    ended = c.post(f"/api/v1/relationships/{first['id']}/end", json={"reason_code": "schedule"}, headers=h)
     assert ended.status_code == 409
     assert "capped relationships run to their end" in ended.json()["detail"]
-    page = c.post(f"/relationships/{first['id']}/end", data={"_csrf_token": csrf_token(c), "confirm": "on"})
+    page = c.post(f"/relationships/{first['id']}/end", data={"_csrf_token": csrf_token(c), "confirm": "on",
+                                                           "reason_code": "schedule"})
     assert page.status_code == 409
     assert "capped relationships run to their end" in page.text
 
@@ -224,8 +227,9 @@ async def test_a_format_refuses_a_transition_of_its_own_relationships(
     ids = [(await programs.enrol(program.id, role, who)).id for role, who in (("mentor", mentor), ("mentee", mentee))]
     relationship = await relationships.pair(program.id, ids, admin)
     with pytest.raises(ConflictError, match="capped relationships run to their end"):
-        await relationships.transition_relationship(relationship.id, "ended_early", mentee)
-    await relationships.transition_relationship(relationship.id, "paused", mentee)
+        await relationships.transition_relationship(relationship.id, "ended_early", mentee, reason_code="schedule")
+    await relationships.transition_relationship(relationship.id, "paused", mentee,
+                                                resume_on=dt.date.today() + dt.timedelta(days=7))
     assert calls[-2:] == [("allow_transition", "capped"), ("allow_transition", "capped")]
 
 

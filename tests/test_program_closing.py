@@ -18,6 +18,8 @@ from mentorkit.relationships.tables import Relationship
 from tests.test_mentoring_pages import act_as, form, ok, people, spring_pair  # noqa: F401 - people is a fixture
 from tests.test_relationships import Cohort, cohort, pair, person, session_input  # noqa: F401 - cohort is a fixture
 
+NEXT_WEEK = dt.date.today() + dt.timedelta(days=7)
+
 
 async def state_changes(relationship_id: int) -> list[str]:
     rows = await EventRecord.select(EventRecord.type).where(EventRecord.subject == f"relationship:{relationship_id}")
@@ -31,7 +33,7 @@ async def test_closing_completes_every_open_relationship_with_an_event_each(coho
     second_mentor = await person("meg@example.org")
     second_enrolment = await programs.enrol(cohort.program.id, "mentor", second_mentor)
     paused = await services.pair(cohort.program.id, [second_enrolment.id, other_enrolment.id], cohort.admin)
-    await services.transition_relationship(paused.id, "paused", cohort.admin)
+    await services.transition_relationship(paused.id, "paused", cohort.admin, resume_on=NEXT_WEEK)
 
     assert await programs.open_relationship_count(cohort.program.id, cohort.admin) == 2
     await programs.change_program_state(cohort.program.id, "closed", cohort.admin, "cohort over")

@@ -19,6 +19,7 @@ from mentorkit.relationships.schemas import SessionCreate
 from mentorkit.relationships.tables import Relationship, RelationshipTransition
 
 # An hour ago: sessions are logged after they happen, and not before the relationship began.
+NEXT_WEEK = dt.date.today() + dt.timedelta(days=7)
 HELD_AT = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(hours=1)
 
 
@@ -188,7 +189,7 @@ async def test_plugins_can_refuse_a_relationship_transition(
     mentorkit_runtime.pm.register(VetoPairing(), name="late_veto")
     try:
         with pytest.raises(ConflictError, match="pauses are not allowed"):
-            await services.transition_relationship(relationship.id, "paused", cohort.mentor)
+            await services.transition_relationship(relationship.id, "paused", cohort.mentor, resume_on=NEXT_WEEK)
     finally:
         mentorkit_runtime.pm.unregister(name="late_veto")
     assert await RelationshipTransition.count() == 1
@@ -286,7 +287,7 @@ async def test_completing_is_stored_as_a_transition_and_ends_session_logging(
 async def test_pause_and_resume(cohort: Cohort) -> None:
     relationship = await pair(cohort)
     assert (
-        await services.transition_relationship(relationship.id, "paused", cohort.mentee)
+        await services.transition_relationship(relationship.id, "paused", cohort.mentee, resume_on=NEXT_WEEK)
     ).state == "paused"
     assert (
         await services.transition_relationship(relationship.id, "active", cohort.admin)

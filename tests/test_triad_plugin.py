@@ -58,7 +58,7 @@ def test_pairing_three_people_shows_them_with_labels_on_the_panel_and_my_triads(
     mentorkit_client: Any, mentorkit_factory: Any
 ) -> None:
     client, factory = mentorkit_client, mentorkit_factory
-    program = factory.program(format="thesis_triad", state="running")
+    program = factory.program(format="thesis_triad", state="running", default_capacity=3)
     people, enrolments = triad(factory, program, "Sam Supervisor", "Cleo Cosup", "Dara Student")
     sign_in_as(client, factory.admin)
     form = client.get(f"/programs/{program.id}?section=pairing").text
@@ -99,7 +99,7 @@ def test_the_cap_refuses_another_student_for_the_same_supervisor_on_the_page_and
     mentorkit_settings_overrides: Any, mentorkit_client: Any, mentorkit_factory: Any
 ) -> None:
     client, factory = mentorkit_client, mentorkit_factory
-    program = factory.program(format="thesis_triad", state="running")
+    program = factory.program(format="thesis_triad", state="running", default_capacity=3)
     _, first = triad(factory, program, "Sam", "Cleo", "Dara")
     factory.pair(program, first)
     second = factory.enrol(program, factory.user("Eli"), "doctoral_student")

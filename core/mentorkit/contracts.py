@@ -140,8 +140,9 @@ class ProgramFormat:
     allow_transition: Callable[[Relationship, str, str, Actor], MaybeAwaitable[str | None]] | None = None
     """``allow_transition(relationship, from_state, to_state, actor)``: a reason to refuse a
     relationship's change of state, or ``None`` to allow it. ``relationship`` is a
-    ``mentorkit.api.Relationship``. A new relationship goes from
-    ``"proposed"`` to ``"active"``. A refusal is shown on the page and answered as a 409
+    ``mentorkit.api.Relationship``. A new relationship goes from ``"proposed"`` to
+    ``"pending"`` (when the program asks members to accept) or ``"active"``; see
+    ``mentorkit.api.RELATIONSHIP_TRANSITIONS`` for every change. A refusal is shown on the page and answered as a 409
     problem, like a refusal from the ``relationship_transition`` hook."""
     eligibility: Callable[[Program, Any, str], MaybeAwaitable[str | None]] | None = None
     """``eligibility(program, person, role)``: a reason ``person`` (a ``mentorkit.api.Person``)
@@ -153,6 +154,12 @@ class ProgramFormat:
     the transaction that creates it, so what it writes commits or rolls back with the pairing;
     raising undoes the pairing. For work after the commit, watch ``relationship.created`` in
     ``on_event``."""
+    on_relationship_transition: Callable[[Relationship, str, str, Actor], MaybeAwaitable[None]] | None = None
+    """``on_relationship_transition(relationship, from_state, to_state, actor)``: called after a
+    relationship of this format changed state (``relationship`` already in ``to_state``), inside
+    the transaction of the change, so a format can extend it (write its own rows, start its own
+    steps); raising undoes the change. For work after the commit, watch
+    ``relationship.state_changed`` in ``on_event``."""
 
     def role_keys(self) -> list[str]:
         """The role names members of this format can enrol with."""
@@ -198,6 +205,12 @@ class ProgramFormat:
         """Tell this format about a new relationship (called by the core)."""
         if self.on_relationship_created is not None:
             await resolve(self.on_relationship_created(relationship, actor))
+
+    async def relationship_transitioned(self, relationship: Any, from_state: str, to_state: str,
+                                        actor: Any) -> None:
+        """Tell this format about a change of state (called by the core)."""
+        if self.on_relationship_transition is not None:
+            await resolve(self.on_relationship_transition(relationship, from_state, to_state, actor))
 
 
 # --------------------------------------------------------------------------- matching
@@ -277,7 +290,9 @@ class PoolRelationship(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     """The relationship's id."""
     state: str
-    """Its state (``"active"``, ``"paused"``, ``"completed"``, ``"ended_early"``)."""
+    """Its state: ``"proposed"`` (a draft), ``"pending"`` (waiting for acceptance),
+    ``"active"``, ``"paused"``, ``"completed"``, ``"ended_early"``, ``"declined"`` or
+    ``"cancelled"``."""
     members: list[PoolMember]
     """Who is in it, with which role."""
 

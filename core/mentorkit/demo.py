@@ -277,10 +277,12 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
                 await set_preferences(e.id, wishes, exclusions, everyone[e.user_id])
             continue
         pairs = list(zip(mentors, mentees, strict=False))[: len(mentees) - 2]  # a few still waiting
+        made = []
         for index, (m, e) in enumerate(pairs):
             relationship = await relationships.pair(program.id, [m.id, e.id], coordinator_of,
                                                     reason="demo pairing")
             await _backdate_relationship(relationship.id, now - RELATIONSHIPS_BEGAN + dt.timedelta(days=index))
+            made.append(relationship)
             mentee_user = everyone[e.user_id]
             for s in range(rng.randint(0, 5) if index else 3):
                 held = now - dt.timedelta(days=7 * (s + 1) + rng.randint(0, 3), hours=rng.randint(0, 8))
@@ -293,8 +295,9 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
                 await relationships.complete_relationship(relationship.id, coordinator_of, reason="goals reached")
             elif index % 7 == 5:
                 await relationships.transition_relationship(relationship.id, "ended_early", coordinator_of,
-                                                            reason="the mentee changed jobs")
+                                                            reason="the mentee changed jobs", reason_code="left")
         if program.id == early.id:
+            await _lifecycle_tour(program, mentors, mentees, made, everyone, coordinator, now)
             # The last mentor (not paired) has paused taking new mentees for now.
             await enrolments.update_enrolment(program.id, mentors[-1].id, everyone[mentors[-1].user_id], paused=True)
         await programs.change_program_state(program.id, "running", coordinator_of)
@@ -308,6 +311,40 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
     await programs.appoint_staff(draft.id, COORDINATOR_EMAIL, "coordinator", admin)
     count += 1
     return [f"Created {people} people, {count} programs and their relationships.", *lines]
+
+
+async def _lifecycle_tour(program: Any, mentors: list[Any], mentees: list[Any], made: list[Any],
+                          everyone: dict[int, CurrentUser], coordinator: CurrentUser, now: dt.datetime) -> None:
+    """Relationships of the open program in every state of the lifecycle: a re-match after an
+    early end, a pause, and (once the program asks both sides to accept) a match waiting for
+    the demo mentor's answer with a question answered, a declined, a cancelled and a draft."""
+    from mentorkit.programs import services as programs
+    from mentorkit.programs.schemas import ProgramUpdate
+    from mentorkit.relationships import lifecycle
+
+    # The mentee of the relationship that ended early goes to the mentor whose relationship
+    # was completed (free again).
+    await lifecycle.rematch(made[5].id, coordinator, mentees[5].id, [mentors[3].id])
+    paused = made[2]
+    await lifecycle.pause_relationship(paused.id, everyone[mentees[2].user_id],
+                                       (now + dt.timedelta(days=21)).date(), "exam season")
+    await programs.update_program(program.id, ProgramUpdate(acceptance="two_sided", acceptance_days=10), coordinator)
+    first_waiting, second_waiting = mentees[len(made)], mentees[len(made) + 1]
+    waiting = await lifecycle.pair(program.id, [mentors[0].id, first_waiting.id], coordinator,
+                                   reason="both want to work on public speaking")
+    demo_mentor, newcomer = everyone[mentors[0].user_id], everyone[first_waiting.user_id]
+    question = await lifecycle.ask_question(waiting.id, demo_mentor,
+                                            "What would you most like to get out of our first three months?")
+    await lifecycle.answer_question(waiting.id, question.id, newcomer,
+                                    "Confidence presenting to leadership, and a plan for my next role.")
+    await lifecycle.accept_relationship(waiting.id, newcomer)
+    declined = await lifecycle.pair(program.id, [mentors[len(made)].id, second_waiting.id], coordinator)
+    await lifecycle.decline_relationship(declined.id, everyone[mentors[len(made)].user_id], "no_time",
+                                         "New project until spring.")
+    cancelled = await lifecycle.pair(program.id, [mentors[1].id, second_waiting.id], coordinator)
+    await lifecycle.cancel_relationship(cancelled.id, coordinator, "paired by mistake: wrong mentor")
+    await lifecycle.pair(program.id, [mentors[1].id, second_waiting.id], coordinator, draft=True,
+                         reason="a draft to discuss at Monday's meeting")
 
 
 async def _circles(admin: CurrentUser, pool: list[CurrentUser], skills_of: dict[int, list[str]],

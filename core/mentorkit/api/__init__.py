@@ -47,12 +47,18 @@ from mentorkit.api.programs import (
     withdraw,
 )
 from mentorkit.api.relationships import (
+    accept_relationship,
+    answer_question,
+    ask_question,
+    decline_relationship,
     get_relationship,
     list_sessions,
     log_session,
     my_relationships,
     pair,
     program_relationships,
+    publish_relationship,
+    rematch,
     transition_relationship,
 )
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
@@ -70,7 +76,14 @@ from mentorkit.programs.schemas import (
     ProgramUpdate,
     Staff,
 )
+from mentorkit.relationships.lifecycle import (
+    DECLINE_REASONS,
+    END_REASONS,
+    OPEN_RELATIONSHIP_STATES,
+    RELATIONSHIP_TRANSITIONS,
+)
 from mentorkit.relationships.schemas import (
+    Inquiry,
     Member,
     Relationship,
     RelationshipView,
@@ -86,8 +99,12 @@ from mentorkit.profiles.schemas import Availability, Link, Profile, ResolvedTags
 from mentorkit.programs.preferences import PreferencePerson, Preferences
 
 __all__ = [
+    "DECLINE_REASONS",
     "DEFAULT_LIMIT",
+    "END_REASONS",
     "MAX_LIMIT",
+    "OPEN_RELATIONSHIP_STATES",
+    "RELATIONSHIP_TRANSITIONS",
     "SYSTEM",
     "Actor",
     "Answer",
@@ -95,6 +112,7 @@ __all__ = [
     "CurrentUser",
     "Enrolment",
     "EnrolmentDetail",
+    "Inquiry",
     "Invitation",
     "Member",
     "NotFound",
@@ -119,11 +137,15 @@ __all__ = [
     "SystemActor",
     "Transition",
     "ValidationFailed",
+    "accept_relationship",
+    "answer_question",
     "approve_application",
+    "ask_question",
     "change_program_state",
     "create_invitation",
     "create_program",
     "decline_application",
+    "decline_relationship",
     "duplicate_program",
     "enrol",
     "get_aggregates",
@@ -141,6 +163,8 @@ __all__ = [
     "my_relationships",
     "pair",
     "program_relationships",
+    "publish_relationship",
+    "rematch",
     "remove_staff",
     "revoke_invitation",
     "transition_relationship",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from mentorkit.api.actors import Actor
 from mentorkit.api.paging import DEFAULT_LIMIT, Page, read_page
-from mentorkit.relationships import services
-from mentorkit.relationships.schemas import Relationship, RelationshipView, Session, SessionCreate
+from mentorkit.relationships import lifecycle, services
+from mentorkit.relationships.schemas import Inquiry, Relationship, RelationshipView, Session, SessionCreate
 
 
 async def my_relationships(actor: Actor, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> Page[Relationship]:
@@ -33,19 +34,66 @@ async def get_relationship(relationship_id: int, actor: Actor) -> RelationshipVi
 
 
 async def pair(program_id: int, enrolment_ids: Sequence[int], actor: Actor, *, strategy: str = "manual",
-               reason: str = "") -> Relationship:
-    """Make an active relationship of active enrolments of one program (coordinators, site
-    admins, the system actor). The format checks the roles and plugins may refuse
-    (``ConflictError``); ``strategy`` names the registered matching strategy that proposed it.
-    Emits ``relationship.created``."""
-    return await services.pair(program_id, list(enrolment_ids), actor, strategy=strategy, reason=reason)
+               reason: str = "", draft: bool = False) -> Relationship:
+    """Propose a relationship of active enrolments of one program (coordinators, site admins,
+    the system actor). It starts at once (``active``), or waits for the members the program
+    asks to accept (``pending``, for ``Program.acceptance_days``); ``draft`` keeps it a
+    ``proposed`` draft nobody is told about until ``publish_relationship``. The format checks
+    the roles, capacities are checked (``ConflictError`` naming who is full) and plugins may
+    refuse (``ConflictError``); ``strategy`` names the registered matching strategy that
+    proposed it. Emits ``relationship.created``."""
+    return await lifecycle.pair(program_id, list(enrolment_ids), actor, strategy=strategy, reason=reason,
+                                draft=draft)
 
 
-async def transition_relationship(relationship_id: int, new: str, actor: Actor, reason: str = "") -> Relationship:
-    """Move a relationship to ``new`` ("active", "paused", "completed", "ended_early") as the
-    core allows: members, coordinators, site admins and the system actor; plugins may refuse.
-    Emits ``relationship.state_changed``."""
-    return await services.transition_relationship(relationship_id, new, actor, reason)
+async def transition_relationship(relationship_id: int, new: str, actor: Actor, reason: str = "", *,
+                                  reason_code: str = "", resume_on: dt.date | None = None) -> Relationship:
+    """Move a relationship to ``new`` along ``RELATIONSHIP_TRANSITIONS``, as far as the actor
+    may (members pause, resume, complete, end early and decline; coordinators, site admins and
+    the system actor also publish and cancel; a pending match starts only by acceptance).
+    ``"declined"`` and ``"ended_early"`` need a ``reason_code`` of ``DECLINE_REASONS`` or
+    ``END_REASONS`` (``"other"`` also needs ``reason``); ``"paused"`` needs ``resume_on``
+    after today. The format and plugins may refuse. Emits ``relationship.state_changed``."""
+    return await lifecycle.transition_relationship(relationship_id, new, actor, reason, reason_code=reason_code,
+                                                   resume_on=resume_on)
+
+
+async def accept_relationship(relationship_id: int, actor: Actor) -> Relationship:
+    """The actor, a member the program asks to accept, accepts a pending match; it becomes
+    active when the last one asked has. Emits ``relationship.accepted``."""
+    return await lifecycle.accept_relationship(relationship_id, actor)
+
+
+async def decline_relationship(relationship_id: int, actor: Actor, reason_code: str, reason: str = "") -> Relationship:
+    """The actor, a member the program asks to accept, declines a pending match with a reason
+    of ``DECLINE_REASONS``."""
+    return await lifecycle.decline_relationship(relationship_id, actor, reason_code, reason)
+
+
+async def ask_question(relationship_id: int, actor: Actor, question: str) -> Inquiry:
+    """A member asked to accept a pending match asks the other members a question first.
+    Emits ``relationship.question_asked`` (without the text)."""
+    return await lifecycle.ask_question(relationship_id, actor, question)
+
+
+async def answer_question(relationship_id: int, inquiry_id: int, actor: Actor, answer: str) -> Inquiry:
+    """Another member answers a question about a pending match, once. Emits
+    ``relationship.question_answered`` (without the text)."""
+    return await lifecycle.answer_question(relationship_id, inquiry_id, actor, answer)
+
+
+async def rematch(relationship_id: int, actor: Actor, keep_enrolment_id: int,
+                  enrolment_ids: Sequence[int]) -> Relationship:
+    """After a relationship ended early (or was declined or cancelled), match the member
+    ``keep_enrolment_id`` with new partners (coordinators, site admins, the system actor).
+    The new relationship records the old one (``rematch_of``); both histories are kept."""
+    return await lifecycle.rematch(relationship_id, actor, keep_enrolment_id, enrolment_ids)
+
+
+async def publish_relationship(relationship_id: int, actor: Actor) -> Relationship:
+    """Publish a draft proposal: it waits for acceptance, or starts when the program asks for
+    none (coordinators, site admins, the system actor)."""
+    return await lifecycle.publish_relationship(relationship_id, actor)
 
 
 async def list_sessions(relationship_id: int, actor: Actor, *, limit: int = DEFAULT_LIMIT,

@@ -35,6 +35,7 @@ PERSONAL_DATA_TABLES: tuple[str, ...] = (
     "mentorkit_relationship",
     "mentorkit_relationship_member",
     "mentorkit_relationship_transition",
+    "mentorkit_relationship_inquiry",
     "mentorkit_mentoring_session",
     "mentorkit_session_private_note",
     "mentorkit_import_job",

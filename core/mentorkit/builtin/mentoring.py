@@ -7,8 +7,9 @@ format and the matching strategy it uses are themselves plugins (``one_to_one``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from mentorkit.events import Event
 from mentorkit.hookspecs import hookimpl
 
 EVENT_TYPES = {
@@ -34,7 +35,13 @@ EVENT_TYPES = {
     "profile.updated": "a person changed their profile (user_id, fields)",
     "vocabulary.changed": "a site admin added, renamed, merged or removed a tag (tag_key, change)",
     "relationship.created": "people were paired (program_id, format, source, members)",
-    "relationship.state_changed": "a relationship changed state (program_id, from, to)",
+    "relationship.state_changed": "a relationship changed state (program_id, from, to, reason_code; resume_on "
+                                  "when paused; never the reason's words)",
+    "relationship.accepted": "a member accepted a proposed match (program_id, user_id, role)",
+    "relationship.question_asked": "a member asked a question before accepting (program_id, inquiry_id; no text)",
+    "relationship.question_answered": "a member answered a question about a match (program_id, inquiry_id; no text)",
+    "relationship.acceptance_expired": "a timer: a match's time to answer ran out (relationship_id, accept_by); "
+                                       "the core cancels it if it is still waiting",
     "session.logged": "a member logged a session (session_id, held_at, duration_minutes; no notes)",
 }
 
@@ -69,3 +76,14 @@ def register_routes(register: Callable[..., None]) -> None:
         *relationship_api_routes(),
     ):
         register(handler)
+
+
+@hookimpl(trylast=True)
+def on_event(event: Event) -> Awaitable[bool] | None:
+    # A match's time to answer ran out: cancel it unless it was answered (or given a new
+    # deadline) meanwhile. Idempotent, so a delivery repeated after a crash changes nothing.
+    if event.type != "relationship.acceptance_expired":
+        return None
+    from mentorkit.relationships.lifecycle import expire_acceptance
+
+    return expire_acceptance(int(event.payload["relationship_id"]), str(event.payload["accept_by"]))

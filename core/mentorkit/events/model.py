@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -25,6 +26,18 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     occurred_at: dt.datetime
 
 
+# Tests move time through ``mentorkit.testing.clock`` (expiries, due dates, timers): every
+# reader of the time goes through ``utcnow``, so they all move together.
+_clock: Callable[[], dt.datetime] | None = None
+
+
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware, in UTC (the only kind of time Mentorkit stores)."""
-    return dt.datetime.now(dt.UTC)
+    return _clock() if _clock is not None else dt.datetime.now(dt.UTC)
+
+
+def set_clock(clock: Callable[[], dt.datetime] | None) -> None:
+    """Make ``utcnow`` read ``clock`` (``None``: the real time again). For tests and tools that
+    replay time; a running site never calls it."""
+    global _clock
+    _clock = clock

@@ -28,9 +28,11 @@ from mentorkit.programs.tables import (
     ProgramInvitation,
     ProgramStaff,
 )
+from mentorkit.relationships.lifecycle import OPEN_RELATIONSHIP_STATES
 from mentorkit.relationships.tables import (
     MentoringSession,
     Relationship,
+    RelationshipInquiry,
     RelationshipMember,
     RelationshipTransition,
     SessionPrivateNote,
@@ -40,10 +42,11 @@ from mentorkit.web.ratelimit import bucket_key
 FORMER_MEMBER = "Former member"
 # Not an Argon2 hash: verify_password() is always False for it, so nobody can sign in.
 UNUSABLE_PASSWORD = "!erased"  # noqa: S105 - a marker, not a password
-OPEN_RELATIONSHIP_STATES = ("active", "paused")
 # Enrolments that still hold a place (or a place in the queue): erasure withdraws them.
 LIVE_ENROLMENT_STATES = ("active", "applied", "waitlisted")
 ERASED_REASON = "a member's account was erased"
+# What is left of an erased person's question or answer about a match.
+ERASED_TEXT = "(erased)"
 
 
 def pseudonymous_email(user_id: int) -> str:
@@ -157,6 +160,8 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
         RelationshipMember.id)
     transitions = await RelationshipTransition.select().where(
         RelationshipTransition.relationship.is_in(ids)).order_by(RelationshipTransition.id)
+    questions = await RelationshipInquiry.select().where(
+        RelationshipInquiry.relationship.is_in(ids)).order_by(RelationshipInquiry.id)
     relationships = []
     for row in rows:
         rid = row["id"]
@@ -166,7 +171,14 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
             "other_members": [{"display_name": o["display_name"], "role": o["role"]}
                               for o in others if o["relationship"] == rid],
             "history": [{"from": t["from_state"], "to": t["to_state"], "at": t["at"], "reason": t["reason"],
-                         "by_you": t["actor"] == user_id} for t in transitions if t["relationship"] == rid],
+                         "reason_code": t["reason_code"], "by_you": t["actor"] == user_id}
+                        for t in transitions if t["relationship"] == rid],
+            # Questions asked before accepting: what every member of the match read.
+            "questions": [{"question": q["question"], "asked_at": q["asked_at"],
+                           "asked_by_you": q["asked_by"] == user_id, "answer": q["answer"],
+                           "answered_at": q["answered_at"],
+                           "answered_by_you": q["answered_by"] == user_id}
+                          for q in questions if q["relationship"] == rid],
         })
     sessions = await MentoringSession.select().where(MentoringSession.relationship.is_in(ids)).order_by(
         MentoringSession.id)
@@ -281,13 +293,23 @@ async def erase_core(user_id: int) -> None:
         member_of = RelationshipMember.select(RelationshipMember.relationship).where(RelationshipMember.user == user_id)
         for row in await Relationship.select().where(
                 Relationship.id.is_in(member_of) & Relationship.state.is_in(list(OPEN_RELATIONSHIP_STATES))):
-            await Relationship.update({Relationship.state: "ended_early", Relationship.open_key: None,
+            # A match not yet started is cancelled; one that started ends early.
+            ended = "cancelled" if row["state"] in ("proposed", "pending") else "ended_early"
+            await Relationship.update({Relationship.state: ended, Relationship.open_key: None,
+                                       Relationship.accept_by: None, Relationship.resume_on: None,
                                        Relationship.ended_at: now}).where(Relationship.id == row["id"])
             await RelationshipTransition.insert(RelationshipTransition(
-                relationship=row["id"], from_state=row["state"], to_state="ended_early", actor=None,
+                relationship=row["id"], from_state=row["state"], to_state=ended, actor=None,
                 reason=ERASED_REASON, at=now))
             await emit("relationship.state_changed", f"relationship:{row['id']}",
-                       {"program_id": row["program"], "from": row["state"], "to": "ended_early"})
+                       {"program_id": row["program"], "from": row["state"], "to": ended, "reason_code": ""})
+        # Their questions and answers about matches: the words go, the fact stays.
+        await RelationshipInquiry.update({RelationshipInquiry.question: ERASED_TEXT,
+                                          RelationshipInquiry.asked_by: None}).where(
+            RelationshipInquiry.asked_by == user_id)
+        await RelationshipInquiry.update({RelationshipInquiry.answer: ERASED_TEXT,
+                                          RelationshipInquiry.answered_by: None}).where(
+            RelationshipInquiry.answered_by == user_id)
         await SessionPrivateNote.delete().where(SessionPrivateNote.author == user_id)
         # What they told programs about themselves, and what others said about them.
         mine = Enrolment.select(Enrolment.id).where(Enrolment.user == user_id)

@@ -135,8 +135,10 @@ async def remove_staff(request: AnyRequest, program_id: FromPath[Id], user_id: F
     tags=TAGS,
 )
 async def pair(request: AnyRequest, program_id: FromPath[Id], data: JSONBody[RelationshipCreate]) -> Relationship:
-    """Pair enrolments into a relationship (the manual strategy: the coordinator picks)."""
-    return await relationships.pair(program_id, data.enrolment_ids, request.user)
+    """Pair enrolments into a relationship (the manual strategy: the coordinator picks). It
+    starts at once, or waits for the members' acceptance when the program asks for it
+    (``pending``); ``draft`` keeps it a proposal nobody is told about until published."""
+    return await relationships.pair(program_id, data.enrolment_ids, request.user, draft=data.draft)
 
 
 @get("/api/v1/programs/{program_id:int}/relationships", opt={"policy": "program_coordinator"}, tags=TAGS)

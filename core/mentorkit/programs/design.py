@@ -37,6 +37,11 @@ LABELS = {
         "cohort": "Cohort: everyone starts together",
         "rolling": "Rolling: people join and are matched at any time",
     },
+    "acceptance": {
+        "none": "No: a match starts at once",
+        "one_sided": "One side: the mentors (the format's first role) accept or decline",
+        "two_sided": "Both sides: every member accepts or declines",
+    },
     "meeting_cadence": {
         "weekly": "Weekly", "fortnightly": "Every two weeks", "monthly": "Monthly", "as_needed": "As needed",
     },

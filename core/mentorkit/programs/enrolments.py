@@ -332,8 +332,10 @@ async def withdraw_enrolment(program_id: int, enrolment_id: int, actor: services
         open_relationships = RelationshipMember.select(RelationshipMember.relationship).where(
             RelationshipMember.enrolment == enrolment_id)
         if await Relationship.exists().where(
-                Relationship.id.is_in(open_relationships) & Relationship.state.is_in(["active", "paused"])):
-            raise ConflictError("this enrolment is part of an open relationship; complete or end it first")
+                Relationship.id.is_in(open_relationships)
+                & Relationship.state.is_in(["proposed", "pending", "active", "paused"])):
+            raise ConflictError("this enrolment is part of an open relationship (or a match waiting for an "
+                                "answer); complete, end or decline it first")
         await _lock_program(program_id)
         await Enrolment.update({Enrolment.state: "withdrawn", Enrolment.active_key: None,
                                 Enrolment.ended_at: utcnow()}).where(Enrolment.id == enrolment_id)

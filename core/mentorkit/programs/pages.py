@@ -128,6 +128,7 @@ DESIGN_LABELS = {
     "enrolment_mode": "How people join", "intake": "Intake", "default_capacity": "Mentees per mentor",
     "meeting_cadence": "Meeting cadence", "duration_weeks": "Duration in weeks", "starts_on": "Starts on",
     "ends_on": "Ends on", "allow_rejoin": "People who withdrew may join again",
+    "acceptance": "Matches must be accepted", "acceptance_days": "Days to answer a match",
 }
 
 
@@ -169,6 +170,7 @@ async def new_program(request: AnyRequest) -> Template:
     """The new-program form (site admins; coordinators too where the site allows it)."""
     return _new_page(request, Form({"format": "one_to_one", "matching_strategy": "manual", "allow_rejoin": "on",
                                     "default_capacity": "1", "meeting_cadence": "fortnightly",
+                                    "acceptance": "none", "acceptance_days": "7",
                                     "matching_mode": "coordinator", "enrolment_mode": "open", "intake": "cohort"}))
 
 
@@ -338,6 +340,8 @@ def design_summary(program: Any) -> list[tuple[str, str]]:
         ("Mentees per mentor", str(program.default_capacity)),
         ("Role limits", limits),
         ("People who withdrew may join again", "Yes" if program.allow_rejoin else "No"),
+        ("Matches must be accepted", design.short_label("acceptance", program.acceptance)
+         + (f" (within {program.acceptance_days} days)" if program.acceptance != "none" else "")),
     ]
 
 
@@ -441,7 +445,8 @@ async def _overview(
     program_relationships = (
         await relationships.program_relationships(program_id, user) if section in ("pairing", "relationships") else [])
     mine = [r for r in await relationships.my_relationships(user) if r.program_id == program_id]
-    paired = {(m.user_id, m.role) for r in program_relationships if r.state in ("active", "paused") for m in r.members}
+    paired = {(m.user_id, m.role) for r in program_relationships if r.state in relationships.OPEN_RELATIONSHIP_STATES
+              for m in r.members}
     aggregates = detail.aggregates
     found = filter_form = None
     if section == "participants":
@@ -622,20 +627,24 @@ async def pair(request: AnyRequest, program_id: FromPath[Id]) -> Response[Any]:
             else:
                 enrolment_ids.append(int(value))
         form.values[slot["role"]] = chosen if slot["many"] else (chosen[0] if chosen else "")  # type: ignore[assignment]
-    unknown = set(submitted.keys()) - {slot["role"] for slot in slots} - {"_csrf_token"}
+    draft = submitted.get("draft") == "on"
+    form.values["draft"] = "on" if draft else ""
+    unknown = set(submitted.keys()) - {slot["role"] for slot in slots} - {"_csrf_token", "draft"}
     if unknown:
         form.error("__all__", "unknown fields: " + ", ".join(sorted(unknown)[:5]))
     status = 400
     if form.ok:
         try:
-            relationship = await relationships.pair(program_id, enrolment_ids, request.user)
+            relationship = await relationships.pair(program_id, enrolment_ids, request.user, draft=draft)
         except (ValidationFailed, ConflictError) as exc:
             if isinstance(exc, ValidationFailed) and "enrolment_ids" in exc.errors:
                 exc = ValidationFailed({"__all__": exc.errors["enrolment_ids"]})
             status = failed(form, exc)
         else:
             names = ", ".join(m.display_name for m in relationship.members)
-            return redirect(_section_url(program_id, "pairing"), flash=f"Paired {names}.")
+            done = {"proposed": f"Saved a draft match of {names}: publish it from its page.",
+                    "pending": f"Proposed {names}: they are asked to accept."}
+            return redirect(_section_url(program_id, "pairing"), flash=done.get(relationship.state, f"Paired {names}."))
     return await _overview(request, program_id, section="pairing", status_code=status, pair_form=form)
 
 

@@ -29,6 +29,9 @@ MatchingMode = Literal["coordinator", "mentee", "mentor", "automatic"]
 EnrolmentMode = Literal["open", "invitation", "application"]
 Intake = Literal["cohort", "rolling"]
 Cadence = Literal["weekly", "fortnightly", "monthly", "as_needed"]
+# Who must accept a new relationship before it starts (see ``relationships.lifecycle``).
+Acceptance = Literal["none", "one_sided", "two_sided"]
+AcceptanceDays = Annotated[int, msgspec.Meta(ge=1, le=60, description="days to answer a proposed match, 1 to 60")]
 # What closing does to the program's open relationships: complete them, or end them early.
 ClosingOutcome = Literal["complete", "end_early"]
 Capacity = Annotated[int, msgspec.Meta(ge=1, le=50, description="relationships a mentor takes at once")]
@@ -64,6 +67,8 @@ class Program(msgspec.Struct, frozen=True, kw_only=True):
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     allow_rejoin: bool = True
+    acceptance: str = "none"
+    acceptance_days: int = 7
     duplicated_from: int | None = None
     updated_at: dt.datetime | None = None
 
@@ -72,7 +77,7 @@ class Program(msgspec.Struct, frozen=True, kw_only=True):
 DESIGN_FIELDS = (
     "name", "slug", "description", "format", "format_settings", "matching_strategy", "strategy_settings",
     "matching_mode", "enrolment_mode", "intake", "role_limits", "default_capacity", "meeting_cadence",
-    "duration_weeks", "starts_on", "ends_on", "allow_rejoin",
+    "duration_weeks", "starts_on", "ends_on", "allow_rejoin", "acceptance", "acceptance_days",
 )
 
 
@@ -100,6 +105,8 @@ class ProgramCreate(Input):
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     allow_rejoin: bool = True
+    acceptance: Acceptance = "none"
+    acceptance_days: AcceptanceDays = 7
 
 
 class ProgramUpdate(Input):
@@ -123,6 +130,8 @@ class ProgramUpdate(Input):
     starts_on: dt.date | UnsetType | None = UNSET
     ends_on: dt.date | UnsetType | None = UNSET
     allow_rejoin: bool | UnsetType = UNSET
+    acceptance: Acceptance | UnsetType = UNSET
+    acceptance_days: AcceptanceDays | UnsetType = UNSET
 
 
 class ProgramDuplicate(Input):

@@ -97,7 +97,7 @@ def _design_of(row: Mapping[str, Any]) -> dict[str, Any]:
 
     out = {name: row.get(name) for name in (
         "matching_mode", "enrolment_mode", "intake", "default_capacity", "meeting_cadence", "allow_rejoin",
-        "duplicated_from")}
+        "acceptance", "acceptance_days", "duplicated_from")}
     out.update({name: as_json(row.get(name)) for name in ("format_settings", "strategy_settings",
                                                                       "role_limits")})
     if "allow_rejoin" in row:
@@ -479,11 +479,13 @@ async def change_program_state(program_id: int, new: str, actor: Actor, reason: 
 def _open_relationships(program_id: int) -> Any:
     from mentorkit.relationships.tables import Relationship
 
-    return (Relationship.program == program_id) & Relationship.state.is_in(["active", "paused"])
+    return (Relationship.program == program_id) & Relationship.state.is_in(
+        ["proposed", "pending", "active", "paused"])
 
 
 async def open_relationship_count(program_id: int, actor: Actor) -> int:
-    """How many relationships of the program are active or paused (what closing completes)."""
+    """How many relationships of the program are open: proposed, waiting for acceptance,
+    active or paused (what closing cancels, completes or ends)."""
     from mentorkit.relationships.tables import Relationship
 
     await require_coordinator(program_id, actor)
@@ -491,17 +493,22 @@ async def open_relationship_count(program_id: int, actor: Actor) -> int:
 
 
 async def _close_open_relationships(program_id: int, actor: Actor, reason: str, outcome: str) -> None:
-    """Complete (or end early) every open relationship of a closing program, inside the
-    closing transaction: each is an ordinary transition (plugins may refuse, which undoes the
-    closing) with its event."""
-    from mentorkit.relationships.services import transition_relationship
+    """Complete (or end early) every started relationship of a closing program, and cancel the
+    matches not yet started, inside the closing transaction: each is an ordinary transition
+    (plugins may refuse, which undoes the closing) with its event."""
+    from mentorkit.relationships.lifecycle import transition_relationship
     from mentorkit.relationships.tables import Relationship
 
     note = f"{CLOSING_REASON}: {reason}" if reason.strip() else CLOSING_REASON
-    target = "ended_early" if outcome == "end_early" else "completed"
-    rows = await Relationship.select(Relationship.id).where(_open_relationships(program_id)).order_by(Relationship.id)
+    rows = await Relationship.select(Relationship.id, Relationship.state).where(
+        _open_relationships(program_id)).order_by(Relationship.id)
     for row in rows:
-        await transition_relationship(row["id"], target, actor, note)
+        if row["state"] in ("proposed", "pending"):
+            await transition_relationship(row["id"], "cancelled", actor, note)
+        elif outcome == "end_early":
+            await transition_relationship(row["id"], "ended_early", actor, note, reason_code="program_closed")
+        else:
+            await transition_relationship(row["id"], "completed", actor, note)
 
 
 async def list_programs(actor: Actor, *, include_archived: bool = False, limit: int | None = None,

@@ -51,6 +51,11 @@ class Program(Table, tablename="mentorkit_program"):
     ends_on = Date(null=True, default=None)
     # Whether someone who withdrew may enrol again with the same role.
     allow_rejoin = Boolean(default=True)
+    # Who must accept a new relationship before it starts: "none", "one_sided" (the members
+    # of the format's first role, mentors in 1:1) or "two_sided" (every member); and the days
+    # they have before an unanswered proposal expires.
+    acceptance = Varchar(length=16, default="none")
+    acceptance_days = Integer(default=7)
     # The program this one was duplicated from (its previous cohort).
     duplicated_from: ForeignKey[Any] = ForeignKey(
         references="self", on_delete=OnDelete.set_null, null=True, default=None)

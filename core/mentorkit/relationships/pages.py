@@ -16,12 +16,24 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from mentorkit.accounts.time_zones import NoSuchLocalTime, from_local, zone_of
-from mentorkit.errors import ConflictError, ValidationFailed
+from mentorkit.errors import ConflictError, PermissionDenied, ValidationFailed
 from mentorkit.policy import current_user
 from mentorkit.programs import services as programs
-from mentorkit.programs.pages import failed, prefixed
-from mentorkit.relationships import policies, services
-from mentorkit.relationships.schemas import CompleteForm, SessionCreate, SessionForm
+from mentorkit.programs.labels import role_label
+from mentorkit.programs.pages import failed, person_label, prefixed
+from mentorkit.relationships import lifecycle, policies, services
+from mentorkit.relationships.schemas import (
+    CompleteForm,
+    DeclineForm,
+    EndForm,
+    InquiryAnswer,
+    InquiryCreate,
+    PauseForm,
+    RelationshipReason,
+    RematchForm,
+    SessionCreate,
+    SessionForm,
+)
 from mentorkit.schemas import Id
 from mentorkit.web.forms import Form, validate_form
 from mentorkit.web.pages import AnyRequest, redirect, render
@@ -73,6 +85,16 @@ async def home(request: AnyRequest) -> Template:
 
 # --------------------------------------------------------------------------- relationship
 
+# The forms of the relationship page, by the action they post to; each renders with ids
+# prefixed by its name, since several share field names ("reason", "confirm").
+ACTION_FORMS = ("accept", "decline", "ask", "answer", "pause", "resume", "complete", "end", "cancel", "publish",
+                "rematch")
+ACTION_LABELS = {
+    "reason_code": "Reason", "reason": "In your own words", "confirm": "Confirmation", "resume_on": "Resume on",
+    "question": "Your question", "answer": "Your answer", "keep_enrolment_id": "Who stays",
+    "enrolment_ids": "New partner",
+}
+
 
 async def _relationship_page(
     request: AnyRequest,
@@ -80,8 +102,7 @@ async def _relationship_page(
     *,
     status_code: int = 200,
     session_form: Form | None = None,
-    complete_form: Form | None = None,
-    end_form: Form | None = None,
+    **forms: Form,
 ) -> Template:
     tz = zone_of(request.user)
     if session_form is None:
@@ -96,16 +117,32 @@ async def _relationship_page(
         panels=await page_panels(request, "relationship", view.relationship),
         tz=tz,
         session_form=session_form,
-        complete_form=complete_form or Form(),
-        # Both closing forms have "reason" and "confirm": the ending-early one's ids are prefixed.
-        end_form=prefixed(end_form or Form(), "end"),
+        action_forms={name: prefixed(forms.get(name) or Form(), name) for name in ACTION_FORMS},
+        keep_options=[(str(m.enrolment_id), m.display_name) for m in view.relationship.members],
         labels=SESSION_LABELS,
+        action_labels=ACTION_LABELS,
+        decline_reasons=list(lifecycle.DECLINE_REASONS.items()),
+        end_reasons=list(lifecycle.END_REASONS.items()),
+        state_label=lifecycle.state_label,
+        rematch_options=await _rematch_options(view, request.user) if "rematch" in view.actions else [],
+        today=dt.datetime.now(tz).date(),
     )
+
+
+async def _rematch_options(view: Any, user: Any) -> list[tuple[str, str]]:
+    """Who a member of an ended relationship can be matched with next: the program's active
+    enrolments in the roles of the other members, former partners excluded."""
+    relationship = view.relationship
+    former = {m.user_id for m in relationship.members}
+    roles = {m.role for m in relationship.members}
+    enrolments = await programs.list_enrolments(relationship.program_id, user)
+    return [(str(e.id), f"{person_label(e)}: {role_label(relationship.format, e.role)}") for e in enrolments
+            if e.state == "active" and e.role in roles and e.user_id not in former]
 
 
 @get("/relationships/{relationship_id:int}", opt={"policy": "relationship_viewer"}, include_in_schema=False)
 async def relationship_page(request: AnyRequest, relationship_id: FromPath[Id]) -> Template:
-    """A relationship: members, history, sessions; the log-a-session and complete forms."""
+    """A relationship: what is next, members, sessions, history, and what one may change."""
     return await _relationship_page(request, relationship_id)
 
 
@@ -144,46 +181,141 @@ async def log_session(request: AnyRequest, relationship_id: FromPath[Id], data: 
     return await _relationship_page(request, relationship_id, status_code=status, session_form=form)
 
 
-async def _close(
+async def _act(
     request: AnyRequest,
     relationship_id: int,
     data: dict[str, Any],
     *,
-    close: Callable[[int, Any, str], Awaitable[Any]],
-    unconfirmed: str,
-    done: str,
-    form_name: str,
+    name: str,
+    schema: type[Any],
+    act: Callable[[Any], Awaitable[Any]],
+    done: str | Callable[[Any], str],
+    confirm: str = "",
+    to: Callable[[Any], str] | None = None,
 ) -> Response[Any]:
-    """Complete or end a relationship early, once the person has ticked the confirmation."""
-    values, form = validate_form(CompleteForm, data)
-    if values is not None and not values.confirm:
-        form.error("confirm", unconfirmed)
+    """One action of the relationship page: validate its form, check the confirming box when
+    it has one, call the lifecycle, and come back to the page with what happened (or the
+    form's errors, with what was typed)."""
+    values, form = validate_form(schema, data)
+    if values is not None and confirm and not values.confirm:
+        form.error("confirm", confirm)
         values = None
     status = 400
     if values is not None:
         try:
-            await close(relationship_id, request.user, values.reason)
-        except ConflictError as exc:
-            status = failed(form, exc)
+            result = await act(values)
+        except (ValidationFailed, ConflictError, PermissionDenied) as exc:
+            if isinstance(exc, PermissionDenied):
+                form.error("__all__", str(exc))
+                status = 403
+            else:
+                status = failed(form, exc)
         else:
-            return redirect(f"/relationships/{relationship_id}", flash=done)
-    return await _relationship_page(request, relationship_id, status_code=status, **{form_name: form})
+            message = done(result) if callable(done) else done
+            return redirect(to(result) if to else f"/relationships/{relationship_id}", flash=message)
+    return await _relationship_page(request, relationship_id, status_code=status, **{name: form})
 
 
-@post("/relationships/{relationship_id:int}/complete", opt={"policy": "relationship_viewer"}, include_in_schema=False)
+def _route(path: str, policy: str) -> Callable[[Any], Any]:
+    return post(f"/relationships/{{relationship_id:int}}/{path}", opt={"policy": policy}, include_in_schema=False)
+
+
+@_route("accept", "relationship_member")
+async def accept(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Accept a match waiting for one's answer."""
+    return await _act(request, relationship_id, data, name="accept", schema=RelationshipReason,
+                      act=lambda v: lifecycle.accept_relationship(relationship_id, request.user, v.reason),
+                      done=lambda r: "You accepted: the relationship has started." if r.state == "active"
+                      else "You accepted. The others asked have yet to answer.")
+
+
+@_route("decline", "relationship_member")
+async def decline(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Decline a match waiting for one's answer, with a listed reason."""
+    return await _act(request, relationship_id, data, name="decline", schema=DeclineForm,
+                      act=lambda v: lifecycle.decline_relationship(relationship_id, request.user, v.reason_code,
+                                                                   v.reason),
+                      done="You declined the match. The coordinators can match you with someone else.")
+
+
+@_route("questions", "relationship_member")
+async def ask(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Ask the other members a question before answering."""
+    return await _act(request, relationship_id, data, name="ask", schema=InquiryCreate,
+                      act=lambda v: lifecycle.ask_question(relationship_id, request.user, v.question),
+                      done="Question sent. You will be told when it is answered.")
+
+
+@post("/relationships/{relationship_id:int}/questions/{inquiry_id:int}/answer", opt={"policy": "relationship_member"},
+      include_in_schema=False)
+async def answer(request: AnyRequest, relationship_id: FromPath[Id], inquiry_id: FromPath[Id],
+                 data: FormData) -> Response[Any]:
+    """Answer another member's question about the match."""
+    return await _act(request, relationship_id, data, name="answer", schema=InquiryAnswer,
+                      act=lambda v: lifecycle.answer_question(relationship_id, inquiry_id, request.user, v.answer),
+                      done="Answer sent.")
+
+
+@_route("pause", "relationship_viewer")
+async def pause(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Pause the relationship until a day after today."""
+    return await _act(request, relationship_id, data, name="pause", schema=PauseForm,
+                      act=lambda v: lifecycle.pause_relationship(relationship_id, request.user, v.resume_on, v.reason),
+                      done=lambda r: f"Paused until {r.resume_on:%Y-%m-%d}.")
+
+
+@_route("resume", "relationship_viewer")
+async def resume(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Resume a paused relationship."""
+    return await _act(request, relationship_id, data, name="resume", schema=RelationshipReason,
+                      act=lambda v: lifecycle.resume_relationship(relationship_id, request.user, v.reason),
+                      done="The relationship is active again.")
+
+
+@_route("complete", "relationship_viewer")
 async def complete(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Close the relationship as completed, once the person has ticked the confirmation."""
-    return await _close(request, relationship_id, data, close=services.complete_relationship,
-                        unconfirmed="tick the box to confirm that the relationship is complete",
-                        done="The relationship is completed.", form_name="complete_form")
+    return await _act(request, relationship_id, data, name="complete", schema=CompleteForm,
+                      act=lambda v: lifecycle.complete_relationship(relationship_id, request.user, v.reason),
+                      confirm="tick the box to confirm that the relationship is complete",
+                      done="The relationship is completed.")
 
 
-@post("/relationships/{relationship_id:int}/end", opt={"policy": "relationship_viewer"}, include_in_schema=False)
+@_route("end", "relationship_viewer")
 async def end_early(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
-    """End the relationship early, once the person has ticked the confirmation."""
-    return await _close(request, relationship_id, data, close=services.end_relationship_early,
-                        unconfirmed="tick the box to confirm that the relationship ends early",
-                        done="The relationship has ended early.", form_name="end_form")
+    """End the relationship early with a listed reason, once the person has ticked the box."""
+    return await _act(request, relationship_id, data, name="end", schema=EndForm,
+                      act=lambda v: lifecycle.end_relationship_early(relationship_id, request.user, v.reason_code,
+                                                                     v.reason),
+                      confirm="tick the box to confirm that the relationship ends early",
+                      done="The relationship has ended early.")
+
+
+@_route("cancel", "relationship_coordinator")
+async def cancel(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Cancel a draft or a match waiting for acceptance (coordinators)."""
+    return await _act(request, relationship_id, data, name="cancel", schema=CompleteForm,
+                      act=lambda v: lifecycle.cancel_relationship(relationship_id, request.user, v.reason),
+                      confirm="tick the box to confirm the cancellation", done="The match is cancelled.")
+
+
+@_route("publish", "relationship_coordinator")
+async def publish(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Publish a draft match (coordinators)."""
+    return await _act(request, relationship_id, data, name="publish", schema=RelationshipReason,
+                      act=lambda v: lifecycle.publish_relationship(relationship_id, request.user, v.reason),
+                      done=lambda r: "Published: the members are asked to accept." if r.state == "pending"
+                      else "Published: the relationship has started.")
+
+
+@_route("rematch", "relationship_coordinator")
+async def rematch(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Match a member of an ended relationship with a new partner (coordinators)."""
+    return await _act(request, relationship_id, data, name="rematch", schema=RematchForm,
+                      act=lambda v: lifecycle.rematch(relationship_id, request.user, v.keep_enrolment_id,
+                                                      [v.enrolment_ids]),
+                      done=lambda r: "Re-matched " + ", ".join(m.display_name for m in r.members) + ".",
+                      to=lambda r: f"/relationships/{r.id}")
 
 
 @get(
@@ -204,4 +336,5 @@ async def session_page(request: AnyRequest, relationship_id: FromPath[Id], sessi
 
 def relationship_page_routes() -> list[Any]:
     """Every relationship page route, and the home page."""
-    return [home, relationship_page, log_session, complete, end_early, session_page]
+    return [home, relationship_page, log_session, accept, decline, ask, answer, pause, resume, complete, end_early,
+            cancel, publish, rematch, session_page]

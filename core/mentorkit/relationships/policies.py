@@ -56,6 +56,16 @@ async def relationship_member(connection: Connection) -> None:
         raise NotFoundException("no such relationship")
 
 
+async def relationship_coordinator(connection: Connection) -> None:
+    """A coordinator of the relationship's program or a site admin (members get 403: they
+    know it exists; others 404)."""
+    user, member_role, staff_role = await _relationship_access(connection)
+    if staff_role != "coordinator" and not user.is_admin:
+        if member_role is not None:
+            raise PermissionDeniedException("only the program's coordinators may do this")
+        raise NotFoundException("no such relationship")
+
+
 async def session_member(connection: Connection) -> None:
     """A member of the relationship the session belongs to; 404 for everybody else."""
     user = require_user(connection)
@@ -72,6 +82,7 @@ async def session_member(connection: Connection) -> None:
 POLICIES = {
     "relationship_viewer": relationship_viewer,
     "relationship_member": relationship_member,
+    "relationship_coordinator": relationship_coordinator,
     "session_member": session_member,
 }
 

@@ -7,19 +7,31 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from mentorkit.schemas import Id, Input, LongText, Title
+from mentorkit.schemas import MULTI_LINE, Id, Input, LongText, Title
 
+# A question or an answer between members: free text of some length (blank is refused by the
+# service, which names the field).
+Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=MULTI_LINE, description="free text")]
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=600, description="minutes, 1 to 600")]
-RelationshipState = Literal["active", "paused", "completed", "ended_early"]
+RelationshipState = Literal[
+    "proposed", "pending", "active", "paused", "completed", "ended_early", "declined", "cancelled"]
+# The reasons listed for declining a match and for ending a relationship early (the keys of
+# ``lifecycle.DECLINE_REASONS`` and ``lifecycle.END_REASONS``).
+DeclineReason = Literal["no_time", "not_a_fit", "expertise", "conflict", "other"]
+EndReason = Literal["schedule", "not_a_fit", "goals_met", "left", "unresponsive", "other"]
 # Each enrolment once (the service refuses repeats; the OpenAPI document says so too).
 EnrolmentIds = Annotated[list[Id], msgspec.Meta(min_length=2, max_length=50, extra_json_schema={"uniqueItems": True})]
 
 
 class RelationshipCreate(Input):
     """Pair enrolments of one program into a relationship (the manual strategy: a coordinator
-    picks). The members' roles come from their enrolments; the format checks the mix."""
+    picks). The members' roles come from their enrolments; the format checks the mix.
+
+    The relationship starts at once, or waits for the members' acceptance when the program
+    asks for it. ``draft``: keep it as a proposal nobody is told about until it is published."""
 
     enrolment_ids: EnrolmentIds
+    draft: bool = False
 
 
 class RelationshipComplete(Input):
@@ -29,9 +41,55 @@ class RelationshipComplete(Input):
 
 
 class RelationshipEnd(Input):
-    """End a relationship early (it cannot go on), optionally saying why."""
+    """End a relationship early (it cannot go on): one of the listed reasons, and words of
+    one's own (needed for ``other``)."""
+
+    reason_code: EndReason
+    reason: LongText = ""
+
+
+class RelationshipDecline(Input):
+    """Decline a proposed match: one of the listed reasons, and words of one's own (needed
+    for ``other``)."""
+
+    reason_code: DeclineReason
+    reason: LongText = ""
+
+
+class RelationshipReason(Input):
+    """A change of state with an optional reason (accept, resume, cancel, publish); the
+    pages' forms for them too."""
 
     reason: LongText = ""
+
+
+class RelationshipPause(Input):
+    """Pause a relationship until ``resume_on`` (a day after today), optionally saying why."""
+
+    resume_on: dt.date
+    reason: LongText = ""
+
+
+class InquiryCreate(Input):
+    """A question to the other members before accepting a proposed match."""
+
+    question: Note
+
+
+class InquiryAnswer(Input):
+    """The answer to a question asked before accepting."""
+
+    answer: Note
+
+
+class Rematch(Input):
+    """Re-match after a relationship ended early (or was declined or cancelled): the member
+    ``keep_enrolment_id`` stays and ``enrolment_ids`` are their new partners (active
+    enrolments of the same program). The new relationship records the one it follows."""
+
+    keep_enrolment_id: Id
+    enrolment_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=50,
+                                                    extra_json_schema={"uniqueItems": True})]
 
 
 class Member(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,6 +98,10 @@ class Member(msgspec.Struct, frozen=True, kw_only=True):
     user_id: int
     display_name: str
     role: str
+    # When this member accepted the proposal; None when not asked or not yet.
+    accepted_at: dt.datetime | None = None
+    # The enrolment through which they are a member (what a re-match keeps).
+    enrolment_id: int | None = None
 
 
 class Relationship(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,6 +121,12 @@ class Relationship(msgspec.Struct, frozen=True, kw_only=True):
     ended_at: dt.datetime | None
     session_count: int = 0
     last_session_at: dt.datetime | None = None
+    # While pending: when the proposal expires unanswered.
+    accept_by: dt.datetime | None = None
+    # While paused: the day the members expect to resume.
+    resume_on: dt.date | None = None
+    # The relationship this one followed after it ended early (a re-match).
+    rematch_of: int | None = None
 
 
 class Transition(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,6 +137,10 @@ class Transition(msgspec.Struct, frozen=True, kw_only=True):
     actor_id: int | None
     reason: str
     at: dt.datetime
+    # The key of a listed reason (declining, ending early); "" when none was chosen.
+    reason_code: str = ""
+    # Its words ("Couldn't find time to meet"); "" when none.
+    reason_label: str = ""
     # Who made the change, by display name; None when no person did (the system, or an
     # account since removed).
     actor_name: str | None = None
@@ -103,6 +175,30 @@ class Session(msgspec.Struct, frozen=True, kw_only=True):
     private_note: str | None = None
 
 
+class Inquiry(msgspec.Struct, frozen=True, kw_only=True):
+    """A question asked before accepting, and its answer once given."""
+
+    id: int
+    asked_by: int | None
+    asked_by_name: str | None
+    question: str
+    asked_at: dt.datetime
+    answered_by: int | None = None
+    answered_by_name: str | None = None
+    answer: str = ""
+    answered_at: dt.datetime | None = None
+
+
+class LinkedRelationship(msgspec.Struct, frozen=True, kw_only=True):
+    """A relationship before or after this one (a re-match), as far as the viewer may know."""
+
+    id: int
+    state: str
+    members: list[Member]
+    # "before": this relationship followed it; "after": it followed this one.
+    direction: str
+
+
 class RelationshipView(msgspec.Struct, frozen=True, kw_only=True):
     """A relationship with its history and sessions, as the caller may see it."""
 
@@ -114,6 +210,14 @@ class RelationshipView(msgspec.Struct, frozen=True, kw_only=True):
     sessions: list[Session]
     can_complete: bool
     can_end_early: bool = False
+    # What the viewer may do now, by action: "accept", "decline", "ask", "answer", "pause",
+    # "resume", "complete", "end_early", "cancel", "publish", "rematch".
+    actions: list[str] = msgspec.field(default_factory=list)
+    # While pending: the user ids of the members asked to accept.
+    asked: list[int] = msgspec.field(default_factory=list)
+    inquiries: list[Inquiry] = msgspec.field(default_factory=list)
+    # Relationships before and after this one through re-matches.
+    linked: list[LinkedRelationship] = msgspec.field(default_factory=list)
 
 
 # Parsed while the form is validated, so a date that does not exist (February 31st) is a
@@ -133,7 +237,36 @@ class SessionForm(Input):
 
 class CompleteForm(Input):
     """The complete-this-relationship form: the box must be ticked (works without JavaScript).
-    The end-early form is the same."""
+    Cancelling is the same."""
 
     confirm: bool = False
+    reason: LongText = ""
+
+
+class EndForm(Input):
+    """The end-early form: a listed reason, own words, and the confirming box."""
+
+    reason_code: EndReason | Literal[""] = ""
+    reason: LongText = ""
+    confirm: bool = False
+
+
+class DeclineForm(Input):
+    """The decline form: a listed reason and own words."""
+
+    reason_code: DeclineReason | Literal[""] = ""
+    reason: LongText = ""
+
+
+class RematchForm(Input):
+    """The re-match form: who stays and their new partner (the API takes several)."""
+
+    keep_enrolment_id: Id
+    enrolment_ids: Id
+
+
+class PauseForm(Input):
+    """The pause form: the day the members expect to resume, and why."""
+
+    resume_on: dt.date | None = None
     reason: LongText = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -13,8 +13,9 @@ from mentorkit.programs.tables import Enrolment, Program
 class Relationship(Table, tablename="mentorkit_relationship"):
     """Members of one program working together in the program's format.
 
-    ``state``: active <-> paused -> completed | ended_early, only through
-    ``mentorkit.relationships.services.transition_relationship``.
+    ``state``: proposed -> pending -> active <-> paused -> completed | ended_early, or
+    declined | cancelled before it starts; only through
+    ``mentorkit.relationships.lifecycle`` (``RELATIONSHIP_TRANSITIONS``).
     """
 
     id: Serial  # added by Piccolo; declared for type checkers
@@ -24,12 +25,19 @@ class Relationship(Table, tablename="mentorkit_relationship"):
     state = Varchar(length=16, default="active", index=True)
     # The matching strategy that proposed it ("manual": a coordinator picked the members).
     source = Varchar(length=100, default="manual")
-    # "<program>:<sorted user ids>" while the relationship is open (active or paused), NULL once
+    # "<program>:<sorted user ids>" while the relationship is open (proposed to paused), NULL once
     # it has ended: the same people cannot hold two open relationships in one program.
     open_key = Varchar(length=200, null=True, default=None, unique=True)
     created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     ended_at = Timestamptz(null=True, default=None)
+    # While pending: when an unanswered proposal expires (the program's acceptance window).
+    accept_by = Timestamptz(null=True, default=None)
+    # While paused: the day the members expect to resume.
+    resume_on = Date(null=True, default=None)
+    # The relationship this one replaces after it ended early (a re-match); a plain id so that
+    # erasing or deleting the earlier one never touches this one.
+    rematch_of = Integer(null=True, default=None, index=True)
 
 
 class RelationshipMember(Table, tablename="mentorkit_relationship_member"):
@@ -41,6 +49,8 @@ class RelationshipMember(Table, tablename="mentorkit_relationship_member"):
     enrolment = ForeignKey(references=Enrolment, on_delete=OnDelete.cascade, index=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     role = Varchar(length=50)
+    # When this member accepted the proposal (NULL: not asked, or not yet).
+    accepted_at = Timestamptz(null=True, default=None)
 
 
 class RelationshipTransition(Table, tablename="mentorkit_relationship_transition"):
@@ -52,8 +62,27 @@ class RelationshipTransition(Table, tablename="mentorkit_relationship_transition
     from_state = Varchar(length=16)
     to_state = Varchar(length=16)
     actor = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
+    # A key of the reasons listed for this change (declining, ending early), "" for none.
+    reason_code = Varchar(length=32, default="")
     reason = Text(default="")
     at = Timestamptz(default=TimestamptzNow())
+
+
+class RelationshipInquiry(Table, tablename="mentorkit_relationship_inquiry"):
+    """A question a member asks before accepting a proposal, and the answer of another member.
+
+    Read by the relationship's members and its program's coordinators (it is part of deciding
+    the match), like the history."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    relationship = ForeignKey(references=Relationship, on_delete=OnDelete.cascade, index=True)
+    asked_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
+    question = Text()
+    asked_at = Timestamptz(default=TimestamptzNow())
+    answered_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
+    answer = Text(default="")
+    answered_at = Timestamptz(null=True, default=None)
 
 
 class MentoringSession(Table, tablename="mentorkit_mentoring_session"):

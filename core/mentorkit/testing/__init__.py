@@ -19,6 +19,8 @@ fixtures without any configuration.
 * ``mentorkit_factory`` - a ``Factory`` making people, programs (any format, strategy and
   state), enrolments and relationships on ``mentorkit_client``'s app.
 * ``mentorkit_cli`` - runs ``mentorkit`` commands in-process on this test's settings.
+* ``mentorkit_clock`` - a controllable clock (``mentorkit.testing.clock.Clock``): time stands
+  still until ``advance(days=...)``; services and the worker's timers read it.
 
 ``sign_in_as(client, user)`` signs a client in as a person without a form.
 The access test's declarations for plugin routes: ``mentorkit.testing.access``.

@@ -52,13 +52,16 @@ class Factory:
 
     def program(self, *, format: str = "one_to_one", strategy: str = "manual", state: str = "enrolling",
                 name: str | None = None, slug: str | None = None, coordinators: Sequence[Any] = (),
-                intake: Literal["cohort", "rolling"] = "rolling") -> Any:
+                intake: Literal["cohort", "rolling"] = "rolling", default_capacity: int = 1,
+                acceptance: Literal["none", "one_sided", "two_sided"] = "none") -> Any:
         """A program with the given format and matching strategy keys, moved to ``state``
         ("draft", "enrolling", "matching", "running", "closed" or "archived"), with
         ``coordinators`` appointed (the factory's admin coordinates it too). Returns the
         ``Program``. The intake is ``"rolling"`` unless asked otherwise, so people can be
         enrolled in a matching or running program too (a cohort program takes enrolments
-        while enrolling only)."""
+        while enrolling only). ``default_capacity``: how many open relationships a mentor
+        holds (pairing beyond it is refused); ``acceptance``: who must accept a new
+        relationship before it starts (``"none"``: it starts at once)."""
         from mentorkit.programs import services
         from mentorkit.programs.schemas import ProgramCreate
 
@@ -70,7 +73,8 @@ class Factory:
         async def make() -> Any:
             program = await services.create_program(ProgramCreate(
                 slug=slug or f"program-{number}", name=name or f"Program {number}",
-                format=format, matching_strategy=strategy, intake=intake), admin)
+                format=format, matching_strategy=strategy, intake=intake, default_capacity=default_capacity,
+                acceptance=acceptance), admin)
             for person in coordinators:
                 await services.appoint_staff(program.id, person.email, "coordinator", admin)
             for step in _PATH[state]:

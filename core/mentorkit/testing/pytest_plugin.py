@@ -191,3 +191,16 @@ def mentorkit_cli(mentorkit_settings: Any, mentorkit_plugin_manager: Any) -> Cal
                 before.activate()
 
     return invoke
+
+
+@pytest.fixture
+def mentorkit_clock() -> Iterator[Any]:
+    """A ``mentorkit.testing.clock.Clock`` installed for this test: time stands still at the
+    test's start until ``advance(...)`` moves it (expiries, due dates, timers)."""
+    from mentorkit.testing.clock import Clock
+
+    clock = Clock().install()
+    try:
+        yield clock
+    finally:
+        clock.uninstall()
