@@ -11,6 +11,7 @@ Every class and field carries a docstring: ``docs/contracts.md`` is generated fr
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -154,6 +155,12 @@ class ProgramFormat:
     the transaction that creates it, so what it writes commits or rolls back with the pairing;
     raising undoes the pairing. For work after the commit, watch ``relationship.created`` in
     ``on_event``."""
+    agreement: AgreementTerms | None = None
+    """The mentoring agreement's starting text for this format's programs (``None``: the
+    core's); a coordinator may change it per program."""
+    journey: str = ""
+    """The key of the journey template this format's programs use unless a coordinator picks
+    another (``""``: the core's 1:1 journey)."""
     on_relationship_transition: Callable[[Relationship, str, str, Actor], MaybeAwaitable[None]] | None = None
     """``on_relationship_transition(relationship, from_state, to_state, actor)``: called after a
     relationship of this format changed state (``relationship`` already in ``to_state``), inside
@@ -211,6 +218,95 @@ class ProgramFormat:
         """Tell this format about a change of state (called by the core)."""
         if self.on_relationship_transition is not None:
             await resolve(self.on_relationship_transition(relationship, from_state, to_state, actor))
+
+
+# --------------------------------------------------------------------------- agreements and journeys
+
+
+class AgreementSection(msgspec.Struct, frozen=True, kw_only=True):
+    """A section of a mentoring agreement beyond the standard terms (a title and its text)."""
+
+    title: str
+    """The section's heading (``"Power and candour"``)."""
+    text: str = ""
+    """What the members agree to under it."""
+
+
+class AgreementTerms(msgspec.Struct, frozen=True, kw_only=True):
+    """What a mentoring agreement says. A program's template holds the starting text; each
+    relationship's agreement is a versioned copy its members edit and confirm. A format ships
+    its own template as ``ProgramFormat.agreement`` (reverse mentoring addresses power
+    dynamics there)."""
+
+    meeting_frequency: str = "Every two weeks, for about an hour"
+    """How often and how long the members meet."""
+    channel: str = "Video call, or in person when we can"
+    """Where and how they meet and keep in touch."""
+    confidentiality: str = (
+        "What we discuss stays between us, unless someone's safety or the law requires otherwise.")
+    """What stays between the members."""
+    expectations: str = (
+        "We come prepared, keep our appointments or cancel a day ahead, and give each other honest feedback.")
+    """What each member may expect of the other."""
+    ends_on: dt.date | None = None
+    """The day the relationship is meant to end (``None``: the program's end, if any)."""
+    sections: list[AgreementSection] = msgspec.field(default_factory=list)
+    """Further sections, in the order they are shown."""
+
+
+@dataclass(frozen=True)
+class MilestoneSpec:
+    """One milestone of a journey template: a step the members reach, due some days after the
+    relationship starts."""
+
+    key: str
+    """Unique within its template, stable across versions (``"kick_off"``): completed
+    milestones are matched by key when a journey moves to a new version."""
+    title: str
+    """The milestone's name on pages (``"Kick-off and agreement"``)."""
+    due_days: int
+    """Days after the relationship starts when it is due."""
+    description: str = ""
+    """A sentence on what reaching it means."""
+    tasks: Sequence[str] = ()
+    """Checklist items the members tick on the way."""
+    agenda: Sequence[str] = ()
+    """Suggested agenda items for the session that reaches it."""
+    resources: Sequence[tuple[str, str]] = ()
+    """``(title, url)`` pairs of reading or tools attached to it."""
+    surveys: Sequence[str] = ()
+    """Keys of survey templates to send when it is reached (the survey feature fills these in)."""
+
+
+@dataclass(frozen=True)
+class JourneyTemplate:
+    """A journey: the ordered milestones a relationship goes through. Register one with
+    ``register_journey_templates``; a new ``version`` of the same ``key`` applies to new
+    relationships, and coordinators may move running ones to it (completed milestones are
+    kept, matched by key).
+
+    ```python
+    THESIS = JourneyTemplate(key="thesis", version=1, label="Thesis supervision", milestones=(
+        MilestoneSpec("proposal", "Research proposal agreed", due_days=60, tasks=("Draft", "Review")),
+        MilestoneSpec("defence", "Defence", due_days=1000),
+    ))
+    ```
+    """
+
+    key: str
+    """Unique key shared by all versions (``"one_to_one"``)."""
+    version: int
+    """1, 2, ...: the highest registered version is the one new relationships get."""
+    label: str
+    """The journey's name on pages."""
+    milestones: Sequence[MilestoneSpec]
+    """In the order the members meet them."""
+    description: str = ""
+    """One or two sentences for coordinators choosing a journey."""
+
+    def milestone(self, key: str) -> MilestoneSpec | None:
+        """The milestone with this key, if the template has one."""
+        return next((m for m in self.milestones if m.key == key), None)
 
 
 # --------------------------------------------------------------------------- matching

@@ -36,6 +36,8 @@ PERSONAL_DATA_TABLES: tuple[str, ...] = (
     "mentorkit_relationship_member",
     "mentorkit_relationship_transition",
     "mentorkit_relationship_inquiry",
+    "mentorkit_agreement",
+    "mentorkit_agreement_confirmation",
     "mentorkit_mentoring_session",
     "mentorkit_session_private_note",
     "mentorkit_import_job",

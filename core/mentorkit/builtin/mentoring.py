@@ -42,6 +42,8 @@ EVENT_TYPES = {
     "relationship.question_answered": "a member answered a question about a match (program_id, inquiry_id; no text)",
     "relationship.acceptance_expired": "a timer: a match's time to answer ran out (relationship_id, accept_by); "
                                        "the core cancels it if it is still waiting",
+    "agreement.updated": "a member changed a relationship's agreement (program_id, version; never its text)",
+    "agreement.confirmed": "a member confirmed an agreement's version (program_id, version, user_id, agreed)",
     "session.logged": "a member logged a session (session_id, held_at, duration_minutes; no notes)",
 }
 
@@ -61,6 +63,7 @@ def register_routes(register: Callable[..., None]) -> None:
     from mentorkit.programs.enrolment_api import enrolment_api_routes
     from mentorkit.programs.enrolment_pages import enrolment_page_routes
     from mentorkit.programs.pages import program_page_routes
+    from mentorkit.relationships.agreement_pages import agreement_routes
     from mentorkit.relationships.api import relationship_api_routes
     from mentorkit.relationships.pages import relationship_page_routes
 
@@ -74,6 +77,7 @@ def register_routes(register: Callable[..., None]) -> None:
         *import_routes(),
         *relationship_page_routes(),
         *relationship_api_routes(),
+        *agreement_routes(),
     ):
         register(handler)
 

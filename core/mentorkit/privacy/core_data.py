@@ -15,6 +15,7 @@ from typing import Any
 from mentorkit.accounts.tables import ApiToken, Notification, OneTimeToken, RateLimitCounter, User, WebSession
 from mentorkit.db import transaction
 from mentorkit.db.unit import after_commit
+from mentorkit.db.values import as_json
 from mentorkit.events import EventRecord, Timer, emit, utcnow
 from mentorkit.imports.tables import ImportJob
 from mentorkit.profiles.photos import remove_photo_file
@@ -30,6 +31,8 @@ from mentorkit.programs.tables import (
 )
 from mentorkit.relationships.lifecycle import OPEN_RELATIONSHIP_STATES
 from mentorkit.relationships.tables import (
+    Agreement,
+    AgreementConfirmation,
     MentoringSession,
     Relationship,
     RelationshipInquiry,
@@ -162,6 +165,9 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
         RelationshipTransition.relationship.is_in(ids)).order_by(RelationshipTransition.id)
     questions = await RelationshipInquiry.select().where(
         RelationshipInquiry.relationship.is_in(ids)).order_by(RelationshipInquiry.id)
+    agreements = await Agreement.select().where(Agreement.relationship.is_in(ids)).order_by(Agreement.id)
+    confirmed = {row["agreement"] for row in await AgreementConfirmation.select(AgreementConfirmation.agreement).where(
+        AgreementConfirmation.user == user_id)}
     relationships = []
     for row in rows:
         rid = row["id"]
@@ -179,6 +185,10 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
                            "answered_at": q["answered_at"],
                            "answered_by_you": q["answered_by"] == user_id}
                           for q in questions if q["relationship"] == rid],
+            # The agreement's versions: the text every member read and confirmed.
+            "agreements": [{"version": a["version"], "terms": as_json(a["terms"]), "created_at": a["created_at"],
+                            "written_by_you": a["created_by"] == user_id, "confirmed_by_you": a["id"] in confirmed}
+                           for a in agreements if a["relationship"] == rid],
         })
     sessions = await MentoringSession.select().where(MentoringSession.relationship.is_in(ids)).order_by(
         MentoringSession.id)
@@ -303,6 +313,9 @@ async def erase_core(user_id: int) -> None:
                 reason=ERASED_REASON, at=now))
             await emit("relationship.state_changed", f"relationship:{row['id']}",
                        {"program_id": row["program"], "from": row["state"], "to": ended, "reason_code": ""})
+        # Their confirmations of agreements go; the agreement's text is the relationship's.
+        await AgreementConfirmation.delete().where(AgreementConfirmation.user == user_id)
+        await Agreement.update({Agreement.created_by: None}).where(Agreement.created_by == user_id)
         # Their questions and answers about matches: the words go, the fact stays.
         await RelationshipInquiry.update({RelationshipInquiry.question: ERASED_TEXT,
                                           RelationshipInquiry.asked_by: None}).where(

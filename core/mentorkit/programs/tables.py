@@ -56,6 +56,9 @@ class Program(Table, tablename="mentorkit_program"):
     # they have before an unanswered proposal expires.
     acceptance = Varchar(length=16, default="none")
     acceptance_days = Integer(default=7)
+    # The mentoring agreement's starting text (``AgreementTerms`` as JSON; {} means the
+    # format's or the core's).
+    agreement_template = JSON(default="{}")
     # The program this one was duplicated from (its previous cohort).
     duplicated_from: ForeignKey[Any] = ForeignKey(
         references="self", on_delete=OnDelete.set_null, null=True, default=None)

@@ -22,6 +22,7 @@ from mentorkit.programs import services as programs
 from mentorkit.programs.labels import role_label
 from mentorkit.programs.pages import failed, person_label, prefixed
 from mentorkit.relationships import lifecycle, policies, services
+from mentorkit.relationships.agreement_pages import agreement_context
 from mentorkit.relationships.schemas import (
     CompleteForm,
     DeclineForm,
@@ -88,7 +89,7 @@ async def home(request: AnyRequest) -> Template:
 # The forms of the relationship page, by the action they post to; each renders with ids
 # prefixed by its name, since several share field names ("reason", "confirm").
 ACTION_FORMS = ("accept", "decline", "ask", "answer", "pause", "resume", "complete", "end", "cancel", "publish",
-                "rematch")
+                "rematch", "confirm")
 ACTION_LABELS = {
     "reason_code": "Reason", "reason": "In your own words", "confirm": "Confirmation", "resume_on": "Resume on",
     "question": "Your question", "answer": "Your answer", "keep_enrolment_id": "Who stays",
@@ -109,9 +110,11 @@ async def _relationship_page(
         now = dt.datetime.now(tz).replace(second=0, microsecond=0)
         session_form = Form({"held_at": now.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"})
     view = await services.relationship_view(relationship_id, request.user)
+    agreement = await agreement_context(request, relationship_id, forms.pop("agreement", None))
     return render(
         request,
         "relationships/detail.html",
+        **agreement,
         status_code=status_code,
         view=view,
         panels=await page_panels(request, "relationship", view.relationship),
@@ -127,6 +130,12 @@ async def _relationship_page(
         rematch_options=await _rematch_options(view, request.user) if "rematch" in view.actions else [],
         today=dt.datetime.now(tz).date(),
     )
+
+
+async def relationship_page_with(request: AnyRequest, relationship_id: int, status_code: int,
+                                 **forms: Form) -> Template:
+    """The relationship page showing these forms (by action name) with their errors."""
+    return await _relationship_page(request, relationship_id, status_code=status_code, **forms)
 
 
 async def _rematch_options(view: Any, user: Any) -> list[tuple[str, str]]:

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from mentorkit.schemas import MULTI_LINE, Id, Input, LongText, Title
+from mentorkit.contracts import AgreementSection, AgreementTerms
+from mentorkit.schemas import MULTI_LINE, NOT_BLANK_LINE, Id, Input, LongText, Title
 
 # A question or an answer between members: free text of some length (blank is refused by the
 # service, which names the field).
@@ -270,3 +271,77 @@ class PauseForm(Input):
 
     resume_on: dt.date | None = None
     reason: LongText = ""
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+class AgreementSectionInput(Input):
+    """A further section of an agreement: a title and its text."""
+
+    title: Title
+    text: LongText = ""
+
+
+class AgreementUpdate(Input):
+    """The text of a mentoring agreement (a relationship's, or a program's template)."""
+
+    meeting_frequency: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NOT_BLANK_LINE,
+                                                   description="one line")]
+    channel: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NOT_BLANK_LINE,
+                                         description="one line")]
+    confidentiality: LongText
+    expectations: LongText
+    ends_on: dt.date | None = None
+    sections: Annotated[list[AgreementSectionInput], msgspec.Meta(max_length=10)] = msgspec.field(
+        default_factory=list)
+
+    def terms(self) -> AgreementTerms:
+        """The same text as the contract's ``AgreementTerms``."""
+        return AgreementTerms(
+            meeting_frequency=self.meeting_frequency.strip(), channel=self.channel.strip(),
+            confidentiality=self.confidentiality, expectations=self.expectations, ends_on=self.ends_on,
+            sections=[AgreementSection(title=s.title.strip(), text=s.text) for s in self.sections])
+
+
+class AgreementConfirm(Input):
+    """Confirm the agreement's current version (the one read)."""
+
+    version: Annotated[int, msgspec.Meta(ge=1, le=10_000, description="the version read")]
+
+
+class AgreementConfirmation(msgspec.Struct, frozen=True, kw_only=True):
+    """Who confirmed a version of an agreement, and when."""
+
+    user_id: int
+    display_name: str
+    confirmed_at: dt.datetime
+
+
+class AgreementVersion(msgspec.Struct, frozen=True, kw_only=True):
+    """An earlier version of an agreement (``terms`` for members only)."""
+
+    version: int
+    created_at: dt.datetime
+    created_by_name: str | None
+    confirmations: list[AgreementConfirmation]
+    terms: AgreementTerms | None = None
+
+
+class AgreementView(msgspec.Struct, frozen=True, kw_only=True):
+    """A relationship's agreement as the caller may see it: members read ``terms``;
+    coordinators see the version and who confirmed it (``terms`` is null)."""
+
+    relationship_id: int
+    version: int
+    # False while the agreement is still the program's template, untouched.
+    stored: bool
+    terms: AgreementTerms | None
+    confirmations: list[AgreementConfirmation]
+    waiting_for: list[str]
+    agreed: bool
+    updated_at: dt.datetime | None
+    updated_by_name: str | None
+    can_edit: bool
+    can_confirm: bool
+    earlier: list[AgreementVersion]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Date, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -108,3 +108,30 @@ class SessionPrivateNote(Table, tablename="mentorkit_session_private_note"):
     author = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     body = Text()
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Agreement(Table, tablename="mentorkit_agreement"):
+    """One version of a relationship's mentoring agreement (``terms``: ``AgreementTerms`` as
+    JSON). A change after anyone confirmed makes a new version; earlier ones stay."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    relationship = ForeignKey(references=Relationship, on_delete=OnDelete.cascade, index=True)
+    version = Integer(default=1)
+    terms = JSON(default="{}")
+    # "<relationship>:<version>": one row per version.
+    version_key = Varchar(length=50, unique=True)
+    created_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AgreementConfirmation(Table, tablename="mentorkit_agreement_confirmation"):
+    """A member's confirmation of one version of an agreement."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+
+    agreement = ForeignKey(references=Agreement, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
+    # "<agreement>:<user>": a member confirms a version once.
+    confirmation_key = Varchar(length=50, unique=True)
+    confirmed_at = Timestamptz(default=TimestamptzNow())
