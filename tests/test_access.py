@@ -71,6 +71,8 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/programs/{program_id:int}/aggregates"): STAFF_X | {"observer"},
     ("GET", "/api/v1/programs/{program_id:int}/agreement-template"): STAFF_X,
     ("PUT", "/api/v1/programs/{program_id:int}/agreement-template"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/journey"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/journey/migrate"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/applications"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/duplicate"): ADMIN,
     ("GET", "/api/v1/programs/{program_id:int}/enrolments"): STAFF_X,
@@ -112,6 +114,10 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/relationships/{relationship_id:int}/complete"): MEMBERS | STAFF_X,
     ("POST", "/api/v1/relationships/{relationship_id:int}/decline"): MEMBERS,
     ("POST", "/api/v1/relationships/{relationship_id:int}/end"): MEMBERS | STAFF_X,
+    ("GET", "/api/v1/relationships/{relationship_id:int}/journey"): MEMBERS | STAFF_X,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/complete"): MEMBERS,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/reopen"): MEMBERS,
+    ("PATCH", "/api/v1/relationships/{relationship_id:int}/journey/tasks/{task_id:int}"): MEMBERS,
     ("POST", "/api/v1/relationships/{relationship_id:int}/pause"): MEMBERS | STAFF_X,
     ("POST", "/api/v1/relationships/{relationship_id:int}/publish"): STAFF_X,
     ("POST", "/api/v1/relationships/{relationship_id:int}/questions"): MEMBERS,
@@ -180,6 +186,8 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/programs/{program_id:int}/invitations"): STAFF_X,
     ("POST", "/programs/{program_id:int}/invitations/{invitation_id:int}/revoke"): STAFF_X,
     ("GET", "/programs/{program_id:int}/join"): SIGNED_IN,
+    ("GET", "/programs/{program_id:int}/journey"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/journey/migrate"): STAFF_X,
     ("GET", "/programs/{program_id:int}/questions"): STAFF_X,
     ("POST", "/programs/{program_id:int}/questions"): STAFF_X,
     ("GET", "/programs/{program_id:int}/questions/new"): STAFF_X,
@@ -199,6 +207,9 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/relationships/{relationship_id:int}/complete"): MEMBERS | STAFF_X,
     ("POST", "/relationships/{relationship_id:int}/decline"): MEMBERS,
     ("POST", "/relationships/{relationship_id:int}/end"): MEMBERS | STAFF_X,
+    ("POST", "/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/complete"): MEMBERS,
+    ("POST", "/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/reopen"): MEMBERS,
+    ("POST", "/relationships/{relationship_id:int}/journey/tasks/{task_id:int}"): MEMBERS,
     ("POST", "/relationships/{relationship_id:int}/pause"): MEMBERS | STAFF_X,
     ("POST", "/relationships/{relationship_id:int}/publish"): STAFF_X,
     ("POST", "/relationships/{relationship_id:int}/questions"): MEMBERS,
@@ -255,6 +266,7 @@ def _build_world(client: Any) -> World:
     from mentorkit.programs.schemas import ProgramCreate
     from mentorkit.relationships import services as relationships
     from mentorkit.relationships.schemas import SessionCreate
+    from mentorkit.journeys.tables import JourneyMilestone, JourneyTask
     from mentorkit.relationships.tables import RelationshipInquiry
 
     async def build() -> World:
@@ -284,6 +296,9 @@ def _build_world(client: Any) -> World:
         inquiry = await RelationshipInquiry.insert(RelationshipInquiry(
             relationship=relationship.id, asked_by=users["mentor"].id, question="What do you hope to learn?",
         )).returning(RelationshipInquiry.id)
+        journey = await JourneyMilestone.select(JourneyMilestone.id).where(
+            JourneyMilestone.journey.relationship == relationship.id).first()
+        task = await JourneyTask.select(JourneyTask.id).where(JourneyTask.milestone == journey["id"]).first()
         token_id, _ = await create_api_token(users["mentee"], "access test")
         question = await questions.create_question(x.id, QuestionCreate(label="Your goal", kind="short_text"), admin)
         link = await invitations.create_invitation(x.id, InvitationCreate(label="Access test"), admin)
@@ -313,6 +328,7 @@ def _build_world(client: Any) -> World:
             "token_id": token_id, "enrolment_id": mentee_enrolment.id, "token": "not-a-real-token",
             "user_id": bystander.id, "job_id": job[0]["id"], "tag_id": tag.id,
             "synonym_id": tag.synonyms[0].id, "question_id": question.id, "inquiry_id": inquiry[0]["id"],
+            "milestone_key": "kick_off", "task_id": task["id"],
             "invitation_id": link.id, "invitation_token": link.link.rsplit("/", 1)[1],
             "path": "openapi.json", "file_path": "mentorkit.css",
         }

@@ -151,8 +151,8 @@ def test_writes_emit_the_same_events_as_the_web(mentorkit_client: Any, mentorkit
     # Events keep their order per subject, not across subjects.
     assert sorted(SEEN) == sorted([
         ("enrolment.created", mentor.id), ("enrolment.created", mentee.id), ("enrolment.withdrawn", mentee.id),
-        ("relationship.created", mentorkit_factory.admin.id), ("session.logged", mentee.id),
-        ("relationship.state_changed", mentor.id)])
+        ("relationship.created", mentorkit_factory.admin.id), ("journey.started", None),
+        ("session.logged", mentee.id), ("relationship.state_changed", mentor.id)])
 
 
 def test_the_system_actor_pairs_and_transitions_but_is_nobody(mentorkit_client: Any,
@@ -171,7 +171,8 @@ def test_the_system_actor_pairs_and_transitions_but_is_nobody(mentorkit_client: 
     view = mentorkit_client.run(api.get_relationship, relationship.id, api.SYSTEM)
     assert [t.actor_id for t in view.transitions] == [None, None] and view.my_role is None
     mentorkit_client.drain_events()
-    assert sorted(SEEN) == [("relationship.created", None), ("relationship.state_changed", None)]
+    assert sorted(SEEN) == [("journey.started", None), ("relationship.created", None),
+                            ("relationship.state_changed", None)]
 
     with pytest.raises(api.PermissionDenied):
         mentorkit_client.run(api.enrol, program.id, "mentor", api.SYSTEM)

@@ -111,7 +111,7 @@ def test_the_one_to_one_story_through_the_api(mentorkit_client: Any, people: dic
             json={
                 "held_at": RECENT.isoformat(),
                 "duration_minutes": 45,
-                "title": "Kick-off",
+                "title": "Our first chat",
                 "shared_notes": SHARED,
                 "private_note": PRIVATE,
             },
@@ -137,7 +137,7 @@ def test_the_one_to_one_story_through_the_api(mentorkit_client: Any, people: dic
     assert view["viewer"] == "coordinator" and view["relationship"]["session_count"] == 1
     assert view["sessions"][0]["duration_minutes"] == 45
     text = c.get(f"/api/v1/relationships/{rid}").text + c.get(f"/api/v1/relationships/{rid}/sessions").text
-    assert PRIVATE not in text and SHARED not in text and "Kick-off" not in text
+    assert PRIVATE not in text and SHARED not in text and "Our first chat" not in text
     assert c.get(f"/api/v1/relationships/{rid}/sessions/{session['id']}").status_code == 404
     counts = ok(c.get(f"/api/v1/programs/{pid}/relationships"))
     assert [(r["id"], r["session_count"]) for r in counts] == [(rid, 1)]
@@ -251,7 +251,7 @@ def test_the_one_to_one_story_through_the_pages(mentorkit_client: Any, people: d
             c,
             held_at=RECENT.strftime("%Y-%m-%dT%H:%M"),
             duration_minutes="45",
-            title="Kick-off",
+            title="Our first chat",
             shared_notes=SHARED,
             private_note=PRIVATE,
         ),
@@ -264,17 +264,17 @@ def test_the_one_to_one_story_through_the_pages(mentorkit_client: Any, people: d
     act_as(c, "mo@example.org")
     assert f"/relationships/{rid}" in ok(c.get("/")).text
     page = ok(c.get(f"/relationships/{rid}")).text
-    assert "Kick-off" in page and PRIVATE not in page
+    assert "Our first chat" in page and PRIVATE not in page
     page = ok(c.get(session_url)).text
     assert SHARED in page and PRIVATE not in page
 
     act_as(c, "ada@example.org")
     page = ok(c.get(f"/relationships/{rid}")).text
     assert "1 session logged" in page
-    assert "Kick-off" not in page and SHARED not in page and PRIVATE not in page
+    assert "Our first chat" not in page and SHARED not in page and PRIVATE not in page
     assert c.get(session_url).status_code == 404
     overview = ok(c.get(program_url)).text
-    assert "Kick-off" not in overview and PRIVATE not in overview
+    assert "Our first chat" not in overview and PRIVATE not in overview
 
     act_as(c, "otto@example.org")
     assert c.get(program_url).status_code == 200  # an open program: anyone signed in may read it

@@ -96,7 +96,8 @@ async def test_two_sided_acceptance_starts_the_relationship_when_both_have_accep
     assert started.state == "active" and started.accept_by is None
     assert await history(relationship.id) == [("proposed", "pending", ""), ("pending", "active", "")]
     assert await event_types(relationship.id) == [
-        "relationship.created", "relationship.accepted", "relationship.accepted", "relationship.state_changed"]
+        "relationship.created", "relationship.accepted", "relationship.accepted", "relationship.state_changed",
+        "journey.started"]
 
 
 async def test_one_sided_acceptance_asks_the_mentor_only(mentorkit_runtime: Any) -> None:

@@ -92,7 +92,7 @@ async def test_coordinator_pairs_a_mentor_and_a_mentee(cohort: Cohort) -> None:
             EventRecord.subject == f"relationship:{relationship.id}"
         )
     ]
-    assert types == ["relationship.created"]
+    assert types == ["relationship.created", "journey.started"]
     for member in (cohort.mentor, cohort.mentee):
         assert [r.id for r in await services.my_relationships(member)] == [relationship.id]
 
@@ -281,7 +281,7 @@ async def test_completing_is_stored_as_a_transition_and_ends_session_logging(
         .where(EventRecord.subject == f"relationship:{relationship.id}")
         .order_by(EventRecord.id)
     ]
-    assert types == ["relationship.created", "relationship.state_changed"]
+    assert types == ["relationship.created", "journey.started", "relationship.state_changed"]
 
 
 async def test_pause_and_resume(cohort: Cohort) -> None:

@@ -96,11 +96,13 @@ async def _backdate_program(program_id: int, when: dt.datetime) -> None:
 
 
 async def _backdate_relationship(relationship_id: int, when: dt.datetime) -> None:
+    from mentorkit.journeys.services import shift_journey
     from mentorkit.relationships.tables import Relationship, RelationshipTransition
 
     await Relationship.update({Relationship.created_at: when}).where(Relationship.id == relationship_id)
     await RelationshipTransition.update({RelationshipTransition.at: when}).where(
         RelationshipTransition.relationship == relationship_id)
+    await shift_journey(relationship_id, when.date())
 
 
 async def _vocabulary(admin: CurrentUser) -> None:
@@ -291,6 +293,7 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
                     shared_notes="We agreed on next steps.",
                     private_note="Felt encouraged." if s % 2 == 0 else "",
                 ), mentee_user)
+            await _journey_progress(relationship.id, index, everyone[m.user_id], mentee_user)
             if index % 7 == 3:
                 await relationships.complete_relationship(relationship.id, coordinator_of, reason="goals reached")
             elif index % 7 == 5:
@@ -311,6 +314,32 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
     await programs.appoint_staff(draft.id, COORDINATOR_EMAIL, "coordinator", admin)
     count += 1
     return [f"Created {people} people, {count} programs and their relationships.", *lines]
+
+
+async def _journey_progress(relationship_id: int, index: int, mentor: CurrentUser, mentee: CurrentUser) -> None:
+    """Ten weeks in: most pairs have confirmed their agreement and had their kick-off, half
+    have set goals (the others' goals milestone is overdue); the demo pair reworded their
+    agreement, so version 2 waits for the mentee."""
+    import msgspec
+
+    from mentorkit.journeys import services as journeys
+    from mentorkit.relationships import agreements
+
+    if index % 5 != 4:
+        await agreements.confirm_agreement(relationship_id, 1, mentee)
+        await agreements.confirm_agreement(relationship_id, 1, mentor)
+        journey = await journeys.get_journey(relationship_id, mentee)
+        for task in journey.milestones[0].tasks if journey else []:
+            await journeys.set_task(relationship_id, task.id, True, mentee)
+        await journeys.complete_milestone(relationship_id, "kick_off", mentee)
+    if index % 2 == 1:
+        await journeys.complete_milestone(relationship_id, "goals_set", mentor)
+    if index == 0:
+        current = await agreements.get_agreement(relationship_id, mentor)
+        if current.terms is not None:
+            await agreements.update_agreement(relationship_id, msgspec.structs.replace(
+                current.terms, meeting_frequency="Every two weeks on Thursdays, 45 minutes"), mentor)
+            await agreements.confirm_agreement(relationship_id, 2, mentor)
 
 
 async def _lifecycle_tour(program: Any, mentors: list[Any], mentees: list[Any], made: list[Any],

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from pluggy import HookImpl
 
-from mentorkit.contracts import MatchingStrategy, NotificationChannel, ProgramFormat, resolve
+from mentorkit.contracts import JourneyTemplate, MatchingStrategy, NotificationChannel, ProgramFormat, resolve
 from mentorkit.errors import PluginError
 from mentorkit.plugins import MentorkitPluginManager, plugin_package_dir
 
@@ -118,6 +118,41 @@ class Hooks:
         return self._keyed(
             "notification channel", self._collect("register_notification_channels"), NotificationChannel
         )
+
+    def journey_templates(self) -> dict[str, dict[int, JourneyTemplate]]:
+        """Registered journey templates: by key, then by version."""
+        out: dict[str, dict[int, JourneyTemplate]] = {}
+        for plugin, item in self._collect("register_journey_templates"):
+            if not isinstance(item, JourneyTemplate):
+                raise PluginError(f"plugin '{plugin}' registered a journey template that is not a "
+                                  f"JourneyTemplate: {item!r}")
+            versions = out.setdefault(item.key, {})
+            if item.version in versions:
+                raise PluginError(f"plugin '{plugin}' registered journey template '{item.key}' version "
+                                  f"{item.version}, which is already registered")
+            keys = [m.key for m in item.milestones]
+            if len(set(keys)) != len(keys):
+                raise PluginError(f"plugin '{plugin}': journey template '{item.key}' version {item.version} "
+                                  "repeats a milestone key")
+            versions[item.version] = item
+        return out
+
+    def journey_for_relationship(self, relationship: Any, template: JourneyTemplate) -> JourneyTemplate:
+        """The journey a starting relationship gets: a plugin's composition, or ``template``."""
+        for plugin, answer in self._each("journey_for_relationship", relationship=relationship, template=template):
+            if answer is None:
+                continue
+            if not isinstance(answer, JourneyTemplate):
+                raise PluginError(f"plugin '{plugin}' answered journey_for_relationship with {answer!r}, "
+                                  "not a JourneyTemplate")
+            return answer
+        return template
+
+    async def milestone_completion_refusals(self, relationship: Any, milestone: Any, actor: Any) -> list[str]:
+        """Reasons plugins give to refuse completing a milestone."""
+        answers = await self._answers("milestone_completion", relationship=relationship, milestone=milestone,
+                                      actor=actor)
+        return [reason for reason in answers if reason]
 
     # ------------------------------------------------------------------ domain decisions
     # A decision hook may be implemented with ``async def``: each answer is awaited when it is

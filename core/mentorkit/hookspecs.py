@@ -107,6 +107,18 @@ def register_notification_channels(register: Callable[..., None]) -> None:
     """
 
 
+@hookspec
+def register_journey_templates(register: Callable[..., None]) -> None:
+    """Contribute journey templates: call ``register(JourneyTemplate(...))``.
+
+    A template is an ordered list of milestones (``MilestoneSpec``: due days after the start,
+    tasks, suggested agendas, resources, survey keys). Register every version you ship under
+    the same ``key``: new relationships get the highest version, and coordinators may move
+    running journeys to it. A format names its template in ``ProgramFormat.journey``; a
+    program may pick another. See the contracts reference (docs/contracts.md).
+    """
+
+
 # --------------------------------------------------------------------------- program
 
 
@@ -170,6 +182,35 @@ def relationship_transition(
     is shown (a form error or flash message on the page, a 409 problem in the API). May be
     ``async def``; it runs inside the change's transaction. To react after a change,
     implement ``on_event`` and watch for ``relationship.*`` events instead.
+    """
+
+
+# --------------------------------------------------------------------------- journey
+
+
+@hookspec(firstresult=True)
+def journey_for_relationship(relationship: Any, template: Any) -> Any:
+    """Compose the journey a new relationship gets: return a ``JourneyTemplate`` to use
+    instead of ``template`` (the program's, at its newest version), or ``None`` to keep it.
+
+    Called when a relationship starts (becomes active for the first time). The first plugin
+    that answers wins, so answer only for relationships you own (your format's). Synchronous:
+    read what you need beforehand, or compose from ``template`` and ``relationship``
+    (a ``mentorkit.api.Relationship``). The answer's milestones are copied into the
+    relationship's own journey, so later changes to templates never alter it.
+    """
+
+
+@hookspec
+def milestone_completion(relationship: Any, milestone: Any, actor: Any) -> Awaitable[str | None] | str | None:
+    """Before a milestone of a relationship's journey is marked complete: return a reason to
+    refuse, or ``None`` to allow.
+
+    ``milestone`` is a ``mentorkit.api.Milestone`` (its ``key``, ``title``, ``tasks`` ...),
+    ``relationship`` a ``mentorkit.api.Relationship``. Any refusal blocks the completion and
+    its reason is shown (a form error on the page, a 409 problem in the API). May be
+    ``async def``; it runs inside the completion's transaction. To react after a milestone is
+    completed, watch ``journey.milestone_completed`` in ``on_event``.
     """
 
 

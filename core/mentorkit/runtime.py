@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from mentorkit.contracts import MatchingStrategy, NotificationChannel, ProgramFormat
+from mentorkit.contracts import JourneyTemplate, MatchingStrategy, NotificationChannel, ProgramFormat
 from mentorkit.db.database import Database
 from mentorkit.events.worker import EventWorker, WorkerPolicy
 from mentorkit.hooks import Hooks
@@ -44,6 +44,8 @@ class Runtime:
     formats: dict[str, ProgramFormat]
     strategies: dict[str, MatchingStrategy]
     channels: dict[str, NotificationChannel]
+    # Journey templates by key, then version.
+    journeys: dict[str, dict[int, JourneyTemplate]] = field(default_factory=dict)
     worker: EventWorker | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -175,5 +177,6 @@ def build_runtime(
         settings=settings, pm=pm, hooks=hooks, database=database,
         event_types=hooks.event_types(), formats=hooks.program_formats(),
         strategies=hooks.matching_strategies(), channels=hooks.notification_channels(),
+        journeys=hooks.journey_templates(),
     )
     return runtime.activate()

@@ -44,6 +44,14 @@ EVENT_TYPES = {
                                        "the core cancels it if it is still waiting",
     "agreement.updated": "a member changed a relationship's agreement (program_id, version; never its text)",
     "agreement.confirmed": "a member confirmed an agreement's version (program_id, version, user_id, agreed)",
+    "journey.started": "a relationship started its journey (program_id, template, version)",
+    "journey.milestone_completed": "a member completed a milestone (program_id, milestone_key, version)",
+    "journey.milestone_reopened": "a member reopened a completed milestone (program_id, milestone_key)",
+    "journey.task_changed": "a member ticked or unticked a journey task (program_id, task_id, done)",
+    "journey.migrated": "a coordinator moved a journey to another version (program_id, version, kept_completed)",
+    "journey.milestone_due": "a timer: a milestone is due today (relationship_id, milestone_key, due_on)",
+    "journey.milestone_overdue": "a timer: a milestone's day has passed without it being completed "
+                                 "(relationship_id, milestone_key, due_on)",
     "session.logged": "a member logged a session (session_id, held_at, duration_minutes; no notes)",
 }
 
@@ -57,6 +65,7 @@ def register_event_types(register: Callable[..., None]) -> None:
 @hookimpl(trylast=True)
 def register_routes(register: Callable[..., None]) -> None:
     from mentorkit.imports.pages import import_routes
+    from mentorkit.journeys.pages import journey_routes
     from mentorkit.profiles.api import profile_api_routes
     from mentorkit.profiles.pages import profile_page_routes
     from mentorkit.programs.api import program_api_routes
@@ -78,6 +87,7 @@ def register_routes(register: Callable[..., None]) -> None:
         *relationship_page_routes(),
         *relationship_api_routes(),
         *agreement_routes(),
+        *journey_routes(),
     ):
         register(handler)
 

@@ -18,6 +18,7 @@ from mentorkit.db.unit import after_commit
 from mentorkit.db.values import as_json
 from mentorkit.events import EventRecord, Timer, emit, utcnow
 from mentorkit.imports.tables import ImportJob
+from mentorkit.journeys.tables import JourneyMilestone, JourneyTask
 from mentorkit.profiles.photos import remove_photo_file
 from mentorkit.profiles.services import stored_photo_name
 from mentorkit.profiles.tables import Profile, ProfileTag
@@ -166,6 +167,10 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
     questions = await RelationshipInquiry.select().where(
         RelationshipInquiry.relationship.is_in(ids)).order_by(RelationshipInquiry.id)
     agreements = await Agreement.select().where(Agreement.relationship.is_in(ids)).order_by(Agreement.id)
+    milestones = await JourneyMilestone.select(
+        JourneyMilestone.journey.relationship.as_alias("relationship"), JourneyMilestone.title,
+        JourneyMilestone.due_on, JourneyMilestone.completed_at, JourneyMilestone.completed_by,
+    ).where(JourneyMilestone.journey.relationship.is_in(ids)).order_by(JourneyMilestone.id)
     confirmed = {row["agreement"] for row in await AgreementConfirmation.select(AgreementConfirmation.agreement).where(
         AgreementConfirmation.user == user_id)}
     relationships = []
@@ -189,6 +194,9 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
             "agreements": [{"version": a["version"], "terms": as_json(a["terms"]), "created_at": a["created_at"],
                             "written_by_you": a["created_by"] == user_id, "confirmed_by_you": a["id"] in confirmed}
                            for a in agreements if a["relationship"] == rid],
+            "journey": [{"milestone": m["title"], "due_on": m["due_on"], "completed_at": m["completed_at"],
+                         "completed_by_you": m["completed_by"] == user_id}
+                        for m in milestones if m["relationship"] == rid],
         })
     sessions = await MentoringSession.select().where(MentoringSession.relationship.is_in(ids)).order_by(
         MentoringSession.id)
@@ -313,6 +321,10 @@ async def erase_core(user_id: int) -> None:
                 reason=ERASED_REASON, at=now))
             await emit("relationship.state_changed", f"relationship:{row['id']}",
                        {"program_id": row["program"], "from": row["state"], "to": ended, "reason_code": ""})
+        # Journey progress stays the relationship's; who made it is forgotten.
+        await JourneyMilestone.update({JourneyMilestone.completed_by: None}).where(
+            JourneyMilestone.completed_by == user_id)
+        await JourneyTask.update({JourneyTask.done_by: None}).where(JourneyTask.done_by == user_id)
         # Their confirmations of agreements go; the agreement's text is the relationship's.
         await AgreementConfirmation.delete().where(AgreementConfirmation.user == user_id)
         await Agreement.update({Agreement.created_by: None}).where(Agreement.created_by == user_id)

@@ -104,6 +104,7 @@ def _design_context(form: Form, current: Any = None, posted: dict[str, str] | No
         "form": form,
         "formats": _choices(sorted(runtime.formats), runtime.formats),
         "strategies": _choices(sorted(runtime.strategies), runtime.strategies),
+        "journeys": [(key, versions[max(versions)].label) for key, versions in sorted(runtime.journeys.items())],
         "mode_choices": {field: list(labels.items()) for field, labels in design.LABELS.items()},
         "format_fields": design.settings_fields(
             fmt.settings, values("format_settings", fmt), "format_settings") if fmt else [],
@@ -129,6 +130,7 @@ DESIGN_LABELS = {
     "meeting_cadence": "Meeting cadence", "duration_weeks": "Duration in weeks", "starts_on": "Starts on",
     "ends_on": "Ends on", "allow_rejoin": "People who withdrew may join again",
     "acceptance": "Matches must be accepted", "acceptance_days": "Days to answer a match",
+    "journey_template": "Journey",
 }
 
 

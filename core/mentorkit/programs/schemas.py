@@ -69,6 +69,7 @@ class Program(msgspec.Struct, frozen=True, kw_only=True):
     allow_rejoin: bool = True
     acceptance: str = "none"
     acceptance_days: int = 7
+    journey_template: str = ""
     duplicated_from: int | None = None
     updated_at: dt.datetime | None = None
 
@@ -78,6 +79,7 @@ DESIGN_FIELDS = (
     "name", "slug", "description", "format", "format_settings", "matching_strategy", "strategy_settings",
     "matching_mode", "enrolment_mode", "intake", "role_limits", "default_capacity", "meeting_cadence",
     "duration_weeks", "starts_on", "ends_on", "allow_rejoin", "acceptance", "acceptance_days",
+    "journey_template",
 )
 
 
@@ -107,6 +109,8 @@ class ProgramCreate(Input):
     allow_rejoin: bool = True
     acceptance: Acceptance = "none"
     acceptance_days: AcceptanceDays = 7
+    # A registered journey template's key; "" for the format's (else the core's 1:1 journey).
+    journey_template: Key | Literal[""] = ""
 
 
 class ProgramUpdate(Input):
@@ -132,6 +136,7 @@ class ProgramUpdate(Input):
     allow_rejoin: bool | UnsetType = UNSET
     acceptance: Acceptance | UnsetType = UNSET
     acceptance_days: AcceptanceDays | UnsetType = UNSET
+    journey_template: Key | Literal[""] | UnsetType = UNSET
 
 
 class ProgramDuplicate(Input):

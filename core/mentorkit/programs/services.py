@@ -97,7 +97,7 @@ def _design_of(row: Mapping[str, Any]) -> dict[str, Any]:
 
     out = {name: row.get(name) for name in (
         "matching_mode", "enrolment_mode", "intake", "default_capacity", "meeting_cadence", "allow_rejoin",
-        "acceptance", "acceptance_days", "duplicated_from")}
+        "acceptance", "acceptance_days", "journey_template", "duplicated_from")}
     out.update({name: as_json(row.get(name)) for name in ("format_settings", "strategy_settings",
                                                                       "role_limits")})
     if "allow_rejoin" in row:
@@ -243,6 +243,9 @@ def _checked_design(values: dict[str, Any]) -> dict[str, Any]:
     if fmt is not None:
         problems.update(design.role_limit_problems(fmt, values["role_limits"] or {}))
     problems.update(design.date_problems(values["starts_on"], values["ends_on"]))
+    if values.get("journey_template") and values["journey_template"] not in runtime.journeys:
+        problems["journey_template"] = ("is not an installed journey template (choose one of: "
+                                        f"{', '.join(sorted(runtime.journeys))})")
     if problems:
         raise ValidationFailed(problems)
     return clean

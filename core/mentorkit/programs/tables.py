@@ -59,6 +59,8 @@ class Program(Table, tablename="mentorkit_program"):
     # The mentoring agreement's starting text (``AgreementTerms`` as JSON; {} means the
     # format's or the core's).
     agreement_template = JSON(default="{}")
+    # The journey template's key ("": the format's, else the core's 1:1 journey).
+    journey_template = Varchar(length=100, default="")
     # The program this one was duplicated from (its previous cohort).
     duplicated_from: ForeignKey[Any] = ForeignKey(
         references="self", on_delete=OnDelete.set_null, null=True, default=None)

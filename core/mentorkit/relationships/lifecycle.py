@@ -336,6 +336,10 @@ async def _record(relationship_id: int, program: dict[str, Any], old: str, new: 
         await emit("relationship.state_changed", f"relationship:{relationship_id}", payload, actor_id=actor.id)
     if new == "pending":
         await _open_acceptance(relationship_id, program, now)
+    if new == "active" and old in ("proposed", "pending"):
+        from mentorkit.journeys.services import start_journey
+
+        await start_journey(await relationship_by_id(relationship_id), program, now.date())
 
 
 async def _open_acceptance(relationship_id: int, program: dict[str, Any], now: dt.datetime) -> None:

@@ -17,6 +17,7 @@ from litestar.response import Template
 
 from mentorkit.accounts.time_zones import NoSuchLocalTime, from_local, zone_of
 from mentorkit.errors import ConflictError, PermissionDenied, ValidationFailed
+from mentorkit.journeys.pages import journey_context
 from mentorkit.policy import current_user
 from mentorkit.programs import services as programs
 from mentorkit.programs.labels import role_label
@@ -115,6 +116,7 @@ async def _relationship_page(
         request,
         "relationships/detail.html",
         **agreement,
+        **await journey_context(request, relationship_id),
         status_code=status_code,
         view=view,
         panels=await page_panels(request, "relationship", view.relationship),

@@ -1,0 +1,1 @@
+"""Journeys: the milestones and tasks a relationship goes through, from versioned templates."""
