@@ -256,6 +256,7 @@ class World:
 def _build_world(client: Any) -> World:
     from mentorkit.accounts.services import create_api_token, create_user, start_session
     from mentorkit.imports.tables import ImportJob
+    from mentorkit.journeys.tables import JourneyMilestone, JourneyTask
     from mentorkit.profiles import services as profiles
     from mentorkit.profiles import tags
     from mentorkit.profiles.schemas import ProfileUpdate, VisibilityUpdate
@@ -266,7 +267,6 @@ def _build_world(client: Any) -> World:
     from mentorkit.programs.schemas import ProgramCreate
     from mentorkit.relationships import services as relationships
     from mentorkit.relationships.schemas import SessionCreate
-    from mentorkit.journeys.tables import JourneyMilestone, JourneyTask
     from mentorkit.relationships.tables import RelationshipInquiry
 
     async def build() -> World:

@@ -188,7 +188,7 @@ def relationship_transition(
 # --------------------------------------------------------------------------- journey
 
 
-@hookspec(firstresult=True)
+@hookspec
 def journey_for_relationship(relationship: Any, template: Any) -> Any:
     """Compose the journey a new relationship gets: return a ``JourneyTemplate`` to use
     instead of ``template`` (the program's, at its newest version), or ``None`` to keep it.
