@@ -60,6 +60,7 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/admin/users/{user_id:int}/sessions/revoke"): ADMIN,
     ("GET", "/api/v1/me"): SIGNED_IN,
     ("PATCH", "/api/v1/me"): SIGNED_IN,
+    ("GET", "/api/v1/next-steps"): SIGNED_IN,
     ("GET", "/api/v1/notifications"): SIGNED_IN,
     ("GET", "/api/v1/people/{user_id:int}/profile"): SIGNED_IN,
     ("GET", "/api/v1/profile"): SIGNED_IN,

@@ -234,7 +234,11 @@ async def test_drafts_are_told_to_nobody_until_published(mentorkit_runtime: Any)
     draft = await propose(w, draft=True)
     assert draft.state == "proposed" and await history(draft.id) == []
     assert await Notification.count().where(Notification.link == f"/relationships/{draft.id}") == 0
-    with pytest.raises(PermissionDenied):
+    # Its members are not told: it is on nobody's list, and its page does not exist for them.
+    assert (await api.my_relationships(w.mentor)).items == []
+    with pytest.raises(NotFound):
+        await api.get_relationship(draft.id, w.mentee)
+    with pytest.raises(NotFound):
         await lifecycle.publish_relationship(draft.id, w.mentor)
     published = await lifecycle.publish_relationship(draft.id, w.admin)
     assert published.state == "pending" and published.accept_by is not None

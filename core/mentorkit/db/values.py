@@ -28,3 +28,8 @@ def as_json(value: Any, default: Any = None) -> Any:
     if value is None or value == "":
         return default
     return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date column's value as a ``date`` (SQLite returns text, PostgreSQL dates), or None."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value

@@ -22,7 +22,7 @@ from typing import Any
 from mentorkit.contracts import JourneyTemplate, MilestoneSpec
 from mentorkit.db import transaction
 from mentorkit.db.bulk import insert_rows
-from mentorkit.db.values import as_json
+from mentorkit.db.values import as_date, as_json
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import Timer, emit, emit_many, schedule, utcnow
 from mentorkit.journeys import schemas
@@ -152,7 +152,7 @@ def _status(row: dict[str, Any], today: dt.date) -> str:
 
 
 def _date(value: Any) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return as_date(value) or dt.date.min
 
 
 async def _journey_row(relationship_id: int) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from mentorkit.accounts.tables import User
 from mentorkit.contracts import ProgramFormat
 from mentorkit.db import transaction
 from mentorkit.db.reads import fetch
-from mentorkit.db.values import as_json, as_utc
+from mentorkit.db.values import as_date, as_json, as_utc
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
 from mentorkit.programs import design, schemas
@@ -92,9 +92,6 @@ def program_from_row(row: Mapping[str, Any]) -> schemas.Program:
 
 
 def _design_of(row: Mapping[str, Any]) -> dict[str, Any]:
-    def date(value: Any) -> dt.date | None:
-        return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
     out = {name: row.get(name) for name in (
         "matching_mode", "enrolment_mode", "intake", "default_capacity", "meeting_cadence", "allow_rejoin",
         "acceptance", "acceptance_days", "journey_template", "duplicated_from")}
@@ -103,7 +100,7 @@ def _design_of(row: Mapping[str, Any]) -> dict[str, Any]:
     if "allow_rejoin" in row:
         out["allow_rejoin"] = bool(row["allow_rejoin"])
     out["duration_weeks"] = row.get("duration_weeks")
-    out["starts_on"], out["ends_on"] = date(row.get("starts_on")), date(row.get("ends_on"))
+    out["starts_on"], out["ends_on"] = as_date(row.get("starts_on")), as_date(row.get("ends_on"))
     out["updated_at"] = as_utc(row.get("updated_at"))
     return out
 

@@ -8,6 +8,7 @@ from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
 from mentorkit.relationships import lifecycle, policies, services
+from mentorkit.relationships.next_steps import NextStep, next_steps
 from mentorkit.relationships.schemas import (
     Inquiry,
     InquiryAnswer,
@@ -37,6 +38,13 @@ assert policies.POLICIES  # importing the module registers the policies these ro
 async def my_relationships(request: AnyRequest) -> list[Relationship]:
     """The caller's relationships."""
     return await services.my_relationships(request.user)
+
+
+@get("/api/v1/next-steps", opt={"policy": "signed_in"}, tags=TAGS)
+async def my_next_steps(request: AnyRequest) -> list[NextStep]:
+    """What is next for the caller across their relationships (matches to answer, agreements
+    to confirm, milestones), overdue and dated ones first: the home page's list."""
+    return await next_steps(request.user)
 
 
 @get(_PATH, opt={"policy": "relationship_viewer"}, tags=TAGS)
@@ -143,5 +151,5 @@ async def rematch(request: AnyRequest, relationship_id: FromPath[Id], data: JSON
 
 def relationship_api_routes() -> list[Any]:
     """Every relationship API route."""
-    return [my_relationships, get_relationship, log_session, list_sessions, get_session, accept, decline,
+    return [my_relationships, my_next_steps, get_relationship, log_session, list_sessions, get_session, accept, decline,
             ask_question, answer_question, pause, resume, complete, end_early, cancel, publish, rematch]

@@ -24,6 +24,7 @@ from mentorkit.programs.labels import role_label
 from mentorkit.programs.pages import failed, person_label, prefixed
 from mentorkit.relationships import lifecycle, policies, services
 from mentorkit.relationships.agreement_pages import agreement_context
+from mentorkit.relationships.next_steps import next_steps
 from mentorkit.relationships.schemas import (
     CompleteForm,
     DeclineForm,
@@ -62,7 +63,8 @@ async def home(request: AnyRequest) -> Template:
     """The start page: a welcome for visitors, one's mentoring for people signed in."""
     user = current_user(request)
     if user is None:
-        return render(request, "home.html", relationships=[], enrolments=[], staffed=[], waiting=[], panels=[])
+        return render(request, "home.html", relationships=[], enrolments=[], staffed=[], waiting=[], panels=[],
+                      steps=[], state_label=lifecycle.state_label)
     mine = await services.my_relationships(user)
     enrolments, staffed = await programs.my_programs(user)
     # Each relationship with the person's own role and the others' names, worked out here
@@ -81,6 +83,8 @@ async def home(request: AnyRequest) -> Template:
         enrolments=enrolments,
         staffed=staffed,
         waiting=waiting,
+        steps=await next_steps(user),
+        state_label=lifecycle.state_label,
         panels=await page_panels(request, "home"),
     )
 

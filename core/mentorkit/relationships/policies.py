@@ -14,10 +14,11 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from mentorkit.db.reads import fetch
 from mentorkit.policy import Connection, register_policy, require_user
 
+# Members of a draft (proposed) relationship are not told about it until it is published.
 _RELATIONSHIP_ACCESS = """
     SELECT m.role AS member_role, s.role AS staff_role
     FROM mentorkit_relationship r
-    LEFT JOIN mentorkit_relationship_member m ON m.relationship = r.id AND m."user" = {}
+    LEFT JOIN mentorkit_relationship_member m ON m.relationship = r.id AND m."user" = {} AND r.state <> 'proposed'
     LEFT JOIN mentorkit_program_staff s ON s.program = r.program AND s."user" = {}
     WHERE r.id = {}
 """

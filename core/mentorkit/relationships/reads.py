@@ -11,7 +11,7 @@ import datetime as dt
 from typing import cast
 
 from mentorkit.db.reads import fetch
-from mentorkit.db.values import as_utc
+from mentorkit.db.values import as_date, as_utc
 from mentorkit.errors import NotFound
 from mentorkit.programs.services import Actor, require_coordinator, staff_role
 from mentorkit.relationships import schemas
@@ -44,7 +44,9 @@ _RELATIONSHIPS = """
 # The statement for each filter, built once rather than on every request; the ``_PAGE``
 # variants select one page of relationships (members stay whole: the limit is inside).
 _PAGE = " ORDER BY r.id LIMIT {} OFFSET {}"
-_BY_MEMBER_WHERE = 'r.id IN (SELECT relationship FROM mentorkit_relationship_member WHERE "user" = {})'
+# A draft (proposed) is for coordinators until it is published: not on its members' lists.
+_BY_MEMBER_WHERE = ("r.state <> 'proposed' AND "
+                    'r.id IN (SELECT relationship FROM mentorkit_relationship_member WHERE "user" = {})')
 BY_ID = _RELATIONSHIPS.replace("{where}", "r.id = {}")
 BY_MEMBER = _RELATIONSHIPS.replace("{where}", _BY_MEMBER_WHERE)
 BY_MEMBER_PAGE = _RELATIONSHIPS.replace("{where}", _BY_MEMBER_WHERE + _PAGE)
@@ -53,11 +55,6 @@ BY_PROGRAM_PAGE = _RELATIONSHIPS.replace("{where}", "r.program = {}" + _PAGE)
 # Re-matches: the relationships that followed one; and one's predecessor with them.
 FOLLOWERS = _RELATIONSHIPS.replace("{where}", "r.rematch_of = {}")
 LINKED = _RELATIONSHIPS.replace("{where}", "r.id = {} OR r.rematch_of = {}")
-
-
-def _date(value: object) -> dt.date | None:
-    # SQLite returns dates as text, PostgreSQL as dates.
-    return dt.date.fromisoformat(value) if isinstance(value, str) else cast(dt.date | None, value)
 
 
 async def relationships_of(statement: str, *values: int) -> list[schemas.Relationship]:
@@ -78,7 +75,7 @@ async def relationships_of(statement: str, *values: int) -> list[schemas.Relatio
                 session_count=int(row["session_count"]),
                 last_session_at=as_utc(row["last_session_at"]),
                 accept_by=as_utc(row["accept_by"]),
-                resume_on=_date(row["resume_on"]),
+                resume_on=as_date(row["resume_on"]),
                 rematch_of=row["rematch_of"],
             ))
         if row["member_user"] is not None:
@@ -106,8 +103,9 @@ async def relationship_by_id(relationship_id: int) -> schemas.Relationship:
 
 
 async def viewer_of(relationship: schemas.Relationship, actor: Actor) -> str:
-    """ "member", or "coordinator" (program coordinator or site admin); NotFound for anyone else."""
-    if any(m.user_id == actor.id for m in relationship.members):
+    """ "member", or "coordinator" (program coordinator or site admin); NotFound for anyone else,
+    and for the members of a draft, which nobody is told about until it is published."""
+    if any(m.user_id == actor.id for m in relationship.members) and relationship.state != "proposed":
         return "member"
     if actor.is_admin or await staff_role(relationship.program_id, actor.id) == "coordinator":
         return "coordinator"
