@@ -38,6 +38,8 @@ PERSONAL_DATA_TABLES: tuple[str, ...] = (
     "mentorkit_relationship_inquiry",
     "mentorkit_mentoring_session",
     "mentorkit_session_private_note",
+    "mentorkit_goal",
+    "mentorkit_goal_progress",
     "mentorkit_import_job",
 )
 

@@ -15,6 +15,7 @@ TABLE_MODULES = [
     "mentorkit.accounts.tables",
     "mentorkit.programs.tables",
     "mentorkit.relationships.tables",
+    "mentorkit.goals.tables",
     "mentorkit.profiles.tables",
     "mentorkit.imports.tables",
 ]
