@@ -181,6 +181,12 @@ def test_an_aggregate_goal_is_text_for_its_owner_and_a_number_for_coordinators(w
     response = w.client.get(f"/api/v1/programs/{w.program.id}/goals/aggregates")
     assert response.status_code == 200 and response.json()["total"] == 2
     assert COUNTED not in response.text and SHARED not in response.text
+    # The program's overview shows the numbers to its staff, never the words.
+    for staff in (w.observer, w.coordinator):
+        w.as_(staff)
+        page = w.client.get(f"/programs/{w.program.id}").text
+        assert "Goals by status (50% achieved)" in page and "Not started: 1" in page
+        assert COUNTED not in page and SHARED not in page and SECRET not in page
 
 
 def test_coordinators_see_no_goal_text_on_the_relationship_page(world: World) -> None:

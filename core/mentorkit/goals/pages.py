@@ -63,7 +63,7 @@ async def goal_context(request: AnyRequest, view: Any) -> dict[str, Any]:
         "can_log": services.may_log_progress(
             {"owner": goal.owner_id, "status": goal.status, "visibility": goal.visibility}, user.id),
         "progress_form": form(f"progress-{goal.id}"),
-        "status_form": form(f"status-{goal.id}"),
+        "status_form": form(f"status-{goal.id}", status=goal.status),
     } for goal in goals]
     return {
         "goals_shown": True,
