@@ -144,22 +144,25 @@ async def change_status(request: AnyRequest, relationship_id: FromPath[Id], goal
                            done="Goal updated.")
 
 
+def _answer(request: AnyRequest, relationship_id: int, goal_id: int, data: dict[str, Any],
+            accept: bool) -> Awaitable[Response[Any]]:
+    return _goal_act(request, relationship_id, data, name=f"status-{goal_id}", schema=AnswerForm,
+                     act=lambda _: services.answer_suggestion(relationship_id, goal_id, accept, request.user),
+                     done="Suggestion accepted: the goal is yours." if accept else "Suggestion declined.")
+
+
 @_route("/{goal_id:int}/accept", "goal_reader")
 async def accept_suggestion(request: AnyRequest, relationship_id: FromPath[Id], goal_id: FromPath[Id],
                             data: FormData) -> Response[Any]:
     """Accept a suggested goal."""
-    return await _goal_act(request, relationship_id, data, name=f"status-{goal_id}", schema=AnswerForm,
-                           act=lambda _: services.answer_suggestion(relationship_id, goal_id, True, request.user),
-                           done="Suggestion accepted: the goal is yours.")
+    return await _answer(request, relationship_id, goal_id, data, True)
 
 
 @_route("/{goal_id:int}/decline", "goal_reader")
 async def decline_suggestion(request: AnyRequest, relationship_id: FromPath[Id], goal_id: FromPath[Id],
                              data: FormData) -> Response[Any]:
     """Decline a suggested goal (it is deleted)."""
-    return await _goal_act(request, relationship_id, data, name=f"status-{goal_id}", schema=AnswerForm,
-                           act=lambda _: services.answer_suggestion(relationship_id, goal_id, False, request.user),
-                           done="Suggestion declined.")
+    return await _answer(request, relationship_id, goal_id, data, False)
 
 
 def goal_page_routes() -> list[Any]:
