@@ -312,6 +312,25 @@ def test_the_goal_forms_keep_what_was_typed_and_name_the_field(world: World) -> 
     assert w.run(api.get_goal, w.relationship.id, made.id, w.mentee).status == "achieved"
 
 
+def test_the_owner_changes_a_goal_and_logs_progress_through_the_json_api(world: World) -> None:
+    w = world
+    w.as_(w.mentee)
+    made = w.client.post(w.goals_url(), json={"what": "Ship a side project", "metric": "features shipped",
+                                              "target": 3, "due_on": _in(days=60).isoformat(),
+                                              "visibility": "relationship", "milestone_key": "month-2"})
+    assert made.status_code == 201, made.text
+    goal_id = made.json()["id"]
+    assert made.json()["milestone_key"] == "month-2"
+    changed = w.client.patch(w.goals_url(goal_id), json={"status": "on_track", "target": 4})
+    assert changed.status_code == 200 and (changed.json()["status"], changed.json()["target"]) == ("on_track", 4)
+    assert w.client.patch(w.goals_url(goal_id), json={"baseline": 4}).status_code == 400
+    logged = w.client.post(f"{w.goals_url(goal_id)}/progress", json={"value": 1, "note": "login page"})
+    assert logged.status_code == 201 and [p["value"] for p in logged.json()["progress"]] == [1]
+    w.as_(w.mentor)  # shared with the relationship: the partner reads it, but only the owner changes it
+    assert w.client.get(w.goals_url(goal_id)).json()["what"] == "Ship a side project"
+    assert w.client.patch(w.goals_url(goal_id), json={"status": "achieved"}).status_code == 403
+
+
 # --------------------------------------------------------------------------- suggestions
 
 
