@@ -88,6 +88,7 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("PUT", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/preferences"): {"mentee"},
     ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/promote"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/enrolments/{enrolment_id:int}/withdraw"): {"mentee"} | STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/goals/aggregates"): STAFF_X | {"observer"},
     ("POST", "/api/v1/programs/{program_id:int}/imports"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/imports/{job_id:int}"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/invitations"): STAFF_X,
@@ -119,6 +120,14 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/complete"): MEMBERS,
     ("POST", "/api/v1/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/reopen"): MEMBERS,
     ("PATCH", "/api/v1/relationships/{relationship_id:int}/journey/tasks/{task_id:int}"): MEMBERS,
+    ("GET", "/api/v1/relationships/{relationship_id:int}/goals"): MEMBERS,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/goals"): MEMBERS,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/goals/suggestions"): MEMBERS,
+    ("GET", "/api/v1/relationships/{relationship_id:int}/goals/{goal_id:int}"): {"mentee"},
+    ("PATCH", "/api/v1/relationships/{relationship_id:int}/goals/{goal_id:int}"): {"mentee"},
+    ("POST", "/api/v1/relationships/{relationship_id:int}/goals/{goal_id:int}/accept"): {"mentee"},
+    ("POST", "/api/v1/relationships/{relationship_id:int}/goals/{goal_id:int}/decline"): {"mentee"},
+    ("POST", "/api/v1/relationships/{relationship_id:int}/goals/{goal_id:int}/progress"): {"mentee"},
     ("POST", "/api/v1/relationships/{relationship_id:int}/pause"): MEMBERS | STAFF_X,
     ("POST", "/api/v1/relationships/{relationship_id:int}/publish"): STAFF_X,
     ("POST", "/api/v1/relationships/{relationship_id:int}/questions"): MEMBERS,
@@ -211,6 +220,12 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/complete"): MEMBERS,
     ("POST", "/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/reopen"): MEMBERS,
     ("POST", "/relationships/{relationship_id:int}/journey/tasks/{task_id:int}"): MEMBERS,
+    ("POST", "/relationships/{relationship_id:int}/goals"): MEMBERS,
+    ("POST", "/relationships/{relationship_id:int}/goals/suggestions"): MEMBERS,
+    ("POST", "/relationships/{relationship_id:int}/goals/{goal_id:int}/accept"): {"mentee"},
+    ("POST", "/relationships/{relationship_id:int}/goals/{goal_id:int}/decline"): {"mentee"},
+    ("POST", "/relationships/{relationship_id:int}/goals/{goal_id:int}/progress"): {"mentee"},
+    ("POST", "/relationships/{relationship_id:int}/goals/{goal_id:int}/status"): {"mentee"},
     ("POST", "/relationships/{relationship_id:int}/pause"): MEMBERS | STAFF_X,
     ("POST", "/relationships/{relationship_id:int}/publish"): STAFF_X,
     ("POST", "/relationships/{relationship_id:int}/questions"): MEMBERS,
@@ -256,6 +271,8 @@ class World:
 
 def _build_world(client: Any) -> World:
     from mentorkit.accounts.services import create_api_token, create_user, start_session
+    from mentorkit.goals import services as goals
+    from mentorkit.goals.schemas import GoalCreate
     from mentorkit.imports.tables import ImportJob
     from mentorkit.journeys.tables import JourneyMilestone, JourneyTask
     from mentorkit.profiles import services as profiles
@@ -300,6 +317,10 @@ def _build_world(client: Any) -> World:
         journey = await JourneyMilestone.select(JourneyMilestone.id).where(
             JourneyMilestone.journey.relationship == relationship.id).first()
         task = await JourneyTask.select(JourneyTask.id).where(JourneyTask.milestone == journey["id"]).first()
+        # The mentee's private goal: nobody else may even find it.
+        goal = await goals.create_goal(relationship.id, GoalCreate(
+            what="Speak up in meetings", metric="meetings where I spoke", target=5,
+            due_on=dt.date.today() + dt.timedelta(days=30)), users["mentee"])
         token_id, _ = await create_api_token(users["mentee"], "access test")
         question = await questions.create_question(x.id, QuestionCreate(label="Your goal", kind="short_text"), admin)
         link = await invitations.create_invitation(x.id, InvitationCreate(label="Access test"), admin)
@@ -330,6 +351,7 @@ def _build_world(client: Any) -> World:
             "user_id": bystander.id, "job_id": job[0]["id"], "tag_id": tag.id,
             "synonym_id": tag.synonyms[0].id, "question_id": question.id, "inquiry_id": inquiry[0]["id"],
             "milestone_key": "kick_off", "task_id": task["id"],
+            "goal_id": goal.id,
             "invitation_id": link.id, "invitation_token": link.link.rsplit("/", 1)[1],
             "path": "openapi.json", "file_path": "mentorkit.css",
         }

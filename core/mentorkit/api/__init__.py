@@ -1,5 +1,5 @@
-"""The domain API for plugins: read and change people, programs, enrolments, relationships and
-sessions without core tables or SQL.
+"""The domain API for plugins: read and change people, programs, enrolments, relationships,
+sessions and goals without core tables or SQL.
 
 Every function takes the acting ``actor`` explicitly, a signed-in ``CurrentUser``
 (``request.user`` in a route) or ``SYSTEM`` (a plugin acting on its own), and calls the same
@@ -29,6 +29,16 @@ from mentorkit.api.enrolments import (
     revoke_invitation,
     update_enrolment,
     visible_answers,
+)
+from mentorkit.api.goals import (
+    answer_suggestion,
+    create_goal,
+    get_goal,
+    goal_aggregates,
+    list_goals,
+    log_progress,
+    suggest_goal,
+    update_goal,
 )
 from mentorkit.api.paging import DEFAULT_LIMIT, MAX_LIMIT, Page
 from mentorkit.api.people import Person, get_people, get_person
@@ -62,6 +72,7 @@ from mentorkit.api.relationships import (
     transition_relationship,
 )
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
+from mentorkit.goals.schemas import Goal, GoalAggregates, GoalCreate, GoalSuggest, GoalUpdate, Progress, ProgressCreate
 from mentorkit.programs.enrolment_schemas import Answer, EnrolmentDetail, Invitation
 from mentorkit.programs.questions import Question, QuestionSpec
 from mentorkit.programs.schemas import (
@@ -112,6 +123,11 @@ __all__ = [
     "CurrentUser",
     "Enrolment",
     "EnrolmentDetail",
+    "Goal",
+    "GoalAggregates",
+    "GoalCreate",
+    "GoalSuggest",
+    "GoalUpdate",
     "Inquiry",
     "Invitation",
     "Member",
@@ -127,6 +143,8 @@ __all__ = [
     "ProgramDetail",
     "ProgramDuplicate",
     "ProgramUpdate",
+    "Progress",
+    "ProgressCreate",
     "Question",
     "QuestionSpec",
     "Relationship",
@@ -139,9 +157,11 @@ __all__ = [
     "ValidationFailed",
     "accept_relationship",
     "answer_question",
+    "answer_suggestion",
     "approve_application",
     "ask_question",
     "change_program_state",
+    "create_goal",
     "create_invitation",
     "create_program",
     "decline_application",
@@ -150,15 +170,19 @@ __all__ = [
     "enrol",
     "get_aggregates",
     "get_enrolment",
+    "get_goal",
     "get_people",
     "get_person",
     "get_program",
     "get_relationship",
+    "goal_aggregates",
     "list_enrolments",
+    "list_goals",
     "list_participants",
     "list_programs",
     "list_questions",
     "list_sessions",
+    "log_progress",
     "log_session",
     "my_relationships",
     "pair",
@@ -167,8 +191,10 @@ __all__ = [
     "rematch",
     "remove_staff",
     "revoke_invitation",
+    "suggest_goal",
     "transition_relationship",
     "update_enrolment",
+    "update_goal",
     "update_program",
     "visible_answers",
     "withdraw",

@@ -43,6 +43,8 @@ PERSONAL_DATA_TABLES: tuple[str, ...] = (
     "mentorkit_journey_task",
     "mentorkit_mentoring_session",
     "mentorkit_session_private_note",
+    "mentorkit_goal",
+    "mentorkit_goal_progress",
     "mentorkit_import_job",
 )
 

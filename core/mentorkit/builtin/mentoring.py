@@ -53,6 +53,14 @@ EVENT_TYPES = {
     "journey.milestone_overdue": "a timer: a milestone's day has passed without it being completed "
                                  "(relationship_id, milestone_key, due_on)",
     "session.logged": "a member logged a session (session_id, held_at, duration_minutes; no notes)",
+    "goal.created": "a member set themselves a goal (goal_id, relationship_id, owner_id, status, visibility; no text)",
+    "goal.updated": "a goal's owner changed it (goal_id, relationship_id, owner_id, status, visibility, fields: "
+                    "the names of what changed; no text)",
+    "goal.progress_logged": "progress was logged on a goal (goal_id, relationship_id, owner_id, status, "
+                            "visibility, progress_id; no value or note)",
+    "goal.suggested": "a mentor suggested a goal (goal_id, relationship_id, owner_id, status, visibility; no text)",
+    "goal.suggestion_answered": "a suggested goal was accepted or declined, and then deleted (goal_id, "
+                                "relationship_id, owner_id, status, visibility, answer)",
 }
 
 
@@ -64,6 +72,8 @@ def register_event_types(register: Callable[..., None]) -> None:
 
 @hookimpl(trylast=True)
 def register_routes(register: Callable[..., None]) -> None:
+    from mentorkit.goals.api import goal_api_routes
+    from mentorkit.goals.pages import goal_page_routes
     from mentorkit.imports.pages import import_routes
     from mentorkit.journeys.pages import journey_routes
     from mentorkit.profiles.api import profile_api_routes
@@ -88,6 +98,8 @@ def register_routes(register: Callable[..., None]) -> None:
         *relationship_api_routes(),
         *agreement_routes(),
         *journey_routes(),
+        *goal_page_routes(),
+        *goal_api_routes(),
     ):
         register(handler)
 

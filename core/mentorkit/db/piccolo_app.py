@@ -16,6 +16,7 @@ TABLE_MODULES = [
     "mentorkit.programs.tables",
     "mentorkit.relationships.tables",
     "mentorkit.journeys.tables",
+    "mentorkit.goals.tables",
     "mentorkit.profiles.tables",
     "mentorkit.imports.tables",
 ]

@@ -17,6 +17,7 @@ from mentorkit.db import transaction
 from mentorkit.db.unit import after_commit
 from mentorkit.db.values import as_json
 from mentorkit.events import EventRecord, Timer, emit, utcnow
+from mentorkit.goals.tables import Goal, GoalProgress
 from mentorkit.imports.tables import ImportJob
 from mentorkit.journeys.tables import JourneyMilestone, JourneyTask
 from mentorkit.profiles.photos import remove_photo_file
@@ -140,6 +141,7 @@ async def export_core(user_id: int) -> dict[str, Any] | None:
         "private_notes": list(await SessionPrivateNote.select(
             SessionPrivateNote.session.as_alias("session_id"), SessionPrivateNote.body, SessionPrivateNote.created_at,
         ).where(SessionPrivateNote.author == user_id).order_by(SessionPrivateNote.id)),
+        **await _export_goals(user_id),
         "events": await _export_events(user_id),
         "timers": list(await Timer.select(Timer.type, Timer.subject, Timer.due_at, Timer.fired_at).where(
             Timer.actor_id == user_id).order_by(Timer.id)),
@@ -209,6 +211,26 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
              "logged_by_you": s["created_by"] == user_id, "created_at": s["created_at"]}
             for s in sessions
         ],
+    }
+
+
+async def _export_goals(user_id: int) -> dict[str, Any]:
+    """The person's own goals with their progress, and the progress they logged on goals of
+    other members that were shared with them (values and notes they wrote)."""
+    goals = await Goal.select(
+        Goal.id, Goal.relationship.as_alias("relationship_id"), Goal.what, Goal.metric, Goal.baseline, Goal.target,
+        Goal.unit, Goal.why, Goal.due_on, Goal.milestone_key, Goal.status, Goal.visibility, Goal.drop_reason,
+        Goal.created_at, Goal.updated_at,
+    ).where(Goal.owner == user_id).order_by(Goal.id)
+    ids = [g["id"] for g in goals]
+    progress = await GoalProgress.select().where(GoalProgress.goal.is_in(ids)).order_by(GoalProgress.id) if ids else []
+    return {
+        "goals": [{**g, "progress": [{"value": p["value"], "note": p["note"], "logged_at": p["logged_at"],
+                                      "by_you": p["author"] == user_id} for p in progress if p["goal"] == g["id"]]}
+                  for g in goals],
+        "goal_progress_on_others_goals": list(await GoalProgress.select(
+            GoalProgress.goal.as_alias("goal_id"), GoalProgress.value, GoalProgress.note, GoalProgress.logged_at,
+        ).where((GoalProgress.author == user_id) & (GoalProgress.goal.owner != user_id)).order_by(GoalProgress.id)),
     }
 
 
@@ -336,6 +358,12 @@ async def erase_core(user_id: int) -> None:
                                           RelationshipInquiry.answered_by: None}).where(
             RelationshipInquiry.answered_by == user_id)
         await SessionPrivateNote.delete().where(SessionPrivateNote.author == user_id)
+        # Their goals go with their progress; what they logged on others' shared goals loses
+        # its words and its author; goals they suggested forget who did.
+        await Goal.delete().where(Goal.owner == user_id)
+        await GoalProgress.update({GoalProgress.note: ERASED_TEXT, GoalProgress.author: None}).where(
+            GoalProgress.author == user_id)
+        await Goal.update({Goal.suggested_by: None}).where(Goal.suggested_by == user_id)
         # What they told programs about themselves, and what others said about them.
         mine = Enrolment.select(Enrolment.id).where(Enrolment.user == user_id)
         await EnrolmentAnswer.delete().where(EnrolmentAnswer.enrolment.is_in(mine))

@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from mentorkit.errors import ConflictError, ValidationFailed
+from mentorkit.goals import services as goals
 from mentorkit.programs import design, participants, policies, services
 from mentorkit.programs.charts import bar_chart
 from mentorkit.programs.labels import format_label, role_label, upper_first
@@ -363,6 +364,15 @@ def aggregate_charts(program: Any, aggregates: Any) -> list[Any]:
     return [chart for chart in charts if chart]
 
 
+async def goal_charts(program_id: int, user: Any) -> list[Any]:
+    """The program's goals by status, counts only (goals shared with a relationship or counted
+    as aggregate; never private ones); nothing until there is a goal."""
+    numbers = await goals.goal_aggregates(program_id, user)
+    bars = [(goals.STATUS_LABELS[status].capitalize(), n) for status, n in numbers.by_status.items()]
+    chart = bar_chart(f"Goals by status ({round(100 * numbers.completion)}% achieved)", bars) if numbers.total else None
+    return [chart] if chart else []
+
+
 def state_actions(program: Any) -> list[tuple[str, str]]:
     """The state buttons for the program's next states, in words that say what happens."""
     actions = []
@@ -473,7 +483,8 @@ async def _overview(
         "pages": pages,
         "relationships": program_relationships,
         "waiting": sum(aggregates.unmatched.values()) if aggregates else 0,
-        "charts": aggregate_charts(program, aggregates) if aggregates and section == "overview" else [],
+        "charts": [*aggregate_charts(program, aggregates), *await goal_charts(program_id, user)]
+        if aggregates and section == "overview" else [],
         "design": design_summary(program),
         "staff_links": staff_links(program) if can_coordinate else [],
         "my_relationships": mine,

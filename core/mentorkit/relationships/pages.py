@@ -17,6 +17,7 @@ from litestar.response import Template
 
 from mentorkit.accounts.time_zones import NoSuchLocalTime, from_local, zone_of
 from mentorkit.errors import ConflictError, PermissionDenied, ValidationFailed
+from mentorkit.goals.pages import goal_context
 from mentorkit.journeys.pages import journey_context
 from mentorkit.policy import current_user
 from mentorkit.programs import services as programs
@@ -135,6 +136,7 @@ async def _relationship_page(
         state_label=lifecycle.state_label,
         rematch_options=await _rematch_options(view, request.user) if "rematch" in view.actions else [],
         today=dt.datetime.now(tz).date(),
+        **await goal_context(request, view),
     )
 
 
