@@ -74,7 +74,12 @@ def format_local(moment: dt.datetime, zone: ZoneInfo, style: str = "datetime") -
     if moment.tzinfo is None:  # the database's times are UTC
         moment = moment.replace(tzinfo=dt.UTC)
     local = moment.astimezone(zone)
-    day = f"{local.day} {local:%b %Y}"  # no %-d: it is not portable
+    day = format_day(local.date())
     if style == "date":
         return day
     return f"{day}, {local:%H:%M} {local.tzname()}"
+
+
+def format_day(day: dt.date) -> str:
+    """A calendar day as pages show it (``2 Dec 2026``), the same in every time zone."""
+    return f"{day.day} {day:%b %Y}"  # no %-d: it is not portable

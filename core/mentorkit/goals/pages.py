@@ -3,7 +3,7 @@
 ``goal_context`` gives the relationship page what ``goals/_goals.html`` shows: to a member,
 the goals they may read (each with its progress line) and the forms to set, suggest, update
 and answer goals; to coordinators and site admins, nothing but a word on why (they read the
-program's goal numbers). Each form posts here and comes back to ``/relationships/{id}#goals``
+program's goal numbers). Each form posts here and comes back to ``/relationships/{id}?section=goals``
 with a message, or with the form's errors and what was typed.
 """
 
@@ -99,9 +99,9 @@ async def _goal_act(request: AnyRequest, relationship_id: int, data: dict[str, A
         except (ValidationFailed, ConflictError) as exc:
             status = failed(form, exc)
         else:
-            return redirect(f"/relationships/{relationship_id}#goals", flash=done)
+            return redirect(f"/relationships/{relationship_id}?section=goals", flash=done)
     setattr(request.state, _FAILED_FORMS, {name: form})
-    return await _relationship_page(request, relationship_id, status_code=status)
+    return await _relationship_page(request, relationship_id, status_code=status, section="goals")
 
 
 def _route(path: str, policy: str) -> Callable[[Any], Any]:

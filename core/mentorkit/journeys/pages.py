@@ -42,8 +42,8 @@ async def _act(request: AnyRequest, relationship_id: int, call: Any, done: str) 
     try:
         await call
     except (ConflictError, ValidationFailed, PermissionDenied, NotFound) as exc:
-        return redirect(f"/relationships/{relationship_id}#journey", flash=str(exc), level="error")
-    return redirect(f"/relationships/{relationship_id}#journey", flash=done)
+        return redirect(f"/relationships/{relationship_id}?section=journey", flash=str(exc), level="error")
+    return redirect(f"/relationships/{relationship_id}?section=journey", flash=done)
 
 
 class TaskForm(TaskChange):
@@ -74,7 +74,7 @@ async def task_page(request: AnyRequest, relationship_id: FromPath[Id], task_id:
     """Tick or untick a task."""
     values, form = validate_form(TaskForm, {"done": "", **data})
     if values is None:
-        return redirect(f"/relationships/{relationship_id}#journey", flash="; ".join(form.errors.values()),
+        return redirect(f"/relationships/{relationship_id}?section=journey", flash="; ".join(form.errors.values()),
                         level="error")
     return await _act(request, relationship_id, services.set_task(relationship_id, task_id, values.done,
                                                                   request.user),

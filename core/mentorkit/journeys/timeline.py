@@ -33,7 +33,10 @@ def timeline(milestones: Sequence[Any], started_on: dt.date, today: dt.date) -> 
     points = []
     for n, m in enumerate(milestones):
         # Labels alternate below and further below, so neighbours do not overlap.
-        points.append({"x": x(m.due_on), "status": m.status, "title": m.title, "due_on": m.due_on,
+        at = x(m.due_on)
+        # Labels near an edge are anchored inside the drawing rather than centred past it.
+        anchor = "start" if at < WIDTH * 0.15 else "end" if at > WIDTH * 0.85 else "middle"
+        points.append({"x": at, "anchor": anchor, "status": m.status, "title": m.title, "due_on": m.due_on,
                        "label_y": LINE_Y + 28 + (n % 2) * 16, "short": m.title if len(m.title) <= 22
                        else m.title[:21] + "…"})
     return {

@@ -121,7 +121,7 @@ async def edit_agreement(request: AnyRequest, relationship_id: FromPath[Id], dat
             if isinstance(exc, PermissionDenied):
                 form.error("__all__", str(exc))
         else:
-            return redirect(f"/relationships/{relationship_id}#agreement",
+            return redirect(f"/relationships/{relationship_id}?section=agreement",
                             flash=f"Agreement saved as version {view.version}: every member confirms it.")
     return await relationship_page_with(request, relationship_id, status, agreement=form)
 
@@ -141,7 +141,7 @@ async def confirm(request: AnyRequest, relationship_id: FromPath[Id], data: Form
             form.error("__all__", str(exc))
             status = 403 if isinstance(exc, PermissionDenied) else 409
         else:
-            return redirect(f"/relationships/{relationship_id}#agreement",
+            return redirect(f"/relationships/{relationship_id}?section=agreement",
                             flash="Everyone has confirmed the agreement." if view.agreed
                             else "You confirmed the agreement.")
     return await relationship_page_with(request, relationship_id, status, confirm=form)

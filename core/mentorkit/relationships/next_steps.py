@@ -80,11 +80,11 @@ async def next_steps(actor: Actor) -> list[NextStep]:
         agreement = agreements.get(r.id)
         if agreement is None or not agreement["mine"]:
             version = agreement["version"] if agreement else 1
-            steps.append(NextStep(relationship_id=r.id, kind="confirm_agreement", link=link + "#agreement",
+            steps.append(NextStep(relationship_id=r.id, kind="confirm_agreement", link=link + "?section=agreement",
                                   text=f"Read and confirm the mentoring agreement with {others} (version {version})"))
         milestone = milestones.get(r.id)
         if milestone is not None:
             due_on = as_date(milestone["due_on"]) or today
-            steps.append(NextStep(relationship_id=r.id, kind="milestone", link=link + "#journey", due=due_on,
+            steps.append(NextStep(relationship_id=r.id, kind="milestone", link=link + "?section=journey", due=due_on,
                                   overdue=due_on < today, text=f"{milestone['title']}, with {others}"))
     return sorted(steps, key=lambda s: (not s.overdue, s.due or dt.date.max))

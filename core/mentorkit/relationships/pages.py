@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Response, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from mentorkit.accounts.time_zones import NoSuchLocalTime, from_local, zone_of
@@ -103,18 +103,30 @@ ACTION_LABELS = {
 }
 
 
+# The relationship page's sections (one shown at a time, each one link away) and the section
+# each form lives in (the lifecycle's forms are on the overview).
+SECTIONS = {"overview": "Overview", "journey": "Journey", "goals": "Goals", "agreement": "Agreement",
+            "sessions": "Sessions", "history": "History"}
+Section = Literal["overview", "journey", "goals", "agreement", "sessions", "history"]
+_FORM_SECTION = {"agreement": "agreement", "confirm": "agreement"}
+
+
 async def _relationship_page(
     request: AnyRequest,
     relationship_id: int,
     *,
     status_code: int = 200,
     session_form: Form | None = None,
+    section: str | None = None,
     **forms: Form,
 ) -> Template:
     tz = zone_of(request.user)
     if session_form is None:
         now = dt.datetime.now(tz).replace(second=0, microsecond=0)
         session_form = Form({"held_at": now.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"})
+    if section is None:
+        section = "sessions" if session_form.errors else next(
+            (_FORM_SECTION.get(name, "overview") for name, form in forms.items() if form.errors), "overview")
     view = await services.relationship_view(relationship_id, request.user)
     agreement = await agreement_context(request, relationship_id, forms.pop("agreement", None))
     return render(
@@ -134,6 +146,8 @@ async def _relationship_page(
         decline_reasons=list(lifecycle.DECLINE_REASONS.items()),
         end_reasons=list(lifecycle.END_REASONS.items()),
         state_label=lifecycle.state_label,
+        section=section,
+        sections=SECTIONS,
         rematch_options=await _rematch_options(view, request.user) if "rematch" in view.actions else [],
         today=dt.datetime.now(tz).date(),
         **await goal_context(request, view),
@@ -158,9 +172,11 @@ async def _rematch_options(view: Any, user: Any) -> list[tuple[str, str]]:
 
 
 @get("/relationships/{relationship_id:int}", opt={"policy": "relationship_viewer"}, include_in_schema=False)
-async def relationship_page(request: AnyRequest, relationship_id: FromPath[Id]) -> Template:
-    """A relationship: what is next, members, sessions, history, and what one may change."""
-    return await _relationship_page(request, relationship_id)
+async def relationship_page(request: AnyRequest, relationship_id: FromPath[Id],
+                            section: FromQuery[Section] = "overview") -> Template:
+    """A relationship: an overview (what is next, members, what one may change), then its
+    journey, goals, agreement, sessions and history, each a section of its own."""
+    return await _relationship_page(request, relationship_id, section=section)
 
 
 @post("/relationships/{relationship_id:int}/sessions", opt={"policy": "relationship_member"}, include_in_schema=False)

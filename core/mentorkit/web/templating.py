@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from mentorkit.accounts.time_zones import format_local, zone_of
+from mentorkit.accounts.time_zones import format_day, format_local, zone_of
 from mentorkit.programs.labels import format_label, role_label, upper_first
 
 CORE_TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates")
@@ -37,6 +37,7 @@ def make_environment(site_dir: str | None, plugin_dirs: list[str], *, debug: boo
     )
     environment.globals.update(forms=MacroLibrary(environment, "_forms.html"), ui=MacroLibrary(environment, "_ui.html"))
     environment.filters["local_time"] = local_time
+    environment.filters["day"] = day
     # Roles and formats by their labels, never their keys (programs/labels.py).
     environment.globals.update(role_label=role_label, format_label=format_label)
     environment.filters["upper_first"] = upper_first
@@ -52,6 +53,13 @@ def local_time(context: jinja2.runtime.Context, moment: dt.datetime, style: str 
     instant = moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
         instant.strftime("%Y-%m-%dT%H:%M:%SZ"), zone.key, format_local(moment, zone, style))
+
+
+def day(value: dt.date) -> str:
+    """``{{ milestone.due_on|day }}``: a calendar day (a due date, a resume date), which is
+    the same day in every time zone: ``2 Dec 2026`` (plain text, so it also fits in hints and
+    SVG labels)."""
+    return format_day(value)
 
 
 class MacroLibrary:
