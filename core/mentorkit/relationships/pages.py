@@ -102,6 +102,7 @@ async def _relationship_page(
     *,
     status_code: int = 200,
     session_form: Form | None = None,
+    answering: int | None = None,
     **forms: Form,
 ) -> Template:
     tz = zone_of(request.user)
@@ -109,6 +110,9 @@ async def _relationship_page(
         now = dt.datetime.now(tz).replace(second=0, microsecond=0)
         session_form = Form({"held_at": now.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"})
     view = await services.relationship_view(relationship_id, request.user)
+    action_forms = {name: prefixed(forms.get(name) or Form(), name) for name in ACTION_FORMS}
+    if answering is not None:  # one answer form per question: the ids say which question
+        prefixed(action_forms["answer"], f"answer-{answering}")
     return render(
         request,
         "relationships/detail.html",
@@ -117,7 +121,8 @@ async def _relationship_page(
         panels=await page_panels(request, "relationship", view.relationship),
         tz=tz,
         session_form=session_form,
-        action_forms={name: prefixed(forms.get(name) or Form(), name) for name in ACTION_FORMS},
+        action_forms=action_forms,
+        answering=answering,
         keep_options=[(str(m.enrolment_id), m.display_name) for m in view.relationship.members],
         labels=SESSION_LABELS,
         action_labels=ACTION_LABELS,
@@ -192,6 +197,7 @@ async def _act(
     done: str | Callable[[Any], str],
     confirm: str = "",
     to: Callable[[Any], str] | None = None,
+    answering: int | None = None,
 ) -> Response[Any]:
     """One action of the relationship page: validate its form, check the confirming box when
     it has one, call the lifecycle, and come back to the page with what happened (or the
@@ -213,7 +219,8 @@ async def _act(
         else:
             message = done(result) if callable(done) else done
             return redirect(to(result) if to else f"/relationships/{relationship_id}", flash=message)
-    return await _relationship_page(request, relationship_id, status_code=status, **{name: form})
+    return await _relationship_page(request, relationship_id, status_code=status, answering=answering,
+                                    **{name: form})
 
 
 def _route(path: str, policy: str) -> Callable[[Any], Any]:
@@ -253,7 +260,7 @@ async def answer(request: AnyRequest, relationship_id: FromPath[Id], inquiry_id:
     """Answer another member's question about the match."""
     return await _act(request, relationship_id, data, name="answer", schema=InquiryAnswer,
                       act=lambda v: lifecycle.answer_question(relationship_id, inquiry_id, request.user, v.answer),
-                      done="Answer sent.")
+                      done="Answer sent.", answering=inquiry_id)
 
 
 @_route("pause", "relationship_viewer")
