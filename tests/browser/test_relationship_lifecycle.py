@@ -97,6 +97,7 @@ def test_a_match_from_proposal_to_rematch(live_server: Any, page: Any, browser: 
     mina_context, mina = _person(browser, base, "mina@example.org")
     try:
         # The mentor sees the match waiting for their answer and asks a question first.
+        assert "Waiting for acceptance by" in _main(morgan)  # on the home page
         morgan.get_by_role("link", name="Mentor with Mina Sato").click()
         assert morgan.get_by_role("heading", name="This match waits for your answer").is_visible()
         assert "You have been matched with Mina Sato (mentee)" in _main(morgan)
@@ -134,7 +135,7 @@ def test_a_match_from_proposal_to_rematch(live_server: Any, page: Any, browser: 
         mina.wait_for_load_state()
         assert "give the day you expect to resume" in _main(mina)
         assert mina.get_by_role("heading", level=1).inner_text().endswith("Active")
-        doc_screenshot(mina, "relationship-pause-error", full_page=True)
+        doc_screenshot(mina, "relationship-pause-error")
         # ... then with a day three weeks ahead it is paused; she resumes it.
         resume_on = dt.date.today() + dt.timedelta(days=21)
         mina.get_by_label("Resume on").fill(resume_on.isoformat())
@@ -155,10 +156,10 @@ def test_a_match_from_proposal_to_rematch(live_server: Any, page: Any, browser: 
         mina.wait_for_load_state()
         assert "say in a few words why" in _main(mina)
         assert mina.get_by_role("heading", level=1).inner_text().endswith("Active")
+        doc_screenshot(mina, "relationship-end-early")
         # ... a reason from the list is taken.
         mina.get_by_label("Why is it ending?").select_option(label="We couldn't find time to meet")
         mina.get_by_label("Yes, end this relationship early").check()
-        doc_screenshot(mina, "relationship-end-early", full_page=True)
         mina.get_by_role("button", name="End relationship early").click()
         mina.wait_for_load_state()
         assert "The relationship has ended early." in _main(mina)
@@ -167,7 +168,7 @@ def test_a_match_from_proposal_to_rematch(live_server: Any, page: Any, browser: 
         # The coordinator re-matches Mina with Priya from the ended relationship's page.
         cora.goto(relationship_url)
         assert cora.get_by_role("heading", name="Re-match").is_visible()
-        cora.get_by_label("Who stays").select_option(label="Mina Sato")
+        cora.get_by_label("Who stays").select_option(label="Mina Sato (mentee)")
         cora.get_by_label("New partner").select_option(label="Priya Natarajan (priya@example.org): mentor")
         doc_screenshot(cora, "relationship-rematch", full_page=True)
         cora.get_by_role("button", name="Re-match").click()

@@ -60,7 +60,8 @@ async def home(request: AnyRequest) -> Template:
     """The start page: a welcome for visitors, one's mentoring for people signed in."""
     user = current_user(request)
     if user is None:
-        return render(request, "home.html", relationships=[], enrolments=[], staffed=[], waiting=[], panels=[])
+        return render(request, "home.html", relationships=[], enrolments=[], staffed=[], waiting=[], panels=[],
+                      state_label=lifecycle.state_label)
     mine = await services.my_relationships(user)
     enrolments, staffed = await programs.my_programs(user)
     # Each relationship with the person's own role and the others' names, worked out here
@@ -80,6 +81,7 @@ async def home(request: AnyRequest) -> Template:
         staffed=staffed,
         waiting=waiting,
         panels=await page_panels(request, "home"),
+        state_label=lifecycle.state_label,
     )
 
 
@@ -123,7 +125,8 @@ async def _relationship_page(
         session_form=session_form,
         action_forms=action_forms,
         answering=answering,
-        keep_options=[(str(m.enrolment_id), m.display_name) for m in view.relationship.members],
+        keep_options=[(str(m.enrolment_id), f"{m.display_name} ({role_label(view.relationship.format, m.role)})")
+                      for m in view.relationship.members],
         labels=SESSION_LABELS,
         action_labels=ACTION_LABELS,
         decline_reasons=list(lifecycle.DECLINE_REASONS.items()),
@@ -218,7 +221,9 @@ async def _act(
                 status = failed(form, exc)
         else:
             message = done(result) if callable(done) else done
-            return redirect(to(result) if to else f"/relationships/{relationship_id}", flash=message)
+            # The forms post to their card (``…/pause#change``) so that an error shows where it
+            # was made; a success goes to the top of the page, where its message is.
+            return redirect((to(result) if to else f"/relationships/{relationship_id}") + "#main", flash=message)
     return await _relationship_page(request, relationship_id, status_code=status, answering=answering,
                                     **{name: form})
 
