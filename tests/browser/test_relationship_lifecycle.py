@@ -191,7 +191,7 @@ def test_a_match_from_proposal_to_rematch(live_server: Any, page: Any, browser: 
         for line in ("waiting for acceptance → active", "by Morgan Reyes",
                      "active → paused — “Moving house this month.”", "paused → active",
                      "active → ended early — We couldn't find time to meet", "by Mina Sato",
-                     "proposed (draft) → waiting for acceptance", "by Cora Okafor"):
+                     "proposed → waiting for acceptance", "by Cora Okafor"):
             assert line in history, line
         morgan.goto(relationship_url)
         assert "Followed by" not in _main(morgan) and "Priya" not in _main(morgan)
