@@ -60,6 +60,13 @@ def _main(page: Any) -> str:
     return str(page.locator("main").inner_text())
 
 
+def _press(page: Any, button: str, expected: str) -> None:
+    """Press a button that sends a form, and find ``expected`` on the page that comes back."""
+    page.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+    assert expected in _main(page)
+
+
 def _history(page: Any) -> str:
     return str(page.locator("section", has=page.get_by_role("heading", name="History")).inner_text())
 
@@ -79,17 +86,13 @@ def test_a_match_from_proposal_to_rematch(live_server: Any, page: Any, browser: 
     cora.locator("#f-mentee").select_option(label="Mina Sato (mina@example.org)")
     cora.get_by_label("Save as a draft: nobody is told until you publish it").check()
     doc_screenshot(cora, "relationship-pairing-draft", full_page=True)
-    cora.get_by_role("button", name="Pair").click()
-    cora.wait_for_load_state()
-    assert "Saved a draft match of Morgan Reyes, Mina Sato" in _main(cora)
+    _press(cora, "Pair", "Saved a draft match of Morgan Reyes, Mina Sato")
 
     # ... finds the draft among the relationships and publishes it.
     cora.get_by_role("link", name="Relationships").first.click()
     cora.get_by_role("link", name="Morgan Reyes (mentor), Mina Sato (mentee)").click()
     assert cora.get_by_role("heading", name="A draft match").is_visible()
-    cora.get_by_role("button", name="Publish the match").click()
-    cora.wait_for_load_state()
-    assert "Published: the members are asked to accept." in _main(cora)
+    _press(cora, "Publish the match", "Published: the members are asked to accept.")
     assert "Waiting for Morgan Reyes to accept by" in _main(cora)
     relationship_url = cora.url.split("?")[0].split("#")[0]
 
@@ -103,9 +106,7 @@ def test_a_match_from_proposal_to_rematch(live_server: Any, page: Any, browser: 
         assert "You have been matched with Mina Sato (mentee)" in _main(morgan)
         morgan.get_by_text("Ask a question first").click()
         morgan.get_by_label("Your question").fill("Which part of design do you most want to work on?")
-        morgan.get_by_role("button", name="Send question").click()
-        morgan.wait_for_load_state()
-        assert "Question sent." in _main(morgan)
+        _press(morgan, "Send question", "Question sent.")
 
         # The mentee answers it on the same page (they are not asked to accept: one-sided).
         mina.goto(relationship_url)
@@ -113,56 +114,42 @@ def test_a_match_from_proposal_to_rematch(live_server: Any, page: Any, browser: 
         assert mina.get_by_role("button", name="Accept the match").count() == 0
         assert "Which part of design do you most want to work on?" in _main(mina)
         mina.get_by_label("Your answer").fill("Research: running interviews and turning them into decisions.")
-        mina.get_by_role("button", name="Send answer").click()
-        mina.wait_for_load_state()
-        assert "Answer sent." in _main(mina)
+        _press(mina, "Send answer", "Answer sent.")
 
         # The mentor reads the answer and accepts: the relationship is active.
         morgan.goto(relationship_url)
         assert "Answer from Mina Sato" in _main(morgan)
         assert "Research: running interviews" in _main(morgan)
         doc_screenshot(morgan, "relationship-answer-match", full_page=True)
-        morgan.get_by_role("button", name="Accept the match").click()
-        morgan.wait_for_load_state()
-        assert "You accepted: the relationship has started." in _main(morgan)
+        _press(morgan, "Accept the match", "You accepted: the relationship has started.")
         assert morgan.get_by_role("heading", level=1).inner_text().endswith("Active")
 
         # The mentee pauses it: an empty date is refused and nothing changes ...
         mina.goto(relationship_url)
         assert mina.get_by_role("heading", level=1).inner_text().endswith("Active")
         mina.get_by_text("Pause…").click()
-        mina.get_by_role("button", name="Pause the relationship").click()
-        mina.wait_for_load_state()
-        assert "give the day you expect to resume" in _main(mina)
+        _press(mina, "Pause the relationship", "give the day you expect to resume")
         assert mina.get_by_role("heading", level=1).inner_text().endswith("Active")
         doc_screenshot(mina, "relationship-pause-error")
         # ... then with a day three weeks ahead it is paused; she resumes it.
         resume_on = dt.date.today() + dt.timedelta(days=21)
         mina.get_by_label("Resume on").fill(resume_on.isoformat())
         mina.get_by_label("Why (optional)").fill("Moving house this month.")
-        mina.get_by_role("button", name="Pause the relationship").click()
-        mina.wait_for_load_state()
-        assert f"Paused until {resume_on.isoformat()}." in _main(mina)
+        _press(mina, "Pause the relationship", f"Paused until {resume_on.isoformat()}.")
         assert mina.get_by_role("heading", level=1).inner_text().endswith("Paused")
-        mina.get_by_role("button", name="Resume now").click()
-        mina.wait_for_load_state()
-        assert "The relationship is active again." in _main(mina)
+        _press(mina, "Resume now", "The relationship is active again.")
 
         # She ends it early: "Another reason" without words is refused ...
         mina.get_by_text("End early…").click()
         mina.get_by_label("Why is it ending?").select_option(label="Another reason")
         mina.get_by_label("Yes, end this relationship early").check()
-        mina.get_by_role("button", name="End relationship early").click()
-        mina.wait_for_load_state()
-        assert "say in a few words why" in _main(mina)
+        _press(mina, "End relationship early", "say in a few words why")
         assert mina.get_by_role("heading", level=1).inner_text().endswith("Active")
         doc_screenshot(mina, "relationship-end-early")
         # ... a reason from the list is taken.
         mina.get_by_label("Why is it ending?").select_option(label="We couldn't find time to meet")
         mina.get_by_label("Yes, end this relationship early").check()
-        mina.get_by_role("button", name="End relationship early").click()
-        mina.wait_for_load_state()
-        assert "The relationship has ended early." in _main(mina)
+        _press(mina, "End relationship early", "The relationship has ended early.")
         assert mina.get_by_role("heading", level=1).inner_text().endswith("Ended early")
 
         # The coordinator re-matches Mina with Priya from the ended relationship's page.
@@ -171,9 +158,7 @@ def test_a_match_from_proposal_to_rematch(live_server: Any, page: Any, browser: 
         cora.get_by_label("Who stays").select_option(label="Mina Sato (mentee)")
         cora.get_by_label("New partner").select_option(label="Priya Natarajan (priya@example.org): mentor")
         doc_screenshot(cora, "relationship-rematch", full_page=True)
-        cora.get_by_role("button", name="Re-match").click()
-        cora.wait_for_load_state()
-        assert "Re-matched Priya Natarajan, Mina Sato." in _main(cora)
+        _press(cora, "Re-match", "Re-matched Priya Natarajan, Mina Sato.")
         assert "Follows the relationship of Morgan Reyes and Mina Sato (ended early)." in _main(cora)
         assert "Waiting for Priya Natarajan to accept by" in _main(cora)
 
