@@ -109,6 +109,10 @@ async def test_one_sided_acceptance_asks_the_mentor_only(mentorkit_runtime: Any)
         await lifecycle.accept_relationship(relationship.id, w.mentee)
     with pytest.raises(PermissionDenied, match="does not ask your role"):
         await lifecycle.decline_relationship(relationship.id, w.mentee, "no_time")
+    # ... nor through the general change of state plugins call.
+    with pytest.raises(PermissionDenied, match="does not ask your role"):
+        await api.transition_relationship(relationship.id, "declined", w.mentee, reason_code="no_time")
+    assert await history(relationship.id) == [("proposed", "pending", "")]
     assert "accept" in (await lifecycle_view(relationship.id, w.mentor)).actions
     assert (await lifecycle.accept_relationship(relationship.id, w.mentor)).state == "active"
 

@@ -176,7 +176,8 @@ def relationship_transition(
 ) -> Awaitable[str | None] | str | None:
     """Before a relationship changes state: return a reason to refuse, or ``None`` to allow.
 
-    Called for every format (a new relationship goes from ``"proposed"`` to ``"active"``);
+    Called for every format (a new relationship goes from ``"proposed"`` to ``"pending"`` or
+    ``"active"``, a draft when it is published: see ``mentorkit.api.RELATIONSHIP_TRANSITIONS``);
     rules of one format belong in its ``ProgramFormat.allow_transition`` instead, which is
     called only for that format's relationships. Any refusal blocks the change and its reason
     is shown (a form error or flash message on the page, a 409 problem in the API). May be

@@ -34,7 +34,7 @@ EVENT_TYPES = {
     "enrolments.imported": "a coordinator imported people and enrolments from CSV (rows, created_people, enrolments)",
     "profile.updated": "a person changed their profile (user_id, fields)",
     "vocabulary.changed": "a site admin added, renamed, merged or removed a tag (tag_key, change)",
-    "relationship.created": "people were paired (program_id, format, source, members)",
+    "relationship.created": "people were paired or proposed (program_id, format, source, state, rematch_of, members)",
     "relationship.state_changed": "a relationship changed state (program_id, from, to, reason_code; resume_on "
                                   "when paused; never the reason's words)",
     "relationship.accepted": "a member accepted a proposed match (program_id, user_id, role)",

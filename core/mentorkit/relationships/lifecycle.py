@@ -426,8 +426,11 @@ async def transition_relationship(relationship_id: int, new: str, actor: Actor, 
     (a member; a coordinator of its program, a site admin or the system): declining and ending
     early need a listed ``reason_code``, pausing a ``resume_on`` after today. The format and
     plugins may refuse; the change is stored with its reason and emitted as
-    ``relationship.state_changed``."""
+    ``relationship.state_changed``. Only the members asked to accept may decline, as with
+    ``decline_relationship``."""
     async with transaction():
+        if new == "declined":
+            await _asked_member(await relationship_by_id(relationship_id), actor)
         return await _change(relationship_id, new, actor, reason=reason, reason_code=reason_code,
                              resume_on=resume_on)
 

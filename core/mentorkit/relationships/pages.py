@@ -118,17 +118,22 @@ async def _relationship_page(
     status_code: int = 200,
     session_form: Form | None = None,
     section: str | None = None,
-    **forms: Form,
+    answering: int | None = None,
+    forms: dict[str, Form] | None = None,
 ) -> Template:
     tz = zone_of(request.user)
     if session_form is None:
         now = dt.datetime.now(tz).replace(second=0, microsecond=0)
         session_form = Form({"held_at": now.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"})
+    forms = dict(forms or {})
     if section is None:
         section = "sessions" if session_form.errors else next(
             (_FORM_SECTION.get(name, "overview") for name, form in forms.items() if form.errors), "overview")
     view = await services.relationship_view(relationship_id, request.user)
     agreement = await agreement_context(request, relationship_id, forms.pop("agreement", None))
+    action_forms = {name: prefixed(forms.get(name) or Form(), name) for name in ACTION_FORMS}
+    if answering is not None:  # one answer form per question: the ids say which question
+        prefixed(action_forms["answer"], f"answer-{answering}")
     return render(
         request,
         "relationships/detail.html",
@@ -139,8 +144,10 @@ async def _relationship_page(
         panels=await page_panels(request, "relationship", view.relationship),
         tz=tz,
         session_form=session_form,
-        action_forms={name: prefixed(forms.get(name) or Form(), name) for name in ACTION_FORMS},
-        keep_options=[(str(m.enrolment_id), m.display_name) for m in view.relationship.members],
+        action_forms=action_forms,
+        answering=answering,
+        keep_options=[(str(m.enrolment_id), f"{m.display_name} ({role_label(view.relationship.format, m.role)})")
+                      for m in view.relationship.members],
         labels=SESSION_LABELS,
         action_labels=ACTION_LABELS,
         decline_reasons=list(lifecycle.DECLINE_REASONS.items()),
@@ -157,7 +164,7 @@ async def _relationship_page(
 async def relationship_page_with(request: AnyRequest, relationship_id: int, status_code: int,
                                  **forms: Form) -> Template:
     """The relationship page showing these forms (by action name) with their errors."""
-    return await _relationship_page(request, relationship_id, status_code=status_code, **forms)
+    return await _relationship_page(request, relationship_id, status_code=status_code, forms=forms)
 
 
 async def _rematch_options(view: Any, user: Any) -> list[tuple[str, str]]:
@@ -225,6 +232,7 @@ async def _act(
     done: str | Callable[[Any], str],
     confirm: str = "",
     to: Callable[[Any], str] | None = None,
+    answering: int | None = None,
 ) -> Response[Any]:
     """One action of the relationship page: validate its form, check the confirming box when
     it has one, call the lifecycle, and come back to the page with what happened (or the
@@ -245,8 +253,11 @@ async def _act(
                 status = failed(form, exc)
         else:
             message = done(result) if callable(done) else done
-            return redirect(to(result) if to else f"/relationships/{relationship_id}", flash=message)
-    return await _relationship_page(request, relationship_id, status_code=status, **{name: form})
+            # The forms post to their card (``…/pause#change``) so that an error shows where it
+            # was made; a success goes to the top of the page, where its message is.
+            return redirect((to(result) if to else f"/relationships/{relationship_id}") + "#main", flash=message)
+    return await _relationship_page(request, relationship_id, status_code=status, answering=answering,
+                                    forms={name: form})
 
 
 def _route(path: str, policy: str) -> Callable[[Any], Any]:
@@ -286,7 +297,7 @@ async def answer(request: AnyRequest, relationship_id: FromPath[Id], inquiry_id:
     """Answer another member's question about the match."""
     return await _act(request, relationship_id, data, name="answer", schema=InquiryAnswer,
                       act=lambda v: lifecycle.answer_question(relationship_id, inquiry_id, request.user, v.answer),
-                      done="Answer sent.")
+                      done="Answer sent.", answering=inquiry_id)
 
 
 @_route("pause", "relationship_viewer")
