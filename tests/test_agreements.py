@@ -104,7 +104,7 @@ def test_members_edit_and_confirm_on_the_page_and_the_coordinator_sees_no_text(
     relationship = factory.pair(program, [factory.enrol(program, mentor, "mentor"),
                                           factory.enrol(program, mentee, "mentee")])
     sign_in_as(client, mentee)
-    page = client.get(f"/relationships/{relationship.id}")
+    page = client.get(f"/relationships/{relationship.id}?section=agreement")
     assert "Mentoring agreement" in page.text and "I agree to version 1" in page.text
     form = {"_csrf_token": client.cookies.get("mentorkit_csrf", ""), "meeting_frequency": "",
             "channel": "Video", "confidentiality": "Between us", "expectations": "Be on time",
@@ -126,7 +126,7 @@ def test_members_edit_and_confirm_on_the_page_and_the_coordinator_sees_no_text(
     sign_in_as(client, factory.admin)
     seen = client.get(f"/api/v1/relationships/{relationship.id}/agreement").json()
     assert seen["terms"] is None and seen["version"] == 1
-    page = client.get(f"/relationships/{relationship.id}")
+    page = client.get(f"/relationships/{relationship.id}?section=agreement")
     assert "Monthly over lunch" not in page.text and "Two per quarter" not in page.text
     template = client.get(f"/programs/{program.id}/agreement")
     assert template.status_code == 200 and "Mentoring agreement template" in template.text

@@ -38,7 +38,7 @@ def test_relationship_history_names_who_made_each_change(mentorkit_client: Any, 
     _, rid, _ = spring_pair(c)
     act_as(c, "mia@example.org")
     c.post(f"/relationships/{rid}/complete", data=form(c, confirm="on"), follow_redirects=False)
-    page = ok(c.get(f"/relationships/{rid}")).text
+    page = ok(c.get(f"/relationships/{rid}?section=history")).text
     history = page.partition(">History<")[2]
     assert "by Ada Admin" in history and "by Mia Mentee" in history
     assert ok(c.get(f"/api/v1/relationships/{rid}"))["transitions"][-1]["actor_name"] == "Mia Mentee"
@@ -226,7 +226,7 @@ def test_table_cells_carry_their_column_labels_for_phones(mentorkit_client: Any,
     c = mentorkit_client
     pid, rid, _ = spring_pair(c)
     urls = [f"/programs/{pid}?section={s}" for s in ("participants", "relationships")]
-    urls += ["/programs", "/admin", f"/relationships/{rid}", "/account"]
+    urls += ["/programs", "/admin", f"/relationships/{rid}?section=sessions", "/account"]
     act_as(c, "mia@example.org")
     held_at = RECENT.strftime("%Y-%m-%dT%H:%M")
     c.post(f"/relationships/{rid}/sessions", data=form(c, held_at=held_at, duration_minutes="30", title="Kick-off"))

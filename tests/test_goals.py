@@ -129,7 +129,7 @@ def test_a_private_goal_is_seen_by_its_owner_only(world: World) -> None:
     w.as_(w.mentee)
     assert [g["what"] for g in w.client.get(w.goals_url()).json()] == [SECRET]
     assert w.client.get(w.goals_url(private.id)).json()["what"] == SECRET
-    assert SECRET in w.client.get(f"/relationships/{rid}").text
+    assert SECRET in w.client.get(f"/relationships/{rid}?section=goals").text
     for other in (w.mentor, w.coordinator, w.admin, w.observer, w.outsider):
         w.as_(other)
         assert w.client.get(w.goals_url(private.id)).status_code == 404, other.display_name
@@ -193,7 +193,7 @@ def test_coordinators_see_no_goal_text_on_the_relationship_page(world: World) ->
     w = world
     create(w, w.mentee, goal(SHARED, visibility="relationship"))
     w.as_(w.coordinator)
-    page = w.client.get(f"/relationships/{w.relationship.id}")
+    page = w.client.get(f"/relationships/{w.relationship.id}?section=goals")
     assert page.status_code == 200
     assert SHARED not in page.text and "never what they say" in page.text
     assert w.client.get(w.goals_url()).status_code == 403
@@ -267,7 +267,7 @@ def test_progress_is_logged_and_drawn_as_a_line_toward_the_target(world: World) 
     with pytest.raises(NotFound):  # the partner cannot even find a private goal
         w.run(api.log_progress, w.relationship.id, made.id, ProgressCreate(value=21), w.mentor)
     w.as_(w.mentee)
-    page = w.client.get(f"/relationships/{w.relationship.id}").text
+    page = w.client.get(f"/relationships/{w.relationship.id}?section=goals").text
     assert '<svg class="goal-line" role="img"' in page
     assert "From 5 km toward 21.1 km: 2 updates, the latest 10.5 km on" in page
 
@@ -300,7 +300,7 @@ def test_the_goal_forms_keep_what_was_typed_and_name_the_field(world: World) -> 
     response = w.client.post(url, data={"what": "Speak at a meetup", "metric": "talks given", "baseline": "0",
                                         "target": "1", "due_on": _in(days=30).isoformat(),
                                         "visibility": "private"}, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == f"/relationships/{w.relationship.id}#goals"
+    assert response.status_code == 303 and response.headers["location"] == f"/relationships/{w.relationship.id}?section=goals"
     [made] = w.run(api.list_goals, w.relationship.id, w.mentee)
     response = w.client.post(f"{url}/{made.id}/progress", data={"value": "1", "note": "did it"},
                              follow_redirects=False)
@@ -354,7 +354,7 @@ def test_a_mentor_suggests_a_goal_and_the_mentee_accepts_it(world: World) -> Non
         w.run(api.update_goal, rid, suggested.id, GoalUpdate(status="on_track"), w.mentee)
 
     w.as_(w.mentee)
-    assert "Suggested for you" in w.client.get(f"/relationships/{rid}").text
+    assert "Suggested for you" in w.client.get(f"/relationships/{rid}?section=goals").text
     response = w.client.post(f"/api/v1/relationships/{rid}/goals/{suggested.id}/accept")
     assert response.status_code == 200 and response.json()["status"] == "not_started"
     assert w.client.post(f"/api/v1/relationships/{rid}/goals/{suggested.id}/accept").status_code == 409

@@ -263,13 +263,13 @@ def test_the_one_to_one_story_through_the_pages(mentorkit_client: Any, people: d
 
     act_as(c, "mo@example.org")
     assert f"/relationships/{rid}" in ok(c.get("/")).text
-    page = ok(c.get(f"/relationships/{rid}")).text
+    page = ok(c.get(f"/relationships/{rid}?section=sessions")).text
     assert "Our first chat" in page and PRIVATE not in page
     page = ok(c.get(session_url)).text
     assert SHARED in page and PRIVATE not in page
 
     act_as(c, "ada@example.org")
-    page = ok(c.get(f"/relationships/{rid}")).text
+    page = ok(c.get(f"/relationships/{rid}?section=sessions")).text
     assert "1 session logged" in page
     assert "Our first chat" not in page and SHARED not in page and PRIVATE not in page
     assert c.get(session_url).status_code == 404

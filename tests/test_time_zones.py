@@ -67,7 +67,7 @@ def test_a_berlin_member_types_local_time_and_new_york_sees_the_same_session_at_
     mentorkit_client: Any, pair: int
 ) -> None:
     c = mentorkit_client
-    form = ok(c.get(f"/relationships/{pair}")).text
+    form = ok(c.get(f"/relationships/{pair}?section=sessions")).text
     assert "in your time zone (Europe/Berlin" in form
 
     response = log_session(c, pair, "2026-12-02T10:00")
@@ -76,10 +76,10 @@ def test_a_berlin_member_types_local_time_and_new_york_sees_the_same_session_at_
     [session] = ok(c.get(f"/api/v1/relationships/{pair}/sessions"))
     assert session["held_at"] == "2026-12-02T09:00:00Z"  # stored and answered in UTC
     assert "2 Dec 2026, 10:00 CET" in ok(c.get(response.headers["location"])).text
-    assert "2 Dec 2026, 10:00 CET" in ok(c.get(f"/relationships/{pair}")).text
+    assert "2 Dec 2026, 10:00 CET" in ok(c.get(f"/relationships/{pair}?section=sessions")).text
 
     act_as(c, "ned@example.org")
-    page = ok(c.get(f"/relationships/{pair}")).text
+    page = ok(c.get(f"/relationships/{pair}?section=sessions")).text
     assert "2 Dec 2026, 04:00 EST" in page
     assert "10:00" not in page
     assert 'datetime="2026-12-02T09:00:00Z" title="America/New_York"' in page
