@@ -318,9 +318,13 @@ def test_the_owner_changes_a_goal_and_logs_progress_through_the_json_api(world: 
     made = w.client.post(w.goals_url(), json={"what": "Ship a side project", "metric": "features shipped",
                                               "target": 3, "due_on": _in(days=60).isoformat(),
                                               "visibility": "relationship", "milestone_key": "month-2"})
+    assert made.status_code == 400 and "is not a milestone of this relationship's journey" in made.text
+    made = w.client.post(w.goals_url(), json={"what": "Ship a side project", "metric": "features shipped",
+                                              "target": 3, "due_on": _in(days=60).isoformat(),
+                                              "visibility": "relationship", "milestone_key": "goals_set"})
     assert made.status_code == 201, made.text
     goal_id = made.json()["id"]
-    assert made.json()["milestone_key"] == "month-2"
+    assert made.json()["milestone_key"] == "goals_set"
     changed = w.client.patch(w.goals_url(goal_id), json={"status": "on_track", "target": 4})
     assert changed.status_code == 200 and (changed.json()["status"], changed.json()["target"]) == ("on_track", 4)
     assert w.client.patch(w.goals_url(goal_id), json={"baseline": 4}).status_code == 400

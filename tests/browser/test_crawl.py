@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 ROLES = {"site admin": ADMIN_EMAIL, "coordinator": COORDINATOR_EMAIL, "mentor": MENTOR_EMAIL, "mentee": MENTEE_EMAIL,
          "signed out": None}
-MAX_PAGES = 400  # per role: the demo has fewer; the bound only stops a crawl that never ends
+MAX_PAGES = 1000  # per role: the demo has fewer; the bound only stops a crawl that never ends
 # Not followed: signing out ends the crawl's session (it is a POST form anyway, never a link).
 SKIPPED_PATHS = ("/logout",)
 

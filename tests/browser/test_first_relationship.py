@@ -90,6 +90,7 @@ def test_sign_up_get_paired_and_log_a_session(live_server: Any, page: Any, brows
     page.goto(f"{base}/")
     page.get_by_role("link", name="Morgan Mentor").first.click()
     page.wait_for_url(f"{base}/relationships/*")
+    page.get_by_role("link", name="Sessions").click()
     an_hour_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     page.fill("#f-held_at", an_hour_ago)
     page.fill("#f-duration_minutes", "45")

@@ -67,7 +67,15 @@ def _press(page: Any, button: str, expected: str) -> None:
     assert expected in _main(page)
 
 
+def _tab(page: Any, name: str) -> None:
+    """Open a section of the relationship page by its tab."""
+    page.get_by_role("navigation", name="Relationship sections").get_by_role("link", name=name).click()
+    page.wait_for_load_state()
+
+
 def _history(page: Any) -> str:
+    """The relationship's history, from its History section."""
+    _tab(page, "History")
     return str(page.locator("section", has=page.get_by_role("heading", name="History")).inner_text())
 
 
@@ -123,6 +131,52 @@ def test_a_match_from_proposal_to_rematch(live_server: Any, page: Any, browser: 
         doc_screenshot(morgan, "relationship-answer-match", full_page=True)
         _press(morgan, "Accept the match", "You accepted: the relationship has started.")
         assert morgan.get_by_role("heading", level=1).inner_text().endswith("Active")
+
+        # Both confirm the mentoring agreement; confirming twice is not offered.
+        _tab(morgan, "Agreement")
+        _press(morgan, "I agree to version 1", "You confirmed the agreement.")
+        assert morgan.get_by_role("button", name="I agree to version 1").count() == 0
+        mina.goto(relationship_url + "?section=agreement")
+        _press(mina, "I agree to version 1", "Everyone has confirmed the agreement.")
+        doc_screenshot(mina, "relationship-agreement", full_page=True)
+
+        # The mentee sets a SMART goal: a target equal to the start is not measurable.
+        _tab(mina, "Goals")
+        mina.get_by_text("Set a goal…").click()
+        mina.locator("#f-goal-what").fill("Run five user interviews on my own")
+        mina.locator("#f-goal-metric").fill("interviews run")
+        mina.locator("#f-goal-baseline").fill("0")
+        mina.locator("#f-goal-target").fill("0")
+        mina.locator("#f-goal-due_on").fill((dt.date.today() + dt.timedelta(days=45)).isoformat())
+        mina.locator("#f-goal-milestone_key").select_option(label="Goals set")
+        _press(mina, "Set the goal", "must differ from the baseline")
+        mina.locator("#f-goal-target").fill("5")
+        _press(mina, "Set the goal", "Goal set.")
+        # The mentor suggests another, which the mentee accepts.
+        _tab(morgan, "Goals")
+        assert "Run five user interviews" not in _main(morgan)  # private to Mina
+        morgan.get_by_text("Suggest a goal…").click()
+        morgan.locator("#f-suggest-what").fill("Present one research finding to the team")
+        morgan.locator("#f-suggest-metric").fill("findings presented")
+        morgan.locator("#f-suggest-target").fill("1")
+        morgan.locator("#f-suggest-due_on").fill((dt.date.today() + dt.timedelta(days=60)).isoformat())
+        _press(morgan, "Suggest the goal", "Goal suggested. It is theirs once they accept it.")
+        mina.goto(relationship_url + "?section=goals")
+        assert "Suggested for you" in _main(mina)
+        _press(mina, "Accept the goal", "Suggestion accepted: the goal is yours.")
+        # She logs progress on her own goal: the line is drawn.
+        mina.get_by_text("Log progress…").first.click()
+        mina.get_by_label("Value now").first.fill("2")
+        _press(mina, "Log progress", "Progress logged.")
+        assert "1 update, the latest 2" in mina.content()  # the line's text alternative
+        doc_screenshot(mina, "relationship-goals", full_page=True)
+
+        # A milestone of the journey is reached.
+        _tab(mina, "Journey")
+        _press(mina, "Mark “Kick-off and agreement” reached", "Milestone completed.")
+        assert "1 of 4 milestones reached" in _main(mina)
+        doc_screenshot(mina, "relationship-journey", full_page=True)
+        _tab(mina, "Overview")
 
         # The mentee pauses it: an empty date is refused and nothing changes ...
         mina.goto(relationship_url)

@@ -104,6 +104,22 @@ from mentorkit.relationships.schemas import (
 )
 
 # isort: split
+# Journeys and mentoring agreements.
+from mentorkit.api.journeys import (
+    complete_milestone,
+    confirm_agreement,
+    get_agreement,
+    get_journey,
+    migrate_journeys,
+    program_journey,
+    reopen_milestone,
+    set_task,
+    update_agreement,
+)
+from mentorkit.journeys.schemas import JourneyView, MigrationReport, Milestone, ProgramJourney, Task
+from mentorkit.relationships.schemas import AgreementView
+
+# isort: split
 # Profiles, the tag vocabulary and matching preferences.
 from mentorkit.api.profiles import get_preferences, get_profile, get_profiles, list_tags, resolve_tags
 from mentorkit.profiles.schemas import Availability, Link, Profile, ResolvedTags, Synonym, Tag, TagRef
@@ -216,4 +232,23 @@ __all__ += [
     "get_profiles",
     "list_tags",
     "resolve_tags",
+]
+
+# Journeys and mentoring agreements.
+__all__ += [
+    "AgreementView",
+    "JourneyView",
+    "MigrationReport",
+    "Milestone",
+    "ProgramJourney",
+    "Task",
+    "complete_milestone",
+    "confirm_agreement",
+    "get_agreement",
+    "get_journey",
+    "migrate_journeys",
+    "program_journey",
+    "reopen_milestone",
+    "set_task",
+    "update_agreement",
 ]

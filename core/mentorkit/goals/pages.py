@@ -41,6 +41,15 @@ GOAL_LABELS = {
 _FAILED_FORMS = "goal_forms"
 
 
+async def journey_milestones(relationship_id: int) -> dict[str, str]:
+    """The relationship's journey milestones, key to title (in order), for linking goals."""
+    from mentorkit.journeys.tables import JourneyMilestone
+
+    rows = await JourneyMilestone.select(JourneyMilestone.key, JourneyMilestone.title).where(
+        JourneyMilestone.journey.relationship == relationship_id).order_by(JourneyMilestone.due_on)
+    return {row["key"]: row["title"] for row in rows}
+
+
 async def goal_context(request: AnyRequest, view: Any) -> dict[str, Any]:
     """The template variables of ``goals/_goals.html`` for the relationship page's ``view``."""
     if view.viewer != "member":
@@ -65,9 +74,12 @@ async def goal_context(request: AnyRequest, view: Any) -> dict[str, Any]:
         "progress_form": form(f"progress-{goal.id}"),
         "status_form": form(f"status-{goal.id}", status=goal.status),
     } for goal in goals]
+    milestones = await journey_milestones(relationship.id)
     return {
         "goals_shown": True,
         "goal_rows": rows,
+        "goal_milestone_options": [(key, title) for key, title in milestones.items()],
+        "goal_milestone_titles": milestones,
         "goal_working": relationship.state in services.WORKING_STATES,
         "goal_form": form("goal", visibility="private"),
         "suggest_form": form("suggest", visibility="relationship"),

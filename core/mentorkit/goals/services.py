@@ -90,6 +90,22 @@ def _problems(values: dict[str, Any], today: dt.date, *, due_changed: bool = Tru
     return problems
 
 
+async def _milestone_problems(relationship_id: int, values: dict[str, Any]) -> dict[str, str]:
+    """A goal links to a milestone of its relationship's journey, or to none."""
+    from mentorkit.journeys.tables import JourneyMilestone
+
+    key = values.get("milestone_key")
+    if not key:
+        values["milestone_key"] = None
+        return {}
+    keys = [row["key"] for row in await JourneyMilestone.select(JourneyMilestone.key).where(
+        JourneyMilestone.journey.relationship == relationship_id)]
+    if key not in keys:
+        return {"milestone_key": "is not a milestone of this relationship's journey"
+                                 + (f" ({', '.join(keys)})" if keys else "")}
+    return {}
+
+
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     """One-line fields without surrounding white space."""
     return {k: v.strip() if isinstance(v, str) and k in ("what", "metric", "unit", "milestone_key") else v
@@ -172,7 +188,7 @@ async def get_goal(relationship_id: int, goal_id: int, actor: Actor) -> schemas.
 async def _insert(relationship: relationship_schemas.Relationship, data: schemas.GoalCreate, owner_id: int,
                   actor: Actor, status: str) -> dict[str, Any]:
     values = _clean({name: getattr(data, name) for name in _FIELDS} | {"status": status, "drop_reason": ""})
-    if problems := _problems(values, utcnow().date()):
+    if problems := _problems(values, utcnow().date()) | await _milestone_problems(relationship.id, values):
         raise ValidationFailed(problems)
     now = utcnow()
     rows = await Goal.insert(Goal(
@@ -254,7 +270,8 @@ async def update_goal(relationship_id: int, goal_id: int, data: schemas.GoalUpda
                  if (value := getattr(data, name)) is not UNSET}
         current = {name: row[name] for name in (*_FIELDS, "status", "drop_reason")}
         values = _clean({**current, **given})
-        if problems := _problems(values, utcnow().date(), due_changed=values["due_on"] != current["due_on"]):
+        problems = _problems(values, utcnow().date(), due_changed=values["due_on"] != current["due_on"])
+        if problems := problems | await _milestone_problems(relationship_id, values):
             raise ValidationFailed(problems)
         changed = sorted(name for name in values if values[name] != current[name])
         if changed:

@@ -43,5 +43,6 @@ def timeline(milestones: Sequence[Any], started_on: dt.date, today: dt.date) -> 
         "width": WIDTH, "height": LINE_Y + 70, "line_y": LINE_Y, "radius": RADIUS,
         "x1": MARGIN, "x2": WIDTH - MARGIN, "points": points,
         "today_x": x(today) if started_on <= today <= end else None,
-        "started_on": started_on,
+        # The start's date is left out when "today" would be written over it.
+        "started_on": started_on if not started_on <= today <= end or x(today) - MARGIN > 70 else None,
     }

@@ -173,6 +173,9 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
         JourneyMilestone.journey.relationship.as_alias("relationship"), JourneyMilestone.title,
         JourneyMilestone.due_on, JourneyMilestone.completed_at, JourneyMilestone.completed_by,
     ).where(JourneyMilestone.journey.relationship.is_in(ids)).order_by(JourneyMilestone.id)
+    ticked = await JourneyTask.select(
+        JourneyTask.milestone.journey.relationship.as_alias("relationship"), JourneyTask.title, JourneyTask.done_at,
+    ).where(JourneyTask.done_by == user_id).order_by(JourneyTask.id)
     confirmed = {row["agreement"] for row in await AgreementConfirmation.select(AgreementConfirmation.agreement).where(
         AgreementConfirmation.user == user_id)}
     relationships = []
@@ -199,6 +202,8 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
             "journey": [{"milestone": m["title"], "due_on": m["due_on"], "completed_at": m["completed_at"],
                          "completed_by_you": m["completed_by"] == user_id}
                         for m in milestones if m["relationship"] == rid],
+            "journey_tasks_you_ticked": [{"task": t["title"], "done_at": t["done_at"]}
+                                         for t in ticked if t["relationship"] == rid],
         })
     sessions = await MentoringSession.select().where(MentoringSession.relationship.is_in(ids)).order_by(
         MentoringSession.id)
