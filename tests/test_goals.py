@@ -300,7 +300,8 @@ def test_the_goal_forms_keep_what_was_typed_and_name_the_field(world: World) -> 
     response = w.client.post(url, data={"what": "Speak at a meetup", "metric": "talks given", "baseline": "0",
                                         "target": "1", "due_on": _in(days=30).isoformat(),
                                         "visibility": "private"}, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == f"/relationships/{w.relationship.id}?section=goals"
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/relationships/{w.relationship.id}?section=goals"
     [made] = w.run(api.list_goals, w.relationship.id, w.mentee)
     response = w.client.post(f"{url}/{made.id}/progress", data={"value": "1", "note": "did it"},
                              follow_redirects=False)
