@@ -26,6 +26,9 @@ SINGLE_LINE = rf"^[^{_CONTROLS}]*{END}"
 NOT_BLANK_LINE = rf"^(?=.*\S)[^{_CONTROLS}]*{END}"
 # Free text: tabs and line breaks (``\n``, or ``\r\n`` as browsers send) but no other controls.
 MULTI_LINE = rf"^(?:[^{_CONTROLS}]|[\t\n]|\r\n)*{END}"
+# Required free text: the same, with something other than white space in it.
+NOT_BLANK_TEXT = rf"^(?=[\s\S]*\S)(?:[^{_CONTROLS}]|[\t\n]|\r\n)*{END}"
+MULTI_LINE_PATTERNS = (MULTI_LINE, NOT_BLANK_TEXT)
 
 # Ids are PostgreSQL ``serial`` columns (int4): anything outside this range cannot exist.
 ID_MIN, ID_MAX = 1, 2**31 - 1
@@ -37,6 +40,8 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NOT_BL
                                     description="a title or subject, one line")]
 Line = Annotated[str, msgspec.Meta(max_length=1000, pattern=SINGLE_LINE, description="one line of text")]
 LongText = Annotated[str, msgspec.Meta(max_length=20_000, pattern=MULTI_LINE, description="free text")]
+RequiredText = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000, pattern=NOT_BLANK_TEXT,
+                                           description="free text, not blank")]
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254,
                                     pattern=rf"^[^@\s{_CONTROLS}]+@[^@\s{_CONTROLS}]+\.[^@\s{_CONTROLS}]+{END}",
                                     description="an e-mail address")]

@@ -29,7 +29,7 @@ class JourneyMilestone(Table, tablename="mentorkit_journey_milestone"):
 
     id: Serial  # added by Piccolo; declared for type checkers
 
-    journey = ForeignKey(references=Journey, on_delete=OnDelete.cascade, index=True)
+    journey: ForeignKey[Journey] = ForeignKey(references=Journey, on_delete=OnDelete.cascade, index=True)
     key = Varchar(length=100)
     # "<journey>:<key>": a key once per journey.
     milestone_ref = Varchar(length=150, unique=True)
@@ -49,7 +49,8 @@ class JourneyTask(Table, tablename="mentorkit_journey_task"):
 
     id: Serial  # added by Piccolo; declared for type checkers
 
-    milestone = ForeignKey(references=JourneyMilestone, on_delete=OnDelete.cascade, index=True)
+    milestone: ForeignKey[JourneyMilestone] = ForeignKey(references=JourneyMilestone, on_delete=OnDelete.cascade,
+                                                         index=True)
     position = Integer(default=0)
     title = Varchar(length=300)
     done_at = Timestamptz(null=True, default=None)

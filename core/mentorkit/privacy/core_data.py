@@ -19,7 +19,7 @@ from mentorkit.db.values import as_json
 from mentorkit.events import EventRecord, Timer, emit, utcnow
 from mentorkit.goals.tables import Goal, GoalProgress
 from mentorkit.imports.tables import ImportJob
-from mentorkit.journeys.tables import JourneyMilestone, JourneyTask
+from mentorkit.journeys.tables import Journey, JourneyMilestone, JourneyTask
 from mentorkit.profiles.photos import remove_photo_file
 from mentorkit.profiles.services import stored_photo_name
 from mentorkit.profiles.tables import Profile, ProfileTag
@@ -173,9 +173,11 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
         JourneyMilestone.journey.relationship.as_alias("relationship"), JourneyMilestone.title,
         JourneyMilestone.due_on, JourneyMilestone.completed_at, JourneyMilestone.completed_by,
     ).where(JourneyMilestone.journey.relationship.is_in(ids)).order_by(JourneyMilestone.id)
-    ticked = await JourneyTask.select(
-        JourneyTask.milestone.journey.relationship.as_alias("relationship"), JourneyTask.title, JourneyTask.done_at,
-    ).where(JourneyTask.done_by == user_id).order_by(JourneyTask.id)
+    journey_of = {row["id"]: row["relationship"] for row in await Journey.select(
+        Journey.id, Journey.relationship).where(Journey.relationship.is_in(ids))}
+    ticked = [{**row, "relationship": journey_of.get(row["journey"])} for row in await JourneyTask.select(
+        JourneyTask.milestone.journey.as_alias("journey"), JourneyTask.title, JourneyTask.done_at,
+    ).where(JourneyTask.done_by == user_id).order_by(JourneyTask.id)]
     confirmed = {row["agreement"] for row in await AgreementConfirmation.select(AgreementConfirmation.agreement).where(
         AgreementConfirmation.user == user_id)}
     relationships = []

@@ -8,11 +8,12 @@ from typing import Annotated, Literal
 import msgspec
 
 from mentorkit.contracts import AgreementSection, AgreementTerms
-from mentorkit.schemas import MULTI_LINE, NOT_BLANK_LINE, Id, Input, LongText, Title
+from mentorkit.schemas import NOT_BLANK_LINE, NOT_BLANK_TEXT, Id, Input, LongText, RequiredText, Title
 
 # A question or an answer between members: free text of some length (blank is refused by the
 # service, which names the field).
-Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=MULTI_LINE, description="free text")]
+Note = Annotated[str, msgspec.Meta(min_length=1, max_length=2000, pattern=NOT_BLANK_TEXT,
+                                   description="free text, not blank")]
 Minutes = Annotated[int, msgspec.Meta(ge=1, le=600, description="minutes, 1 to 600")]
 RelationshipState = Literal[
     "proposed", "pending", "active", "paused", "completed", "ended_early", "declined", "cancelled"]
@@ -290,8 +291,8 @@ class AgreementUpdate(Input):
                                                    description="one line")]
     channel: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=NOT_BLANK_LINE,
                                          description="one line")]
-    confidentiality: LongText
-    expectations: LongText
+    confidentiality: RequiredText
+    expectations: RequiredText
     ends_on: dt.date | None = None
     sections: Annotated[list[AgreementSectionInput], msgspec.Meta(max_length=10)] = msgspec.field(
         default_factory=list)

@@ -12,7 +12,15 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from mentorkit.schemas import MULTI_LINE, NOT_BLANK_LINE, SINGLE_LINE, Email, control_problem
+from mentorkit.schemas import (
+    MULTI_LINE,
+    MULTI_LINE_PATTERNS,
+    NOT_BLANK_LINE,
+    NOT_BLANK_TEXT,
+    SINGLE_LINE,
+    Email,
+    control_problem,
+)
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -37,6 +45,7 @@ _FRIENDLY = [
     (_regex_message(SINGLE_LINE), "must be a single line without control characters"),
     (_regex_message(NOT_BLANK_LINE), "must be a single line without control characters"),
     (_regex_message(MULTI_LINE), "must not contain control characters"),
+    (_regex_message(NOT_BLANK_TEXT), "write something here (and no control characters)"),
     (_regex_message(_pattern_of(Email)), "must be an e-mail address like name@example.org"),
     (re.compile(r"Expected `str` matching regex"), "is not in the expected format"),
     (re.compile(r"Invalid enum value"), "choose one of the options"),
@@ -84,7 +93,7 @@ def _is_multi_line(ftype: Any) -> bool:
     types = ftype.types if isinstance(ftype, msgspec.inspect.UnionType) else (ftype,)
     # A type with a description comes wrapped in ``Metadata``.
     types = tuple(t.type if isinstance(t, msgspec.inspect.Metadata) else t for t in types)
-    return any(isinstance(t, msgspec.inspect.StrType) and t.pattern == MULTI_LINE for t in types)
+    return any(isinstance(t, msgspec.inspect.StrType) and t.pattern in MULTI_LINE_PATTERNS for t in types)
 
 
 class _Field(typing.NamedTuple):
