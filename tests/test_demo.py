@@ -7,10 +7,18 @@ from typing import Any
 from mentorkit.accounts.services import authenticate
 from mentorkit.accounts.tables import User
 from mentorkit.demo import ADMIN_EMAIL, COORDINATOR_EMAIL, DEMO_PASSWORD, MENTEE_EMAIL, MENTOR_EMAIL, fill_demo_site
+from mentorkit.goals.tables import Goal
+from mentorkit.journeys.tables import JourneyMilestone
 from mentorkit.profiles.tables import Profile, ProfileTag, Tag
 from mentorkit.programs.tables import Enrolment, EnrolmentAnswer, EnrolmentPreference, Program, ProgramQuestion
 from mentorkit.relationships.lifecycle import RELATIONSHIP_TRANSITIONS
-from mentorkit.relationships.tables import MentoringSession, Relationship, RelationshipInquiry
+from mentorkit.relationships.tables import (
+    Agreement,
+    AgreementConfirmation,
+    MentoringSession,
+    Relationship,
+    RelationshipInquiry,
+)
 
 
 async def test_demo_site_has_people_programs_and_relationships_in_several_states(mentorkit_runtime: Any) -> None:
@@ -22,6 +30,11 @@ async def test_demo_site_has_people_programs_and_relationships_in_several_states
     # The re-match keeps its predecessor; the waiting match has a question answered.
     assert await Relationship.count().where(Relationship.rematch_of.is_not_null()) == 1
     assert await RelationshipInquiry.count().where(RelationshipInquiry.answered_at.is_not_null()) == 1
+    # Journeys under way, agreements confirmed (one new version waiting), goals of every kind.
+    assert await JourneyMilestone.count().where(JourneyMilestone.completed_at.is_not_null()) > 5
+    assert await AgreementConfirmation.count() > 10 and await Agreement.count().where(Agreement.version == 2) >= 1
+    assert {g["visibility"] for g in await Goal.select(Goal.visibility)} == {"private", "relationship", "aggregate"}
+    assert await Goal.count().where(Goal.status == "suggested") >= 1
     assert await MentoringSession.count() > 10
     for email in (ADMIN_EMAIL, COORDINATOR_EMAIL, MENTOR_EMAIL, MENTEE_EMAIL):
         assert any(email in line for line in lines)

@@ -319,11 +319,34 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
 async def _journey_progress(relationship_id: int, index: int, mentor: CurrentUser, mentee: CurrentUser) -> None:
     """Ten weeks in: most pairs have confirmed their agreement and had their kick-off, half
     have set goals (the others' goals milestone is overdue); the demo pair reworded their
-    agreement, so version 2 waits for the mentee."""
+    agreement, so version 2 waits for the mentee, and has goals of every visibility with
+    progress, and a suggestion waiting for the mentee."""
     import msgspec
 
+    from mentorkit.goals import services as goals
+    from mentorkit.goals.schemas import GoalCreate, GoalSuggest, GoalUpdate, ProgressCreate
     from mentorkit.journeys import services as journeys
     from mentorkit.relationships import agreements
+
+    today = dt.datetime.now(dt.UTC).date()
+    what, metric, target = demo_data.SMART_GOALS[index % len(demo_data.SMART_GOALS)]
+    shared = await goals.create_goal(relationship_id, GoalCreate(
+        what=what, metric=metric, target=target, due_on=today + dt.timedelta(days=30 + 7 * (index % 8)),
+        visibility="relationship" if index % 3 else "aggregate", milestone_key="goals_set"), mentee)
+    await goals.log_progress(relationship_id, shared.id, ProgressCreate(value=max(1, target // 3),
+                                                                        note="A good start."), mentee)
+    if index % 4 == 1:
+        await goals.update_goal(relationship_id, shared.id, GoalUpdate(status="on_track"), mentee)
+    elif index % 4 == 2:
+        await goals.update_goal(relationship_id, shared.id, GoalUpdate(status="at_risk"), mentee)
+    if index == 0:
+        private = await goals.create_goal(relationship_id, GoalCreate(
+            what="Ask for the promotion conversation", metric="conversations held", target=1,
+            why="I keep putting it off.", due_on=today + dt.timedelta(days=45)), mentee)
+        assert private.visibility == "private"
+        await goals.suggest_goal(relationship_id, GoalSuggest(
+            what="Review a pull request of a senior colleague each week", metric="reviews a week", target=1,
+            due_on=today + dt.timedelta(days=60), visibility="relationship"), mentor)
 
     if index % 5 != 4:
         await agreements.confirm_agreement(relationship_id, 1, mentee)

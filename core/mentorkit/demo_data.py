@@ -237,3 +237,13 @@ DRAFT_PROGRAM = ("product-pilot", "Product mentoring pilot",
 GROUP_PROGRAM = ("engineering-circles", "Engineering circles",
                  "Small circles of engineers meet monthly with an experienced lead; join any time.")
 CIRCLE_MENTEE_LIMIT = 8
+
+# SMART goals the demo's mentees set with their mentors: what, how it is measured, the target.
+SMART_GOALS = [
+    ("Give a talk at the engineering all-hands", "talks given", 1),
+    ("Ship a feature end to end", "features shipped", 2),
+    ("Read three books on software design", "books read", 3),
+    ("Run the team's retrospective", "retrospectives run", 4),
+    ("Write design documents for new work", "design documents", 3),
+    ("Pair with a colleague from another team", "pairing sessions", 6),
+]

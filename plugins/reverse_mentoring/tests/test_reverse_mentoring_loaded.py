@@ -24,3 +24,18 @@ def test_reverse_pairs_one_junior_mentor_with_one_senior_mentee() -> None:
     assert REVERSE.role_problems(["mentor", "mentee"]) == []
     assert REVERSE.role_problems(["mentor", "mentee", "mentee"]) == [
         "a Reverse mentoring relationship needs 1 senior mentee(s), got 2"]
+
+
+def test_a_reverse_relationship_starts_from_the_power_dynamics_agreement(mentorkit_client: Any,
+                                                                        mentorkit_factory: Any) -> None:
+    from mentorkit import api
+
+    factory = mentorkit_factory
+    program = factory.program(format="reverse", state="running")
+    junior, senior = factory.user("Jun Ior"), factory.user("Sen Ior")
+    relationship = factory.pair(program, [factory.enrol(program, junior, "mentor"),
+                                          factory.enrol(program, senior, "mentee")])
+    agreement = mentorkit_client.run(api.get_agreement, relationship.id, junior)
+    assert agreement.terms is not None
+    assert [s.title for s in agreement.terms.sections] == ["Power and candour", "Credit"]
+    assert "junior mentor sets the topics" in agreement.terms.expectations
