@@ -30,9 +30,10 @@ _API = "/api/v1/relationships/{relationship_id:int}/journey"
 assert policies.POLICIES  # importing the module registers the policies these routes name
 
 
-async def journey_context(request: AnyRequest, relationship_id: int) -> dict[str, Any]:
-    """What the relationship page's journey section needs."""
-    view = await services.get_journey(relationship_id, request.user)
+async def journey_context(relationship: Any, viewer: str) -> dict[str, Any]:
+    """What the relationship page's journey section needs (``relationship`` and ``viewer``
+    as the page read them)."""
+    view = await services.journey_view(relationship, viewer)
     return {"journey": view,
             "journey_timeline": timeline(view.milestones, view.started_on, utcnow().date()) if view else None}
 

@@ -164,7 +164,13 @@ async def get_journey(relationship_id: int, actor: Actor) -> schemas.JourneyView
     """The relationship's journey (members and coordinators), or None when it has none yet
     (it starts with the relationship)."""
     relationship = await relationship_by_id(relationship_id)
-    viewer = await viewer_of(relationship, actor)
+    return await journey_view(relationship, await viewer_of(relationship, actor))
+
+
+async def journey_view(relationship: RelationshipModel, viewer: str) -> schemas.JourneyView | None:
+    """``get_journey`` for a relationship already read and a viewer already known ("member"
+    or "coordinator"): the relationship page reads them once for every section."""
+    relationship_id = relationship.id
     journey = await _journey_row(relationship_id)
     if journey is None:
         return None

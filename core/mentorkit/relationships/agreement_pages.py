@@ -98,9 +98,11 @@ def _update(data: dict[str, str]) -> tuple[AgreementUpdate | None, Form]:
 # --------------------------------------------------------------------------- a relationship's agreement
 
 
-async def agreement_context(request: AnyRequest, relationship_id: int, form: Form | None = None) -> dict[str, Any]:
-    """What the relationship page's agreement section needs."""
-    view = await agreements.get_agreement(relationship_id, request.user)
+async def agreement_context(request: AnyRequest, relationship: Any, viewer: str,
+                            form: Form | None = None) -> dict[str, Any]:
+    """What the relationship page's agreement section needs (``relationship`` and ``viewer``
+    as the page read them)."""
+    view = await agreements.agreement_view(relationship, viewer, request.user)
     return {"agreement": view, "agreement_form": form or (form_of(view.terms) if view.terms else Form()),
             "agreement_labels": LABELS}
 

@@ -111,10 +111,12 @@ async def get_agreement(relationship_id: int, actor: Actor) -> schemas.Agreement
     the text; coordinators and site admins ``terms=None``."""
     relationship = await relationship_by_id(relationship_id)
     viewer = await viewer_of(relationship, actor)
-    return await _view(relationship, viewer, actor)
+    return await agreement_view(relationship, viewer, actor)
 
 
-async def _view(relationship: schemas.Relationship, viewer: str, actor: Actor) -> schemas.AgreementView:
+async def agreement_view(relationship: schemas.Relationship, viewer: str, actor: Actor) -> schemas.AgreementView:
+    """``get_agreement`` for a relationship already read and a viewer already known
+    ("member" or "coordinator"): the relationship page reads them once for every section."""
     versions = await _versions(relationship.id)
     confirmations = await _confirmations([v["id"] for v in versions])
     if versions:
@@ -187,7 +189,7 @@ async def update_agreement(relationship_id: int, terms: AgreementTerms, actor: A
         _, version = await _store(relationship, terms, actor)
         await emit("agreement.updated", f"relationship:{relationship_id}",
                    {"program_id": relationship.program_id, "version": version}, actor_id=actor.id)
-        return await _view(relationship, "member", actor)
+        return await agreement_view(relationship, "member", actor)
 
 
 async def confirm_agreement(relationship_id: int, version: int, actor: Actor) -> schemas.AgreementView:
@@ -196,7 +198,7 @@ async def confirm_agreement(relationship_id: int, version: int, actor: Actor) ->
     async with transaction():
         relationship = await relationship_by_id(relationship_id)
         await _member_may_change(relationship, actor)
-        view = await _view(relationship, "member", actor)
+        view = await agreement_view(relationship, "member", actor)
         if version != view.version:
             raise ConflictError(f"version {view.version} is the current agreement; read it, then confirm it")
         mine = next((c for c in view.confirmations if c.user_id == actor.id), None)
@@ -209,7 +211,7 @@ async def confirm_agreement(relationship_id: int, version: int, actor: Actor) ->
         await AgreementConfirmation.insert(AgreementConfirmation(
             agreement=agreement_id, user=actor.id, confirmation_key=f"{agreement_id}:{actor.id}",
             confirmed_at=utcnow()))
-        after = await _view(relationship, "member", actor)
+        after = await agreement_view(relationship, "member", actor)
         await emit("agreement.confirmed", f"relationship:{relationship_id}",
                    {"program_id": relationship.program_id, "version": version, "user_id": actor.id,
                     "agreed": after.agreed}, actor_id=actor.id)

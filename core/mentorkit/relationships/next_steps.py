@@ -5,7 +5,7 @@ it first; ``GET /api/v1/next-steps`` returns it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -15,6 +15,7 @@ from mentorkit.db.values import as_date, as_utc
 from mentorkit.events import utcnow
 from mentorkit.programs.services import Actor
 from mentorkit.relationships.reads import my_relationships
+from mentorkit.relationships.schemas import Relationship
 
 # The milestones not yet reached of the person's relationships, and whether they confirmed
 # each agreement's current version: two fixed statements whatever the number of relationships.
@@ -47,10 +48,13 @@ class NextStep(msgspec.Struct, frozen=True, kw_only=True):
     overdue: bool = False
 
 
-async def next_steps(actor: Actor) -> list[NextStep]:
+async def next_steps(actor: Actor, relationships: Sequence[Relationship] | None = None) -> list[NextStep]:
     """The actor's next steps across their open relationships (members only: empty for the
-    system actor), overdue and dated ones first."""
-    mine = [r for r in await my_relationships(actor) if r.state in ("pending", "active", "paused")]
+    system actor), overdue and dated ones first. ``relationships``: the actor's, when the
+    caller has read them already (the home page)."""
+    if relationships is None:
+        relationships = await my_relationships(actor)
+    mine = [r for r in relationships if r.state in ("pending", "active", "paused")]
     if not mine:
         return []
     milestones: dict[int, Mapping[str, Any]] = {}

@@ -84,7 +84,7 @@ async def home(request: AnyRequest) -> Template:
         enrolments=enrolments,
         staffed=staffed,
         waiting=waiting,
-        steps=await next_steps(user),
+        steps=await next_steps(user, mine),
         state_label=lifecycle.state_label,
         panels=await page_panels(request, "home"),
     )
@@ -130,7 +130,7 @@ async def _relationship_page(
         section = "sessions" if session_form.errors else next(
             (_FORM_SECTION.get(name, "overview") for name, form in forms.items() if form.errors), "overview")
     view = await services.relationship_view(relationship_id, request.user)
-    agreement = await agreement_context(request, relationship_id, forms.pop("agreement", None))
+    agreement = await agreement_context(request, view.relationship, view.viewer, forms.pop("agreement", None))
     action_forms = {name: prefixed(forms.get(name) or Form(), name) for name in ACTION_FORMS}
     if answering is not None:  # one answer form per question: the ids say which question
         prefixed(action_forms["answer"], f"answer-{answering}")
@@ -138,7 +138,7 @@ async def _relationship_page(
         request,
         "relationships/detail.html",
         **agreement,
-        **await journey_context(request, relationship_id),
+        **await journey_context(view.relationship, view.viewer),
         status_code=status_code,
         view=view,
         panels=await page_panels(request, "relationship", view.relationship),
