@@ -400,3 +400,11 @@ async def test_a_format_extends_a_transition_inside_its_transaction(mentorkit_pl
 @pytest.fixture
 def mentorkit_plugins() -> list[tuple[str, object]]:
     return [("extending", ExtendingFormat())]
+
+
+async def test_a_match_waiting_for_an_answer_counts_as_matched(mentorkit_runtime: Any) -> None:
+    w = await world("two_sided")
+    await propose(w)
+    aggregates = await programs.program_aggregates(w.program.id, w.admin)
+    assert (aggregates.matched.get("mentee"), aggregates.unmatched.get("mentee", 0)) == (1, 0)
+    assert aggregates.matched.get("mentor") == 1 and aggregates.unmatched.get("mentor") == 1  # Max waits

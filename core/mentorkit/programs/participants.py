@@ -36,7 +36,7 @@ _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")
 
 _MATCHED = """EXISTS (SELECT 1 FROM mentorkit_relationship_member m
     JOIN mentorkit_relationship r ON r.id = m.relationship
-    WHERE m.enrolment = e.id AND r.state IN ('active', 'paused'))"""
+    WHERE m.enrolment = e.id AND r.state IN ('proposed', 'pending', 'active', 'paused'))"""
 
 _QUESTION = """SELECT id, kind, choices FROM mentorkit_program_question WHERE program = {} AND key = {}"""
 

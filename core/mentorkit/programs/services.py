@@ -573,7 +573,7 @@ _MATCHED_COUNTS = """
     SELECT e.role AS role, COUNT(*) AS n FROM mentorkit_enrolment e
     WHERE e.program = {} AND e.state = 'active' AND EXISTS (
         SELECT 1 FROM mentorkit_relationship_member m JOIN mentorkit_relationship r ON r.id = m.relationship
-        WHERE m.enrolment = e.id AND r.state IN ('active', 'paused'))
+        WHERE m.enrolment = e.id AND r.state IN ('proposed', 'pending', 'active', 'paused'))
     GROUP BY e.role
 """
 
