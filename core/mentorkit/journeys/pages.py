@@ -47,10 +47,6 @@ async def _act(request: AnyRequest, relationship_id: int, call: Any, done: str) 
     return redirect(f"/relationships/{relationship_id}?section=journey", flash=done)
 
 
-class TaskForm(TaskChange):
-    """The task button's form (a box ticked or not)."""
-
-
 @post(f"{_RELATIONSHIP}/milestones/{{milestone_key:str}}/complete", opt={"policy": "relationship_member"},
       include_in_schema=False)
 async def complete_page(request: AnyRequest, relationship_id: FromPath[Id], milestone_key: FromPath[Line]
@@ -73,7 +69,7 @@ async def reopen_page(request: AnyRequest, relationship_id: FromPath[Id], milest
 async def task_page(request: AnyRequest, relationship_id: FromPath[Id], task_id: FromPath[Id],
                     data: FormData) -> Response[Any]:
     """Tick or untick a task."""
-    values, form = validate_form(TaskForm, {"done": "", **data})
+    values, form = validate_form(TaskChange, {"done": "", **data})
     if values is None:
         return redirect(f"/relationships/{relationship_id}?section=journey", flash="; ".join(form.errors.values()),
                         level="error")

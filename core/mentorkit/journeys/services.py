@@ -28,7 +28,6 @@ from mentorkit.events import Timer, emit, emit_many, schedule, utcnow
 from mentorkit.journeys import schemas
 from mentorkit.journeys.tables import Journey, JourneyMilestone, JourneyTask
 from mentorkit.programs.services import Actor, require_coordinator
-from mentorkit.programs.tables import Program
 from mentorkit.relationships.reads import relationship_by_id, viewer_of
 from mentorkit.relationships.schemas import Relationship as RelationshipModel
 from mentorkit.relationships.tables import Relationship
@@ -382,11 +381,3 @@ async def shift_journey(relationship_id: int, started_on: dt.date) -> None:
         if row["completed_at"] is None:
             await _schedule(journey["id"], relationship_id, row["key"], due_on)
 
-
-async def program_of(relationship_id: int) -> dict[str, Any]:
-    """The program row of a relationship (for starting its journey)."""
-    row = await Program.select().where(Program.id.is_in(
-        Relationship.select(Relationship.program).where(Relationship.id == relationship_id))).first()
-    if row is None:
-        raise NotFound("no such relationship")
-    return dict(row)

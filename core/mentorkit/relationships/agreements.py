@@ -23,7 +23,7 @@ from mentorkit.db import transaction
 from mentorkit.db.values import as_json
 from mentorkit.errors import ConflictError, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, utcnow
-from mentorkit.programs.services import Actor, require_coordinator
+from mentorkit.programs.services import Actor, _program_row, require_coordinator
 from mentorkit.programs.tables import Program
 from mentorkit.relationships import schemas
 from mentorkit.relationships.reads import relationship_by_id, viewer_of
@@ -123,8 +123,7 @@ async def agreement_view(relationship: schemas.Relationship, viewer: str, actor:
         current = versions[-1]
         terms = _terms(current["terms"])
     else:
-        program = await Program.select().where(Program.id == relationship.program_id).first()
-        current, terms = None, template_for(dict(program or {}))
+        current, terms = None, template_for(await _program_row(relationship.program_id))
 
     def confirmed(agreement_id: int | None) -> list[schemas.AgreementConfirmation]:
         return [schemas.AgreementConfirmation(user_id=c["user"], display_name=c["display_name"],

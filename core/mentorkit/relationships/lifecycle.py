@@ -29,12 +29,13 @@ from typing import Any
 
 from mentorkit.contracts import PairingContext, ProgramFormat
 from mentorkit.db import transaction
-from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
+from mentorkit.errors import ConflictError, PermissionDenied, ValidationFailed
 from mentorkit.events import emit, schedule, utcnow
 from mentorkit.notifications.services import notify
 from mentorkit.programs.services import (
     OPEN_STATES,
     Actor,
+    _program_row,
     format_of,
     program_from_row,
     require_coordinator,
@@ -63,8 +64,6 @@ RELATIONSHIP_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 # States that hold the members (their open key, their capacity): not yet ended.
 OPEN_RELATIONSHIP_STATES = ("proposed", "pending", "active", "paused")
-# States of a relationship that has started and not ended (what closing a program completes).
-STARTED_STATES = ("active", "paused")
 ENDED_STATES = ("completed", "ended_early", "declined", "cancelled")
 # Every relationship is born a proposal; the first transition leaves it.
 CREATED_FROM = "proposed"
@@ -138,13 +137,6 @@ def asked_roles(program: Any, fmt: ProgramFormat | None) -> list[str]:
 
 
 # --------------------------------------------------------------------------- rules
-
-
-async def _program(program_id: int) -> dict[str, Any]:
-    row = await Program.select().where(Program.id == program_id).first()
-    if row is None:  # a relationship's program is deleted with it (cascade): never seen
-        raise NotFound("no such program")
-    return dict(row)
 
 
 async def _check_transition(relationship: schemas.Relationship, old: str, new: str, actor: Actor) -> None:
@@ -391,7 +383,7 @@ async def _change(relationship_id: int, new: str, actor: Actor, *, reason: str =
     if problems:
         raise ValidationFailed(problems)
     await _check_transition(relationship, old, new, actor)
-    program = await _program(relationship.program_id)
+    program = await _program_row(relationship.program_id)
     values: dict[Any, Any] = {Relationship.state: new}
     if new in ENDED_STATES:
         values.update({Relationship.open_key: None, Relationship.ended_at: now})
@@ -470,7 +462,7 @@ async def publish_relationship(relationship_id: int, actor: Actor, reason: str =
     none (coordinators, admins)."""
     async with transaction():
         relationship = await relationship_by_id(relationship_id)
-        program = await _program(relationship.program_id)
+        program = await _program_row(relationship.program_id)
         target = "pending" if asked_roles(program, current_runtime().formats.get(relationship.format)) else "active"
         return await _change(relationship_id, target, actor, reason=reason, expected="proposed")
 
@@ -486,7 +478,7 @@ async def _asked_member(relationship: schemas.Relationship, actor: Actor) -> sch
     if relationship.state != "pending":
         raise ConflictError("only a match waiting for acceptance can be answered; "
                             f"it is {state_label(relationship.state)}")
-    program = await _program(relationship.program_id)
+    program = await _program_row(relationship.program_id)
     if member.role not in asked_roles(program, current_runtime().formats.get(relationship.format)):
         raise PermissionDenied("this program does not ask your role to accept matches")
     return member
@@ -506,7 +498,7 @@ async def accept_relationship(relationship_id: int, actor: Actor, reason: str = 
         await emit("relationship.accepted", f"relationship:{relationship_id}",
                    {"program_id": relationship.program_id, "user_id": actor.id, "role": member.role},
                    actor_id=actor.id)
-        program = await _program(relationship.program_id)
+        program = await _program_row(relationship.program_id)
         asked = asked_roles(program, current_runtime().formats.get(relationship.format))
         waiting = [m for m in relationship.members
                    if m.role in asked and m.accepted_at is None and m.user_id != actor.id]
