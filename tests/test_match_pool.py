@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from mentorkit.accounts.services import create_user
-from mentorkit.contracts import MatchPool, PoolEnrolment, PoolMember, PoolProgram, PoolRelationship
+from mentorkit.contracts import MatchPool, PoolEnrolment, PoolMember, PoolProgram, PoolRelationship, PoolRole
 from mentorkit.errors import PermissionDenied
 from mentorkit.programs import services as programs
 from mentorkit.programs.schemas import ProgramCreate
@@ -33,10 +33,14 @@ async def test_the_pool_lists_active_enrolments_and_existing_relationships(mento
 
     pool = await match_pool(program.id, admin)
     assert pool == MatchPool(
-        program=PoolProgram(id=program.id, slug="spring", name="Spring", format="one_to_one"),
+        program=PoolProgram(id=program.id, slug="spring", name="Spring", format="one_to_one", roles=[
+            PoolRole(role="mentor", label="mentor"), PoolRole(role="mentee", label="mentee", takes_capacity=False),
+        ]),
         enrolments=[
-            PoolEnrolment(id=mentor.id, user_id=mo.id, display_name="Mo", role="mentor", capacity=1),
-            PoolEnrolment(id=mentee.id, user_id=mia.id, display_name="Mia", role="mentee", capacity=1),
+            PoolEnrolment(id=mentor.id, user_id=mo.id, display_name="Mo", role="mentor", capacity=1,
+                          open_relationships=1),
+            PoolEnrolment(id=mentee.id, user_id=mia.id, display_name="Mia", role="mentee", capacity=1,
+                          open_relationships=1),
             PoolEnrolment(id=waiting.id, user_id=mel.id, display_name="Mel", role="mentee", capacity=1),
         ],
         relationships=[PoolRelationship(id=paired.id, state="active", members=[
@@ -44,6 +48,9 @@ async def test_the_pool_lists_active_enrolments_and_existing_relationships(mento
             PoolMember(enrolment_id=mentee.id, user_id=mia.id, role="mentee"),
         ])],
     )
+    assert [e.remaining for e in pool.enrolments] == [0, 0, 1]
+    assert pool.in_role("mentee") == pool.enrolments[1:]
+    assert pool.earlier_partners() == {(mo.id, mia.id), (mia.id, mo.id)}
     with pytest.raises(PermissionDenied):
         await match_pool(program.id, mia)
 
@@ -53,7 +60,7 @@ async def test_the_pool_carries_skills_as_canonical_tags_answers_preferences_and
 ) -> None:
     from mentorkit.contracts import PoolQuestion
     from mentorkit.profiles import tags
-    from mentorkit.profiles.schemas import ProfileUpdate
+    from mentorkit.profiles.schemas import Availability, ProfileUpdate
     from mentorkit.profiles.services import update_profile
     from mentorkit.programs import enrolments, preferences, question_services
     from mentorkit.programs.enrolment_schemas import QuestionCreate
@@ -61,7 +68,10 @@ async def test_the_pool_carries_skills_as_canonical_tags_answers_preferences_and
     admin, mo, mia, boss = [await person(n, n == "ada") for n in ("ada", "mo", "mia", "boss")]
     ml = await tags.create_tag("Machine learning", admin)
     await tags.add_synonym(ml.id, "ML", admin)
-    await update_profile(mo, ProfileUpdate(skills_offered=["ml"]))
+    await update_profile(mo, ProfileUpdate(
+        skills_offered=["ml"], languages=["es", "en"], seniority="senior", department="Research",
+        time_zone="Europe/Madrid", headline="Data scientist",
+        availability=[Availability(day=1, start="09:00", end="11:00")]))
     await update_profile(mia, ProfileUpdate(skills_sought=["Machine Learning"]))
     program = await programs.create_program(ProgramCreate(slug="spring", name="Spring"), admin)
     await question_services.create_question(program.id, QuestionCreate(
@@ -82,3 +92,10 @@ async def test_the_pool_carries_skills_as_canonical_tags_answers_preferences_and
     assert (by_user[mo.id].capacity, by_user[mo.id].paused) == (3, True)
     assert (by_user[boss.id].capacity, by_user[boss.id].paused, by_user[boss.id].answers) == (1, False, {})
     assert (by_user[mia.id].wishes, by_user[mia.id].avoid) == ([mo.id], [boss.id])
+    # The profile fields strategies compare, whatever their visibility.
+    mentor_seen = by_user[mo.id]
+    assert (mentor_seen.languages, mentor_seen.seniority, mentor_seen.department, mentor_seen.time_zone,
+            mentor_seen.headline) == (["es", "en"], "senior", "Research", "Europe/Madrid", "Data scientist")
+    assert mentor_seen.availability == [{"day": 1, "start": "09:00", "end": "11:00"}]
+    assert mentor_seen.remaining == 0  # paused
+    assert (by_user[boss.id].time_zone, by_user[boss.id].languages) == ("UTC", [])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union
 
 import msgspec
@@ -323,6 +323,29 @@ class PoolProgram(msgspec.Struct, frozen=True, kw_only=True):
     """The program's name."""
     format: str
     """The key of the program's ``ProgramFormat``."""
+    roles: list[PoolRole] = msgspec.field(default_factory=list)
+    """The format's roles in its order (1:1: mentor, then mentee)."""
+    seniority_direction: str = "senior_mentors"
+    """Which way the format reads seniority: ``"senior_mentors"`` or ``"junior_mentors"``."""
+    matching_mode: str = "coordinator"
+    """Who makes the matches: ``"coordinator"``, ``"automatic"``, ``"mentee"`` or ``"mentor"``
+    (self-matching: that role picks from suggestions)."""
+    default_capacity: int = 1
+    """How many relationships a capacity-taking member holds unless their enrolment says
+    otherwise."""
+
+
+class PoolRole(msgspec.Struct, frozen=True, kw_only=True):
+    """A role of the program's format, as a strategy needs it."""
+
+    role: str
+    """The role's key (``"mentor"``)."""
+    label: str
+    """What pages call it (``"Mentor"``)."""
+    takes_capacity: bool = True
+    """Whether people in this role hold several relationships up to their capacity (mentors)."""
+    max_members: int = 1
+    """The most members with this role one relationship has."""
 
 
 class PoolEnrolment(msgspec.Struct, frozen=True, kw_only=True):
@@ -352,6 +375,33 @@ class PoolEnrolment(msgspec.Struct, frozen=True, kw_only=True):
     """Account ids of people they would like to be matched with."""
     avoid: list[int] = msgspec.field(default_factory=list)
     """Account ids of people they must not be matched with ("not with")."""
+    open_relationships: int = 0
+    """How many open relationships (draft, waiting for acceptance, active, paused) they hold in
+    this program."""
+    time_zone: str = "UTC"
+    """Their IANA time zone (``"Europe/Madrid"``)."""
+    languages: list[str] = msgspec.field(default_factory=list)
+    """The languages they speak, as BCP 47 tags (``"es"``)."""
+    seniority: str = ""
+    """Their seniority key (``student``, ``junior``, ``mid``, ``senior``, ``lead``,
+    ``executive``), or empty."""
+    years_experience: int | None = None
+    """Their years of experience, if they said."""
+    department: str = ""
+    """Their department or unit, as they wrote it."""
+    availability: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    """Their weekly availability in their own time zone: ``{"day": 0, "start": "09:00",
+    "end": "11:30"}`` with day 0 Monday."""
+    headline: str = ""
+    """Their profile's one-line headline."""
+    bio: str = ""
+    """Their profile's longer introduction (free text a strategy may compare)."""
+
+    @property
+    def remaining(self) -> int:
+        """How many more relationships they may take now: 0 while paused, else their capacity
+        (1 when unset) minus their open relationships."""
+        return 0 if self.paused else max((self.capacity or 1) - self.open_relationships, 0)
 
 
 class PoolQuestion(msgspec.Struct, frozen=True, kw_only=True):
@@ -411,6 +461,22 @@ class MatchPool(msgspec.Struct, frozen=True, kw_only=True):
     """The program's existing relationships, oldest first."""
     questions: list[PoolQuestion] = msgspec.field(default_factory=list)
     """The program's enrolment questions, in the order people answer them."""
+    pinned: list[dict[str, list[int]]] = msgspec.field(default_factory=list)
+    """Pairs a coordinator pinned for this run (enrolment ids by role, like
+    ``MatchProposal.members``): a strategy keeps them and matches the rest around them."""
+
+    def in_role(self, role: str) -> list[PoolEnrolment]:
+        """The enrolments with this role, oldest first."""
+        return [e for e in self.enrolments if e.role == role]
+
+    def earlier_partners(self) -> set[tuple[int, int]]:
+        """Pairs of account ids who have been (or are) in a relationship of this program
+        together, declined and cancelled matches included, both orders."""
+        pairs: set[tuple[int, int]] = set()
+        for relationship in self.relationships:
+            users = [m.user_id for m in relationship.members]
+            pairs.update((a, b) for a in users for b in users if a != b)
+        return pairs
 
 
 class CriterionScore(msgspec.Struct, frozen=True, kw_only=True):
@@ -448,18 +514,94 @@ class MatchProposal:
     """Each criterion's part of the score, in the order a coordinator should read them."""
 
 
+MatchProgress: TypeAlias = Callable[[int, int, str], None]
+"""``progress(done, total, stage)``: how far a strategy is (``stage`` in words, "scoring
+pairs"). The core shows it as a bar; when the coordinator cancels the run, the call raises
+``MatchRunCancelled``, so a strategy that calls it now and then stops where it is (from a
+worker thread too)."""
+
+
+class MatchRunCancelled(Exception):
+    """Raised by ``MatchProgress`` once the run has been cancelled; let it propagate."""
+
+
+@dataclass(frozen=True)
+class MatchOutcome:
+    """What ``MatchingStrategy.propose`` may return instead of a plain list: the proposals, why
+    the others stay unmatched, and notes for the run page.
+
+    ```python
+    return MatchOutcome(proposals=pairs, unmatched={17: "every mentor is in another department"},
+                        notes=["Proven optimal: no other assignment scores higher."],
+                        proven_optimal=True)
+    ```
+    """
+
+    proposals: Sequence[MatchProposal]
+    """The proposed relationships, best first."""
+    unmatched: dict[int, str] = field(default_factory=dict)
+    """Enrolment id -> why they got no proposal, in words for coordinators. The core says
+    "no proposal" for anyone left out and not listed."""
+    notes: Sequence[str] = ()
+    """Sentences shown on the run page (the objective used, what was relaxed ...)."""
+    proven_optimal: bool | None = None
+    """True when the strategy proved no other assignment scores higher; None when it does not
+    say."""
+
+
+@dataclass(frozen=True)
+class MatchCriterion:
+    """A way of comparing two enrolments that scoring strategies add to their own criteria.
+    Register one with ``register_match_criteria``:
+
+    ```python
+    def same_city(pool, seekers, offerers):
+        return [[1.0 if a.answers.get("city") == b.answers.get("city") else 0.0 for b in offerers]
+                for a in seekers]
+
+    CITY = MatchCriterion(key="city", label="Same city", score=same_city,
+                          sentence=lambda a, b, v: "Both live in the same city." if v else "")
+    ```
+    """
+
+    key: str
+    """Unique key; the strategy's weights name it (``criterion_weights = {"city": 0.5}``)."""
+    label: str
+    """The criterion's name for coordinators (``"Same city"``)."""
+    score: Callable[[MatchPool, Sequence[PoolEnrolment], Sequence[PoolEnrolment]], Any]
+    """``score(pool, seekers, offerers)``: a len(seekers) x len(offerers) array (numpy or nested
+    lists) of values from 0 to 1. NaN forbids the pair (a "must" rule), never a large negative
+    number. Seekers are the role that does not take capacity (mentees), offerers the one that
+    does (mentors)."""
+    sentence: Callable[[PoolEnrolment, PoolEnrolment, float], str]
+    """``sentence(seeker, offerer, value)``: one sentence for the pair, or "" to say nothing."""
+    weight: float = 1.0
+    """Its weight when the program's settings do not name it."""
+    description: str = ""
+    """What it measures, for the strategy's settings page and docs."""
+
+
 @dataclass(frozen=True)
 class MatchingStrategy:
     """A way of proposing matches. Register one with ``register_matching_strategies``:
 
     ```python
-    async def propose(pool: MatchPool, settings: SkillsSettings) -> list[MatchProposal]:
-        mentors = [e for e in pool.enrolments if e.role == "mentor"]
-        ...
+    async def propose(pool: MatchPool, settings: SkillsSettings, progress: MatchProgress):
+        mentors = pool.in_role("mentor")
+        for done, mentee in enumerate(pool.in_role("mentee")):
+            progress(done, len(pool.enrolments), "scoring pairs")
+            ...
+        return MatchOutcome(proposals=proposals, unmatched=reasons)
+
+    async def suggest(pool: MatchPool, person: PoolEnrolment, k: int, settings: SkillsSettings):
+        ...  # the k best partners for ``person``, best first
 
     SKILLS = MatchingStrategy(key="skills", label="Skills overlap", propose=propose,
-                              settings=SkillsSettings)
+                              suggest=suggest, settings=SkillsSettings)
     ```
+
+    Heavy work belongs in ``await asyncio.to_thread(...)`` so the web process stays
+    responsive; ``progress`` may be called from that thread.
     """
 
     key: str
@@ -470,10 +612,16 @@ class MatchingStrategy:
     """One or two sentences for coordinators choosing a strategy."""
     manual: bool = False
     """True when a coordinator chooses the pairs by hand (the strategy proposes nothing itself)."""
-    propose: Callable[[MatchPool, Any], Awaitable[Sequence[MatchProposal]]] | None = None
-    """``async propose(pool, settings)``: proposals for a ``MatchPool``, best first. ``settings``
-    is an instance of this strategy's ``settings`` Struct. Pure: it never touches the database
-    (the core reads the pool and stores the results)."""
+    propose: Callable[[MatchPool, Any, MatchProgress], Awaitable[Sequence[MatchProposal] | MatchOutcome]] | None = None
+    """``async propose(pool, settings, progress)``: proposals for the whole ``MatchPool``, best
+    first, as a list or a ``MatchOutcome``. ``settings`` is an instance of this strategy's
+    ``settings`` Struct; ``progress`` reports how far it is (and raises ``MatchRunCancelled``
+    once the run is cancelled). Pure: it never touches the database (the core reads the pool
+    and stores the results). A match run calls it."""
+    suggest: Callable[[MatchPool, PoolEnrolment, int, Any], Awaitable[Sequence[MatchProposal]]] | None = None
+    """``async suggest(pool, person, k, settings)``: up to ``k`` proposals pairing ``person``
+    with someone of another role, best first, for self-matching. The core has already left out
+    people who are paused or full; each proposal's explanation is what the person reads."""
     settings: type[msgspec.Struct] = EmptySettings
     """A ``msgspec.Struct`` of the strategy's options (weights, thresholds ...)."""
 

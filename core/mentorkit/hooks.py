@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from pluggy import HookImpl
 
-from mentorkit.contracts import JourneyTemplate, MatchingStrategy, NotificationChannel, ProgramFormat, resolve
+from mentorkit.contracts import (
+    JourneyTemplate,
+    MatchCriterion,
+    MatchingStrategy,
+    NotificationChannel,
+    ProgramFormat,
+    resolve,
+)
 from mentorkit.errors import PluginError
 from mentorkit.plugins import MentorkitPluginManager, plugin_package_dir
 
@@ -112,6 +119,10 @@ class Hooks:
     def matching_strategies(self) -> dict[str, MatchingStrategy]:
         """Registered matching strategies by key."""
         return self._keyed("matching strategy", self._collect("register_matching_strategies"), MatchingStrategy)
+
+    def match_criteria(self) -> dict[str, MatchCriterion]:
+        """Registered matching criteria by key."""
+        return self._keyed("matching criterion", self._collect("register_match_criteria"), MatchCriterion)
 
     def notification_channels(self) -> dict[str, NotificationChannel]:
         """Registered notification channels by key."""

@@ -93,9 +93,22 @@ def register_program_formats(register: Callable[..., None]) -> None:
 def register_matching_strategies(register: Callable[..., None]) -> None:
     """Contribute matching strategies: call ``register(MatchingStrategy(...))``.
 
-    A strategy is pure: its ``propose(pool, settings)`` receives a ``MatchPool`` and returns
-    ``MatchProposal``s with scores and per-criterion explanations; it never touches the database
-    (docs/contracts.md).
+    A strategy is pure: its ``propose(pool, settings, progress)`` receives a ``MatchPool`` and
+    returns ``MatchProposal``s with scores and per-criterion explanations (or a
+    ``MatchOutcome``), and its ``suggest(pool, person, k, settings)`` the best partners for one
+    person; it never touches the database. The core runs ``propose`` as a match run with
+    progress and stores what it returns (docs/contracts.md, docs/matching.md).
+    """
+
+
+@hookspec
+def register_match_criteria(register: Callable[..., None]) -> None:
+    """Contribute matching criteria: call ``register(MatchCriterion(...))``.
+
+    A criterion compares seekers with offerers (mentees with mentors) and returns values from 0
+    to 1 (NaN forbids a pair); scoring strategies such as the smart matching plugin weigh it
+    with their own criteria and explain it in the criterion's sentence. See the contracts
+    reference (docs/contracts.md).
     """
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from mentorkit.contracts import JourneyTemplate, MatchingStrategy, NotificationChannel, ProgramFormat
+from mentorkit.contracts import JourneyTemplate, MatchCriterion, MatchingStrategy, NotificationChannel, ProgramFormat
 from mentorkit.db.database import Database
 from mentorkit.events.worker import EventWorker, WorkerPolicy
 from mentorkit.hooks import Hooks
@@ -46,6 +46,8 @@ class Runtime:
     channels: dict[str, NotificationChannel]
     # Journey templates by key, then version.
     journeys: dict[str, dict[int, JourneyTemplate]] = field(default_factory=dict)
+    # Matching criteria (register_match_criteria) by key, for scoring strategies.
+    match_criteria: dict[str, MatchCriterion] = field(default_factory=dict)
     worker: EventWorker | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -177,6 +179,6 @@ def build_runtime(
         settings=settings, pm=pm, hooks=hooks, database=database,
         event_types=hooks.event_types(), formats=hooks.program_formats(),
         strategies=hooks.matching_strategies(), channels=hooks.notification_channels(),
-        journeys=hooks.journey_templates(),
+        journeys=hooks.journey_templates(), match_criteria=hooks.match_criteria(),
     )
     return runtime.activate()

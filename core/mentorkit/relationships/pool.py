@@ -9,7 +9,8 @@ other participants.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from mentorkit.contracts import (
@@ -19,13 +20,16 @@ from mentorkit.contracts import (
     PoolProgram,
     PoolQuestion,
     PoolRelationship,
+    PoolRole,
 )
 from mentorkit.db.reads import fetch
 from mentorkit.db.values import as_json
 from mentorkit.programs.question_services import program_questions
 from mentorkit.programs.services import Actor, require_coordinator
 from mentorkit.programs.tables import Enrolment
+from mentorkit.relationships.lifecycle import OPEN_RELATIONSHIP_STATES
 from mentorkit.relationships.tables import RelationshipMember
+from mentorkit.runtime import current_runtime
 
 _ANSWERS = """
     SELECT a.enrolment AS enrolment, q.key AS key, a.value AS value
@@ -48,6 +52,26 @@ _PREFERENCES = """
     WHERE e.program = {} AND e.state = 'active'
     ORDER BY p.id
 """
+# The profile fields strategies compare (every column, whatever its visibility: see above).
+_PROFILES = """
+    SELECT u.id AS user_id, u.time_zone AS time_zone, p.languages AS languages, p.seniority AS seniority,
+           p.years_experience AS years_experience, p.department AS department,
+           p.availability AS availability, p.headline AS headline, p.bio AS bio
+    FROM mentorkit_user u
+    LEFT JOIN mentorkit_profile p ON p."user" = u.id
+    WHERE u.id IN (SELECT e."user" FROM mentorkit_enrolment e WHERE e.program = {} AND e.state = 'active')
+"""
+
+
+def _profile_fields(row: Mapping[str, Any] | None) -> dict[str, Any]:
+    if row is None:
+        return {}
+    return {
+        "time_zone": row["time_zone"] or "UTC", "languages": list(as_json(row["languages"], [])),
+        "seniority": row["seniority"] or "", "years_experience": row["years_experience"],
+        "department": row["department"] or "", "availability": list(as_json(row["availability"], [])),
+        "headline": row["headline"] or "", "bio": row["bio"] or "",
+    }
 
 
 async def match_pool(program_id: int, actor: Actor) -> MatchPool:
@@ -78,19 +102,31 @@ async def match_pool(program_id: int, actor: Actor) -> MatchPool:
         .order_by(RelationshipMember.relationship, RelationshipMember.id)
     )
     relationships: dict[int, PoolRelationship] = {}
+    holding: Counter[int] = Counter()
     for row in members:
         relationship = relationships.setdefault(
             row["relationship"], PoolRelationship(id=row["relationship"], state=row["state"], members=[]))
         relationship.members.append(PoolMember(enrolment_id=row["enrolment"], user_id=row["user"], role=row["role"]))
+        if row["state"] in OPEN_RELATIONSHIP_STATES:
+            holding[row["enrolment"]] += 1
+    profiles = {row["user_id"]: row for row in await fetch(_PROFILES, program_id)}
+    fmt = current_runtime().formats.get(program["format"])
     return MatchPool(
-        program=PoolProgram(id=program["id"], slug=program["slug"], name=program["name"], format=program["format"]),
+        program=PoolProgram(
+            id=program["id"], slug=program["slug"], name=program["name"], format=program["format"],
+            roles=[PoolRole(role=r.role, label=r.label, takes_capacity=r.takes_capacity, max_members=r.max_members)
+                   for r in (fmt.roles if fmt else ())],
+            seniority_direction=fmt.seniority_direction if fmt else "senior_mentors",
+            matching_mode=program["matching_mode"], default_capacity=program["default_capacity"],
+        ),
         enrolments=[
             PoolEnrolment(
                 id=row["id"], user_id=row["user"], display_name=row["display_name"], role=row["role"],
                 capacity=row["capacity"] or program["default_capacity"], paused=bool(row["paused"]),
                 skills_offered=skills[(row["user"], "offered")], skills_sought=skills[(row["user"], "sought")],
                 answers=answers[row["id"]], wishes=preferences[(row["id"], "wish")],
-                avoid=preferences[(row["id"], "avoid")],
+                avoid=preferences[(row["id"], "avoid")], open_relationships=holding[row["id"]],
+                **_profile_fields(profiles.get(row["user"])),
             )
             for row in enrolments
         ],
