@@ -59,6 +59,8 @@ EVENT_TYPES = {
     "goal.progress_logged": "progress was logged on a goal (goal_id, relationship_id, owner_id, status, "
                             "visibility, progress_id; no value or note)",
     "goal.suggested": "a mentor suggested a goal (goal_id, relationship_id, owner_id, status, visibility; no text)",
+    "match_run.started": "a coordinator started a match run (program_id, run_id, strategy)",
+    "match_run.finished": "a match run's proposals are ready for review (program_id, run_id, proposals, coverage)",
     "goal.suggestion_answered": "a suggested goal was accepted or declined, and then deleted (goal_id, "
                                 "relationship_id, owner_id, status, visibility, answer)",
 }
