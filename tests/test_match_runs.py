@@ -27,7 +27,8 @@ from mentorkit.matching.schemas import ProposalChange
 from mentorkit.profiles import tags
 from mentorkit.profiles.schemas import ProfileUpdate
 from mentorkit.profiles.services import update_profile
-from mentorkit.programs import enrolments, services as programs
+from mentorkit.programs import enrolments
+from mentorkit.programs import services as programs
 from mentorkit.programs.schemas import ProgramCreate, ProgramUpdate
 from mentorkit.relationships.reads import relationship_by_id
 
@@ -42,7 +43,8 @@ def _shared(mentee: PoolEnrolment, mentor: PoolEnrolment) -> MatchProposal:
     value = len(shared) / max(len(mentee.skills_sought), 1)
     return MatchProposal(members={"mentor": [mentor.id], "mentee": [mentee.id]}, score=value, explanation=[
         CriterionScore(key="skills", label="Shared skills", weight=1.0, value=value, contribution=value,
-                       sentence=f"{mentor.display_name} offers {len(shared)} of the skills {mentee.display_name} seeks.")])
+                       sentence=f"{mentor.display_name} offers {len(shared)} of the skills "
+                                f"{mentee.display_name} seeks.")])
 
 
 async def propose(pool: MatchPool, settings: SharedSkillsSettings, progress: Any) -> MatchOutcome:
