@@ -78,6 +78,8 @@ def register_routes(register: Callable[..., None]) -> None:
     from mentorkit.goals.pages import goal_page_routes
     from mentorkit.imports.pages import import_routes
     from mentorkit.journeys.pages import journey_routes
+    from mentorkit.matching.api import match_run_api_routes
+    from mentorkit.matching.pages import match_run_page_routes
     from mentorkit.profiles.api import profile_api_routes
     from mentorkit.profiles.pages import profile_page_routes
     from mentorkit.programs.api import program_api_routes
@@ -100,6 +102,8 @@ def register_routes(register: Callable[..., None]) -> None:
         *relationship_api_routes(),
         *agreement_routes(),
         *journey_routes(),
+        *match_run_page_routes(),
+        *match_run_api_routes(),
         *goal_page_routes(),
         *goal_api_routes(),
     ):
