@@ -21,6 +21,7 @@ import numpy as np
 from ._sources import ArcSource, BlockSource, FloatArray, IntArray, Source, mask_keys
 
 SCALE = 1_000_000
+NO_FLOOR = -(1 << 62)  # min_c meaning "every allowed pair"
 Progress = Callable[[int, int, str], object] | None
 
 
@@ -54,10 +55,11 @@ def empty_arcs() -> Arcs:
     return Arcs(z, z.copy(), z.copy(), np.zeros(0, np.float64))
 
 
-def to_cost(s: FloatArray) -> FloatArray:
+def to_cost(s: FloatArray, inplace: bool = False) -> FloatArray:
     """Scores as integer-valued floats (-inf stays -inf); float64 is exact below 2**53."""
     with np.errstate(invalid="ignore", over="ignore"):
-        return np.rint(s * SCALE)
+        out = np.multiply(s, SCALE, out=s if inplace else None)
+        return np.rint(out, out=out)
 
 
 @dataclass
@@ -68,6 +70,10 @@ class Network:
     cap: IntArray  # free slots per mentor
     slack_cost: int  # cost of one unmatched mentee slot
     zero_cost: bool = False  # cardinality mode: every pair costs 0 (used by the floor search)
+    # slack_cost is a lexicographic penalty (participation first): OR-Tools then computes a
+    # maximum flow of minimum cost directly, which is the same optimum without the huge cost
+    # (fewer cost-scaling phases); the penalty is still used for the potentials.
+    lexicographic: bool = False
 
 
 @dataclass
@@ -94,21 +100,25 @@ def solve_flow(net: Network, arcs: Arcs) -> Flow:
         pair = smcf.add_arcs_with_capacity_and_unit_cost(
             arcs.rows.astype(np.int32), (arcs.cols + n).astype(np.int32),
             np.ones(len(arcs), np.int64), arc_costs(net, arcs))
-    slack = smcf.add_arcs_with_capacity_and_unit_cost(
-        np.arange(n, dtype=np.int32), np.full(n, sink, np.int32), net.supply.astype(np.int64),
-        np.full(n, net.slack_cost, np.int64))
+    slack = None
+    if not net.lexicographic:
+        slack = smcf.add_arcs_with_capacity_and_unit_cost(
+            np.arange(n, dtype=np.int32), np.full(n, sink, np.int32), net.supply.astype(np.int64),
+            np.full(n, net.slack_cost, np.int64))
     smcf.add_arcs_with_capacity_and_unit_cost(
         np.arange(n, n + m, dtype=np.int32), np.full(m, sink, np.int32), net.cap.astype(np.int64),
         np.zeros(m, np.int64))
     smcf.set_nodes_supplies(np.append(np.arange(n), sink).astype(np.int32),
                             np.append(net.supply, -net.supply.sum()).astype(np.int64))
-    status = smcf.solve()
+    status = smcf.solve_max_flow_with_min_cost() if net.lexicographic else smcf.solve()
     if status == smcf.BAD_COST_RANGE:
         raise ValueError("scores: their range is too wide for integer costs at 1e-6 precision; "
                          "rescale them to about [0, 1]")
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
     used = (smcf.flows(pair) > 0) if pair is not None else np.zeros(0, bool)
+    if slack is None:
+        return Flow(used, net.supply - np.bincount(arcs.rows[used], minlength=n))
     return Flow(used, smcf.flows(slack).astype(np.int64))
 
 
@@ -200,18 +210,26 @@ def price(src: BlockSource, net: Network, arcs: Arcs, flow: Flow, d: IntArray, m
         c = to_cost(s)
         rc = dn[r0:r1, None] - dm[None, :]
         if not net.zero_cost:
-            rc -= c
-        rc[~(c >= min_c)] = np.inf
-        mask_keys(rc, skip, r0, r1, m)
-        rc[np.isneginf(rc)] = np.inf  # mask_keys writes -inf; here it means "skip"
+            rc -= c  # a disallowed pair (c = -inf) gets rc = +inf here
+        if net.zero_cost or min_c > NO_FLOOR:
+            rc[~(c >= min_c)] = np.inf
+        mask_keys(rc, skip, r0, r1, m, np.inf)
         neg = rc < 0
-        if neg.any():
-            kk = min(k_add, m)
-            part = np.argpartition(rc, kk - 1, axis=1)[:, :kk]
-            sel = np.take_along_axis(rc, part, 1) < 0
-            rows = np.broadcast_to(np.arange(r0, r1)[:, None], part.shape)[sel].astype(np.int64)
-            cols = part[sel].astype(np.int64)
-            found.append(Arcs(rows, cols, c[rows - r0, cols].astype(np.int64), s[rows - r0, cols]))
+        per_row = neg.sum(axis=1)
+        if not per_row.any():
+            pass
+        elif per_row.max() <= k_add:  # few negatives: take them all, no ranking needed
+            local, cols = np.nonzero(neg)
+            found.append(Arcs(local + r0, cols.astype(np.int64), c[local, cols].astype(np.int64), s[local, cols]))
+        else:  # rank only the rows with more than k_add negatives
+            few = np.flatnonzero((per_row > 0) & (per_row <= k_add))
+            local, cols = np.nonzero(neg[few])
+            local = few[local]
+            many = np.flatnonzero(per_row > k_add)
+            part = np.argpartition(rc[many], k_add - 1, axis=1)[:, :k_add]
+            local = np.concatenate([local, np.repeat(many, k_add)])
+            cols = np.concatenate([cols, part.ravel()]).astype(np.int64)
+            found.append(Arcs(local + r0, cols, c[local, cols].astype(np.int64), s[local, cols]))
         if progress is not None:
             progress(r1, n, "pricing")
     if not found:

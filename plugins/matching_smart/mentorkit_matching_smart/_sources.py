@@ -69,13 +69,13 @@ def _pair_keys(pairs: Iterable[Any], n: int, m: int, name: str) -> IntArray:
     return np.unique(arr[:, 0] * m + arr[:, 1])
 
 
-def mask_keys(block: FloatArray, keys: IntArray, r0: int, r1: int, m: int) -> None:
-    """Set the pairs of ``keys`` that fall in rows r0..r1 to -inf, in place."""
+def mask_keys(block: FloatArray, keys: IntArray, r0: int, r1: int, m: int, value: float = -np.inf) -> None:
+    """Set the pairs of ``keys`` that fall in rows r0..r1 to ``value`` (-inf: disallowed), in place."""
     if keys.size == 0:
         return
     lo, hi = np.searchsorted(keys, [r0 * m, r1 * m])
     if hi > lo:
-        block.reshape(-1)[keys[lo:hi] - r0 * m] = -np.inf
+        block.reshape(-1)[keys[lo:hi] - r0 * m] = value
 
 
 class BlockSource:
@@ -97,9 +97,11 @@ class BlockSource:
             raise ValueError(f"scores: a block of rows {r0}..{r1} has shape {raw.shape}, "
                              f"expected {(r1 - r0, self.m)}")
         s = np.array(raw, dtype=np.float64, copy=True, order="C")
-        if np.isposinf(s).any():
+        nan = np.isnan(s)
+        if nan.any():
+            s[nan] = -np.inf
+        if s.size and s.max() == np.inf:
             raise ValueError("scores: +inf is not a score (use NaN or -inf for a forbidden pair)")
-        s[np.isnan(s)] = -np.inf
         if self._mask is not None:
             s[self._mask[r0:r1]] = -np.inf
         mask_keys(s, self._keys, r0, r1, self.m)

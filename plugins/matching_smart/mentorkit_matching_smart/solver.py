@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ._flow import (
+    NO_FLOOR,
     SCALE,
     Arcs,
     Network,
@@ -156,9 +157,8 @@ def solve(scores: Any, mentor_capacity: Any, *, mentee_capacity: Any = 1, forbid
     # "participation": one unmatched slot costs more than any change of total score a matching
     # of `total` slots can make, so the flow first maximises the number matched.
     slack = total * (cmax - cmin) + total * max(0, -cmin) + 1 if objective == "participation" else 0
-    net = Network(n, m, supply, cap, slack)
-    low_c = -(1 << 62)
-    out = column_generation(src, net, arcs, min_c=low_c, excluded=pins, progress=progress)
+    net = Network(n, m, supply, cap, slack, lexicographic=objective == "participation")
+    out = column_generation(src, net, arcs, min_c=NO_FLOOR, excluded=pins, progress=progress)
     rounds, floor, proven = out.rounds, None, out.proven
     if fairness_floor:
         out, extra, floor_proven = _floor(src, net, out, pins, to_cost(pin_s), progress)
@@ -189,7 +189,7 @@ def _floor(src: Source, net: Network, out: Outcome, pins: IntArray, pin_c: np.nd
         return out, 0, True
     cap_c = int(pin_c.min()) if pin_c.size else None  # a pinned pair caps the floor
     lo = int(out.arcs.c[out.flow.used].min())
-    card = Network(net.n, net.m, net.supply, net.cap, 1, zero_cost=True)
+    card = Network(net.n, net.m, net.supply, net.cap, 1, zero_cost=True, lexicographic=True)
     arcs, rounds, proven = out.arcs, 0, True
 
     def feasible(t: int) -> bool:
