@@ -15,6 +15,11 @@ import msgspec
 from mentorkit import hookimpl
 from mentorkit.contracts import CriterionScore
 
+from .solver import Candidates, ScoreBlocks, Solution, solve
+
+__all__ = ["CRITERIA", "Candidates", "ScoreBlocks", "SmartMatchingSettings", "Solution", "explain",
+           "register_settings", "solve"]
+
 # The scored criteria: key (as in the ``<key>_weight`` setting) and the label people read.
 CRITERIA = {
     "skills": "Shared skills",
