@@ -87,6 +87,7 @@ def register_routes(register: Callable[..., None]) -> None:
     from mentorkit.relationships.agreement_pages import agreement_routes
     from mentorkit.relationships.api import relationship_api_routes
     from mentorkit.relationships.pages import relationship_page_routes
+    from mentorkit.relationships.self_matching_pages import self_matching_page_routes
 
     for handler in (
         *program_page_routes(),
@@ -98,6 +99,7 @@ def register_routes(register: Callable[..., None]) -> None:
         *import_routes(),
         *relationship_page_routes(),
         *relationship_api_routes(),
+        *self_matching_page_routes(),
         *agreement_routes(),
         *journey_routes(),
         *goal_page_routes(),

@@ -538,8 +538,12 @@ async def withdraw_request(relationship_id: int, actor: Actor, reason: str = "")
     other members' answer: it is cancelled and everyone is back in the pool."""
     async with transaction():
         relationship = await relationship_by_id(relationship_id)
-        if actor.id is None or relationship.requested_by != actor.id:
-            raise PermissionDenied("only the person who requested this match may withdraw the request")
+        await viewer_of(relationship, actor)
+        if relationship.requested_by is None:
+            raise ConflictError("only a requested match can be withdrawn; this one was made by the program")
+        if relationship.requested_by != actor.id:
+            raise PermissionDenied("only the person who requested this match may withdraw the request; "
+                                   "decline it instead")
         return await _change(relationship_id, "cancelled", actor, reason=reason, expected="pending")
 
 

@@ -105,6 +105,24 @@ class SelfMatchingView(msgspec.Struct, frozen=True, kw_only=True):
 # --------------------------------------------------------------------------- who may
 
 
+def find_label(format_key: str, partner_role: str) -> str:
+    """The self-matching page's name: "Find a mentor" (the partner's role as the format says)."""
+    label = role_label(format_key, partner_role)
+    return f"Find {'an' if label[:1].lower() in 'aeiou' else 'a'} {label.lower()}"
+
+
+def find_link(program: Any, enrolments: Sequence[Any]) -> tuple[str, str] | None:
+    """(address, label) of the self-matching page for one of these enrolments of the program
+    (the person's own), or None when the program is not self-matching for their roles."""
+    if program.matching_mode not in SELF_MATCHING_MODES or program.state not in OPEN_STATES:
+        return None
+    if not any(e.role == program.matching_mode and e.state == "active" for e in enrolments):
+        return None
+    fmt = current_runtime().formats.get(program.format)
+    partner = next((s.role for s in fmt.roles if s.role != program.matching_mode), None) if fmt else None
+    return (f"/programs/{program.id}/find", find_label(program.format, partner)) if partner else None
+
+
 async def _self_matcher(program_id: int, actor: Actor) -> tuple[dict[str, Any], dict[str, Any]]:
     """The program and the actor's active enrolment in the role that picks; refusals say why."""
     program, _ = await _access(program_id, actor)
