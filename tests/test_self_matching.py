@@ -7,6 +7,7 @@ even when requests arrive at the same moment."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -59,10 +60,8 @@ async def world(mode: str = "mentee", *, strategy: str = "manual", capacity: int
 async def skills(who: Any, *, offered: list[str] = [], sought: list[str] = [],  # noqa: B006
                  visibility: VisibilityUpdate | None = None) -> None:
     for label in {*offered, *sought}:
-        try:
+        with contextlib.suppress(ConflictError):  # made for an earlier person
             await tags.create_tag(label, api.SYSTEM)
-        except ConflictError:
-            pass
     await profiles.update_profile(who, ProfileUpdate(skills_offered=offered, skills_sought=sought,
                                                      **({"visibility": visibility} if visibility else {})))
 
@@ -209,7 +208,8 @@ async def test_a_request_waits_for_the_mentor_who_accepts_it(mentorkit_runtime: 
     assert await Notification.exists().where((Notification.user == mo.id)
                                              & Notification.subject.like("Mia asked to be matched with you%"))
     assert await event_types(requested.id) == ["relationship.created", "relationship.requested"]
-    payloads = await EventRecord.select(EventRecord.payload).where(EventRecord.subject == f"relationship:{requested.id}")
+    payloads = await EventRecord.select(EventRecord.payload).where(
+        EventRecord.subject == f"relationship:{requested.id}")
     assert all("portfolio" not in str(p["payload"]) for p in payloads)
     # Mia cannot accept, decline or question her own request.
     with pytest.raises(PermissionDenied, match="you asked for this match"):
@@ -295,9 +295,26 @@ async def test_a_program_coordinators_match_refuses_self_matching(mentorkit_runt
         await api.request_match(w.program.id, w.enrolments["mo"].id, "", w.people["mia"])
 
 
-async def test_two_requests_for_a_mentors_last_place_at_once_one_wins(mentorkit_runtime: Any) -> None:
+async def test_two_requests_for_a_mentors_last_place_at_once_one_wins(
+        mentorkit_runtime: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     w = await world(capacity=2, mentors=("mo",), mentees=("mia", "ned", "ola"))
     await api.request_match(w.program.id, w.enrolments["mo"].id, "", w.people["ola"])
+    # Each request, inside its transaction, waits (a while at most) for the other to get as
+    # far: without a guard both would count one open relationship and both would pass.
+    arrived: list[int] = []
+    both = asyncio.Event()
+    reading = lifecycle._enrolments
+
+    async def meeting(program_id: int, enrolment_ids: list[int]) -> list[dict[str, Any]]:
+        rows = await reading(program_id, enrolment_ids)
+        arrived.append(program_id)
+        if len(arrived) == 2:
+            both.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both.wait(), 1.0)
+        return rows
+
+    monkeypatch.setattr(lifecycle, "_enrolments", meeting)
     results = await asyncio.gather(
         *(api.request_match(w.program.id, w.enrolments["mo"].id, "", w.people[n]) for n in ("mia", "ned")),
         return_exceptions=True)
