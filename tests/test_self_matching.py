@@ -332,7 +332,7 @@ async def test_in_a_mentor_led_program_mentors_pick_their_mentees(mentorkit_runt
     await skills(mo, offered=["Python"])
     await skills(w.people["ned"], sought=["Python"])
     found = await api.suggestions(w.program.id, mo)
-    assert [(s.display_name, s.explanation) for s in found] == [("Ned", ["Seeks 1 of the 1 skills you offer."]),
+    assert [(s.display_name, s.explanation) for s in found] == [("Ned", ["Seeks 1 skill you offer."]),
                                                                 ("Mia", [])]
     with pytest.raises(PermissionDenied, match="only mentors taking part"):
         await api.suggestions(w.program.id, w.people["mia"])

@@ -216,7 +216,8 @@ class RelationshipView(msgspec.Struct, frozen=True, kw_only=True):
     can_complete: bool
     can_end_early: bool = False
     # What the viewer may do now, by action: "accept", "decline", "ask", "answer", "pause",
-    # "resume", "complete", "end_early", "cancel", "publish", "rematch".
+    # "resume", "complete", "end_early", "cancel", "publish", "rematch", "withdraw" (the
+    # requester of a self-matched match, while it waits).
     actions: list[str] = msgspec.field(default_factory=list)
     # While pending: the user ids of the members asked to accept.
     asked: list[int] = msgspec.field(default_factory=list)

@@ -182,7 +182,7 @@ def _shared_skills(me: PoolEnrolment, other: PoolEnrolment, me_offers: bool,
         return None
     shared = len(set(wanted) & set(offered))
     if me_offers:
-        sentence = f"Seeks {shared} of the {len(wanted)} skills you offer." if shared else ""
+        sentence = f"Seeks {shared} skill{'s' if shared != 1 else ''} you offer." if shared else ""
     else:
         sentence = f"Offers {shared} of the {len(wanted)} skill{'s' if len(wanted) != 1 else ''} you seek." \
             if shared else ""
