@@ -407,8 +407,13 @@ def test_the_find_a_mentor_page_suggests_requests_and_withdraws(mentorkit_client
     page = c.get(f"/programs/{pid}/find")
     assert "Your requests" in page.text and "Withdraw request" in page.text
     rid = c.get("/api/v1/relationships", headers=h).json()[0]["id"]
-    # Mo reads the message where he accepts or declines.
+    # Mo reads the message where he accepts or declines; enrolled as a mentee too, his own
+    # Find a mentor page lists the request waiting for his answer.
     _as(c, "mo@example.org")
+    _enrol(c, pid, "mentee")
+    mine = c.get(f"/programs/{pid}/find")
+    assert mine.status_code == 200 and "Requests waiting for your answer" in mine.text
+    assert "Mia Mentee asked to be matched with you" in mine.text
     mo_page = c.get(f"/relationships/{rid}")
     assert "Mia Mentee (mentee) asked to be matched with you" in mo_page.text
     assert "Could you help with interviews?" in mo_page.text and "Accept the match" in mo_page.text
