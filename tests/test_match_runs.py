@@ -12,6 +12,7 @@ import pytest
 
 from mentorkit import hookimpl
 from mentorkit.accounts.services import create_user
+from mentorkit.api import SYSTEM
 from mentorkit.background import wait_for_background
 from mentorkit.contracts import (
     CriterionScore,
@@ -293,3 +294,26 @@ async def test_a_new_run_keeps_pins_and_shows_its_difference(mentorkit_runtime: 
         1, 2, 0, ["Max & Meg"])
     listed, count = await runs.list_runs(program.id, ada)
     assert count == 2 and [r.number for r in listed] == [2, 1]
+
+
+async def test_data_rights_export_what_runs_said_about_someone_and_erase_it(mentorkit_runtime: Any) -> None:
+    from mentorkit.privacy.services import erase_user, export_user
+
+    world = await cohort()
+    ada, program, people = world["ada"], world["program"], world["people"]
+    run = await runs.start_run(program.id, ada, wait=True)
+    about_mia = (await export_user(people["Mia"].id))["data"]["mentorkit.builtin.data_rights"]
+    assert about_mia["match_proposals"][0]["explanation"] == ["Mo offers 1 of the skills Mia seeks."]
+    started = (await export_user(ada.id))["data"]["mentorkit.builtin.data_rights"]
+    assert [r["number"] for r in started["match_runs_started"]] == [1]
+
+    await erase_user(people["Mia"].id, ada)
+    await erase_user(people["Pat"].id, ada)
+    proposals, _ = await runs.run_proposals(program.id, run.id, ada)
+    mia_pair = next(p for p in proposals if "Mo" in names(p) and p.explanation == [])
+    assert "Mia" not in names(mia_pair)  # her name is gone from the pair too
+    assert all(p.explanation for p in proposals if p.id != mia_pair.id)
+    after = await runs.run_view(program.id, run.id, ada)
+    assert after.unmatched == []  # Pat's reason went with him
+    await erase_user(ada.id, None)
+    assert (await runs.run_view(program.id, run.id, SYSTEM)).started_by == "the system"

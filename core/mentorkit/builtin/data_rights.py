@@ -46,6 +46,8 @@ PERSONAL_DATA_TABLES: tuple[str, ...] = (
     "mentorkit_goal",
     "mentorkit_goal_progress",
     "mentorkit_import_job",
+    "mentorkit_match_run",
+    "mentorkit_match_run_proposal",
 )
 
 

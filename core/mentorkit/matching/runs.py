@@ -225,8 +225,8 @@ def _unmatched(pool: MatchPool, proposals: list[MatchProposal], reasons: dict[in
     for e in pool.enrolments:
         wanted = e.role in seekers and e.remaining > 0 and e.id not in matched
         if wanted or (e.id in reasons and e.id not in matched):
-            out.append({"enrolment_id": e.id, "display_name": e.display_name, "role": e.role,
-                        "reason": str(reasons.get(e.id) or "no proposal")[:500]})
+            # No names: they are read when shown, so an erased person's name is gone everywhere.
+            out.append({"enrolment_id": e.id, "role": e.role, "reason": str(reasons.get(e.id) or "no proposal")[:500]})
     return out
 
 
@@ -297,14 +297,23 @@ def _label(strategy_key: str) -> str:
     return strategy.label if strategy else strategy_key
 
 
-def _view(row: dict[str, Any], diff: schemas.RunDiff | None = None) -> schemas.MatchRun:
+def _unmatched_ids(row: dict[str, Any]) -> set[int]:
+    return {item["enrolment_id"] for item in as_json(row["unmatched"], []) or []}
+
+
+def _view(row: dict[str, Any], names: dict[int, dict[str, Any]], diff: schemas.RunDiff | None = None
+          ) -> schemas.MatchRun:
     done, total, stage = _progress.get(row["id"], (0, 0, ""))
+    unmatched = [schemas.Unmatched(enrolment_id=item["enrolment_id"], role=item["role"], reason=item["reason"],
+                                   display_name=names[item["enrolment_id"]]["display_name"]
+                                   if item["enrolment_id"] in names else "someone who left")
+                 for item in as_json(row["unmatched"], []) or []]
     return schemas.MatchRun(
         id=row["id"], program_id=row["program"], number=row["number"], strategy=row["strategy"],
         strategy_label=_label(row["strategy"]), settings=as_json(row["settings"], {}), state=row["state"],
         error=row["error"], done=done, total=total, stage=stage,
         metrics=msgspec.convert(as_json(row["metrics"], {}) or {}, schemas.RunMetrics),
-        unmatched=msgspec.convert(as_json(row["unmatched"], []) or [], list[schemas.Unmatched]),
+        unmatched=unmatched,
         started_by=row.get("started_by_name") or ("the system" if row["started_by"] is None else ""),
         created_at=as_utc(row["created_at"]), finished_at=as_utc(row["finished_at"]),  # type: ignore[arg-type]
         diff=diff,
@@ -351,7 +360,7 @@ async def run_view(program_id: int, run_id: int, actor: Actor) -> schemas.MatchR
     the previous run (coordinators, admins)."""
     row = await _run_row(program_id, run_id, actor)
     diff, _ = await _diff(row)
-    return _view(row, diff)
+    return _view(row, await _names(_unmatched_ids(row)), diff)
 
 
 async def list_runs(program_id: int, actor: Actor, *, limit: int = 20, offset: int = 0) -> tuple[
@@ -362,7 +371,8 @@ async def list_runs(program_id: int, actor: Actor, *, limit: int = 20, offset: i
         *MatchRun.all_columns(), MatchRun.started_by.display_name.as_alias("started_by_name")).where(
         MatchRun.program == program_id).order_by(MatchRun.number, ascending=False).limit(limit).offset(offset)
     total = await MatchRun.count().where(MatchRun.program == program_id)
-    return [_view(row) for row in rows], total
+    names = await _names({i for row in rows for i in _unmatched_ids(row)})
+    return [_view(row, names) for row in rows], total
 
 
 async def run_proposals(program_id: int, run_id: int, actor: Actor, *, search: str = "",

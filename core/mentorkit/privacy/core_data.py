@@ -20,6 +20,7 @@ from mentorkit.events import EventRecord, Timer, emit, utcnow
 from mentorkit.goals.tables import Goal, GoalProgress
 from mentorkit.imports.tables import ImportJob
 from mentorkit.journeys.tables import Journey, JourneyMilestone, JourneyTask
+from mentorkit.matching.tables import MatchRun, MatchRunProposal
 from mentorkit.profiles.photos import remove_photo_file
 from mentorkit.profiles.services import stored_photo_name
 from mentorkit.profiles.tables import Profile, ProfileTag
@@ -129,6 +130,11 @@ async def export_core(user_id: int) -> dict[str, Any] | None:
             ImportJob.program.slug.as_alias("program_slug"), ImportJob.original_name, ImportJob.state,
             ImportJob.lines, ImportJob.enrolments, ImportJob.created_at,
         ).where(ImportJob.created_by == user_id).order_by(ImportJob.id)),
+        "match_runs_started": list(await MatchRun.select(
+            MatchRun.program.slug.as_alias("program_slug"), MatchRun.number, MatchRun.strategy, MatchRun.state,
+            MatchRun.created_at,
+        ).where(MatchRun.started_by == user_id).order_by(MatchRun.id)),
+        "match_proposals": await _match_proposals_about(user_id),
         "profile": await Profile.select(
             Profile.headline, Profile.bio, Profile.photo, Profile.seniority, Profile.years_experience,
             Profile.department, Profile.languages, Profile.links, Profile.availability, Profile.visibility,
@@ -335,6 +341,8 @@ async def erase_core(user_id: int) -> None:
             if email in str(job["problems"]):
                 await ImportJob.update({ImportJob.problems: "[]"}).where(ImportJob.id == job["id"])
 
+        await _forget_in_match_runs(user_id)
+
         # Programs: no staff role, enrolments withdrawn, open relationships ended.
         await ProgramStaff.delete().where(ProgramStaff.user == user_id)
         for row in await Enrolment.select().where(
@@ -430,3 +438,47 @@ def _replace_strings(value: Any, old: str, new: str) -> Any:
     if isinstance(value, dict):
         return {k: _replace_strings(v, old, new) for k, v in value.items()}
     return value
+
+
+async def _their_proposals(user_id: int) -> tuple[set[int], list[dict[str, Any]]]:
+    """The person's enrolment ids, and the match-run proposals naming one of them (with the
+    run's program and number)."""
+    mine = {row["id"] for row in await Enrolment.select(Enrolment.id).where(Enrolment.user == user_id)}
+    if not mine:
+        return mine, []
+    programs = list({row["program"] for row in await Enrolment.select(Enrolment.program).where(
+        Enrolment.user == user_id)})
+    rows = await MatchRunProposal.select(
+        MatchRunProposal.id, MatchRunProposal.members, MatchRunProposal.score, MatchRunProposal.status,
+        MatchRunProposal.explanation, MatchRunProposal.run.number.as_alias("run_number"),
+        MatchRunProposal.run.program.slug.as_alias("program_slug"),
+    ).where(MatchRunProposal.run.program.is_in(programs)).order_by(MatchRunProposal.id)
+    return mine, [row for row in rows
+                  if mine & {i for ids in as_json(row["members"], {}).values() for i in ids}]
+
+
+async def _match_proposals_about(user_id: int) -> list[dict[str, Any]]:
+    """What match runs proposed for the person, with the strategy's explanation."""
+    _, rows = await _their_proposals(user_id)
+    return [{"program_slug": row["program_slug"], "run": row["run_number"], "score": row["score"],
+             "status": row["status"], "explanation": [item.get("sentence", "") for item in
+                                                      as_json(row["explanation"], []) or []]}
+            for row in rows]
+
+
+async def _forget_in_match_runs(user_id: int) -> None:
+    """Runs they started lose their name; explanations about them (which name them and their
+    skills) and the reasons they stayed unmatched are cleared."""
+    await MatchRun.update({MatchRun.started_by: None}).where(MatchRun.started_by == user_id)
+    mine, rows = await _their_proposals(user_id)
+    for row in rows:
+        await MatchRunProposal.update({MatchRunProposal.explanation: "[]"}).where(MatchRunProposal.id == row["id"])
+    if not mine:
+        return
+    for run in await MatchRun.select(MatchRun.id, MatchRun.unmatched).where(MatchRun.program.is_in(
+            list({row["program"] for row in await Enrolment.select(Enrolment.program).where(
+                Enrolment.user == user_id)}))):
+        items = as_json(run["unmatched"], []) or []
+        kept = [item for item in items if item.get("enrolment_id") not in mine]
+        if len(kept) != len(items):
+            await MatchRun.update({MatchRun.unmatched: json.dumps(kept)}).where(MatchRun.id == run["id"])
