@@ -448,13 +448,17 @@ async def _their_proposals(user_id: int) -> tuple[set[int], list[dict[str, Any]]
         return mine, []
     programs = list({row["program"] for row in await Enrolment.select(Enrolment.program).where(
         Enrolment.user == user_id)})
+    runs = {row["id"]: row for row in await MatchRun.select(
+        MatchRun.id, MatchRun.number, MatchRun.program.slug.as_alias("program_slug")).where(
+        MatchRun.program.is_in(programs))}
+    if not runs:
+        return mine, []
     rows = await MatchRunProposal.select(
-        MatchRunProposal.id, MatchRunProposal.members, MatchRunProposal.score, MatchRunProposal.status,
-        MatchRunProposal.explanation, MatchRunProposal.run.number.as_alias("run_number"),
-        MatchRunProposal.run.program.slug.as_alias("program_slug"),
-    ).where(MatchRunProposal.run.program.is_in(programs)).order_by(MatchRunProposal.id)
-    return mine, [row for row in rows
-                  if mine & {i for ids in as_json(row["members"], {}).values() for i in ids}]
+        MatchRunProposal.id, MatchRunProposal.run, MatchRunProposal.members, MatchRunProposal.score,
+        MatchRunProposal.status, MatchRunProposal.explanation,
+    ).where(MatchRunProposal.run.is_in(list(runs))).order_by(MatchRunProposal.id)
+    return mine, [{**row, "run_number": runs[row["run"]]["number"], "program_slug": runs[row["run"]]["program_slug"]}
+                  for row in rows if mine & {i for ids in as_json(row["members"], {}).values() for i in ids}]
 
 
 async def _match_proposals_about(user_id: int) -> list[dict[str, Any]]:
