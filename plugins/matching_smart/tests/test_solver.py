@@ -25,7 +25,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 
 import mentorkit_matching_smart.solver as solver_module
-from mentorkit_matching_smart import Candidates, ScoreBlocks, Solution, solve
+from mentorkit_matching_smart import Candidates, ScoreBlocks, Solution, solve, solve_peers
 
 BIG = 1e9
 
@@ -345,3 +345,74 @@ def test_bad_scores_are_clear_errors() -> None:
         solve(Candidates((2, 2), [0, 0], [1, 1], [0.1, 0.2]), 1)
     with pytest.raises(ValueError, match="block of rows"):
         solve(ScoreBlocks(2, 2, lambda rows: np.zeros((1, 1))), 1)
+
+
+def peer_instance(seed: int, n: int, forbid: float = 0.2) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    u = rng.random((n, 3))
+    s = np.round((u @ u.T) / 3 * 0.7 + 0.3 * rng.random((n, n)), 3)
+    s = (s + s.T) / 2
+    off = np.triu(rng.random((n, n)) < forbid, 1)
+    s[off | off.T] = np.nan
+    return s
+
+
+def reference_peers(s: np.ndarray, participation: bool) -> tuple[float, int]:
+    """(best total, pairs) by dynamic programming over subsets: exact, independent, small n only."""
+    n = s.shape[0]
+    bonus = n + 1.0 if participation else 0.0
+    best = {0: (0.0, 0.0, 0)}  # bit set = person still undecided -> (value, total, pairs)
+
+    def go(mask: int) -> tuple[float, float, int]:
+        if mask in best:
+            return best[mask]
+        i = (mask & -mask).bit_length() - 1  # lowest undecided person
+        out = go(mask & ~(1 << i))  # i stays alone
+        for j in range(i + 1, n):
+            if mask >> j & 1 and np.isfinite(s[i, j]) and (participation or s[i, j] > 0):
+                v, t, k = go(mask & ~(1 << i) & ~(1 << j))
+                if v + s[i, j] + bonus > out[0] + 1e-12:
+                    out = (v + s[i, j] + bonus, t + s[i, j], k + 1)
+        best[mask] = out
+        return out
+
+    _, total, pairs = go((1 << n) - 1)
+    return total, pairs
+
+
+@pytest.mark.parametrize("seed,n", [(1, 5), (2, 8), (3, 11), (4, 12), (5, 9)])
+def test_peers_equal_the_subset_dp(seed: int, n: int) -> None:
+    s = peer_instance(seed, n, forbid=0.4)
+    for objective in ("participation", "score"):
+        sol = solve_peers(s, objective=objective)
+        total, pairs = reference_peers(s, objective == "participation")
+        assert sol.proven_optimal
+        assert sol.total == pytest.approx(total, abs=1e-9)
+        if objective == "participation":
+            assert len(sol.pairs) == pairs
+        people = sol.pairs.ravel().tolist()
+        assert len(people) == len(set(people)), "somebody is in two pairs"
+        assert (sol.pairs[:, 0] < sol.pairs[:, 1]).all() and np.isfinite(s[sol.pairs[:, 0], sol.pairs[:, 1]]).all()
+        greedy = solve_peers(s, objective=objective, method="greedy")
+        assert greedy.total <= sol.total + 1e-9 and not greedy.proven_optimal
+
+
+def test_peers_pinned_forbidden_and_errors() -> None:
+    s = peer_instance(6, 10, forbid=0.0)
+    sol = solve_peers(s, pinned=[(3, 1)], forbidden=[(0, 2), (4, 5)])
+    pairs = {tuple(p) for p in sol.pairs.tolist()}
+    assert (1, 3) in pairs and not pairs & {(0, 2), (4, 5)}
+    t = s.copy()
+    t[0, 2] = t[2, 0] = t[4, 5] = t[5, 4] = np.nan
+    t[[1, 3], :] = np.nan
+    t[:, [1, 3]] = np.nan
+    assert sol.total == pytest.approx(reference_peers(t, True)[0] + s[1, 3], abs=1e-9)
+    assert len(solve_peers(np.zeros((0, 0))).pairs) == 0
+    with pytest.raises(ValueError, match="symmetric"):
+        solve_peers(np.array([[0, 1.0], [0.5, 0]]))
+    with pytest.raises(ValueError, match="square"):
+        solve_peers(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"pinned: pair \(1, 2\) puts person 1 in two pairs"):
+        solve_peers(s, pinned=[(0, 1), (1, 2)])
+    with pytest.raises(ValueError, match=r"pinned: pair \(0, 2\) is forbidden"):
+        solve_peers(s, pinned=[(0, 2)], forbidden=[(2, 0)])
