@@ -73,7 +73,8 @@ def _capacity(value: Any, size: int, name: str) -> IntArray:
 def _pinned(src: Source, pinned: Iterable[Any], mentee_cap: IntArray, mentor_cap: IntArray) -> IntArray:
     """Pinned pairs as sorted unique keys, each checked: allowed, within both capacities."""
     n, m = src.n, src.m
-    arr = np.asarray(list(pinned), dtype=np.int64).reshape(-1, 2) if pinned else np.zeros((0, 2), np.int64)
+    listed = [tuple(p) for p in pinned]
+    arr = np.asarray(listed, dtype=np.int64).reshape(-1, 2) if listed else np.zeros((0, 2), np.int64)
     keys: list[int] = []
     rows_used = np.zeros(n, np.int64)
     cols_used = np.zeros(m, np.int64)
@@ -122,8 +123,9 @@ def solve(scores: Any, mentor_capacity: Any, *, mentee_capacity: Any = 1, forbid
         over all pairs by the same pricing.
     method: "optimal" (min-cost flow + column generation; ``proven_optimal`` True once proven)
         or "greedy" (best pair first; fast, not optimal, no OR-Tools needed).
-    progress: called as ``progress(done, total, stage)`` while rows are read; an exception it
-        raises propagates, which is how a caller cancels.
+    progress: called as ``progress(done_rows, n, stage)`` after each block of rows is read
+        (stage "candidates", "pricing" once per round, "greedy"); an exception it raises
+        propagates, which is how a caller cancels. Sparse inputs read no rows: no calls.
     """
     if objective not in ("participation", "score"):
         raise ValueError(f"objective: unknown objective {objective!r} (expected 'participation' or 'score')")
@@ -144,9 +146,10 @@ def solve(scores: Any, mentor_capacity: Any, *, mentee_capacity: Any = 1, forbid
     if n == 0 or m == 0:
         return _result(empty_arcs(), pin_rows, pin_cols, pin_s, mentee_cap, True, None, 0, 0)
     if method == "greedy":
-        arcs = _greedy(src, supply, cap, pins, objective, progress)
+        arcs, considered = _greedy(src, supply, cap, pins, objective, progress)
+        # Greedy does not optimise the floor; it reports the lowest score it matched.
         floor = _lowest(arcs.s, pin_s) if fairness_floor else None
-        return _result(arcs, pin_rows, pin_cols, pin_s, mentee_cap, False, floor, 0, len(arcs))
+        return _result(arcs, pin_rows, pin_cols, pin_s, mentee_cap, False, floor, 0, considered)
     if isinstance(src, ArcSource):
         arcs = Arcs(src.rows, src.cols, to_cost(src.vals).astype(np.int64), src.vals)
         arcs = arcs.subset(~np.isin(arcs.keys(m), pins))
@@ -223,7 +226,7 @@ def _floor(src: Source, net: Network, out: Outcome, pins: IntArray, pin_c: np.nd
 
 
 def _greedy(src: Source, supply: IntArray, cap: IntArray, pins: IntArray, objective: str,
-            progress: Progress) -> Arcs:
+            progress: Progress) -> tuple[Arcs, int]:
     """Best pair first over each mentee's top candidates; mentees left with free slots then
     take their best mentors that still have room (one more pass over their rows)."""
     n, m = src.n, src.m
@@ -244,7 +247,7 @@ def _greedy(src: Source, supply: IntArray, cap: IntArray, pins: IntArray, object
             room[c] -= 1
     chosen = arcs.subset(take)
     if isinstance(src, ArcSource) or not (left > 0).any() or not (room > 0).any():
-        return chosen
+        return chosen, len(arcs)
     extra_r, extra_c, extra_s = [], [], []
     have = set(chosen.keys(m).tolist())
     for r in np.flatnonzero(left > 0).tolist():
@@ -265,10 +268,10 @@ def _greedy(src: Source, supply: IntArray, cap: IntArray, pins: IntArray, object
         if progress is not None:
             progress(r + 1, n, "greedy")
     if not extra_r:
-        return chosen
+        return chosen, len(arcs)
     extra_sv = np.array(extra_s, np.float64)
     return chosen.union(Arcs(np.array(extra_r, np.int64), np.array(extra_c, np.int64),
-                             to_cost(extra_sv).astype(np.int64), extra_sv), m)
+                             to_cost(extra_sv).astype(np.int64), extra_sv), m), len(arcs) + len(extra_r)
 
 
 def _result(arcs: Arcs, pin_rows: IntArray, pin_cols: IntArray, pin_s: np.ndarray, mentee_cap: IntArray,

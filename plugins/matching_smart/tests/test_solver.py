@@ -163,8 +163,9 @@ def test_pinned_pairs_are_kept_and_the_rest_is_optimal(seed: int) -> None:
     sol = solve(s, c, pinned=pinned)
     check(sol, s, c, pinned=pinned)
     assert sol.total == pytest.approx(reference(s, np.full(m, c), pinned=pinned)[0], abs=1e-9)
-    # Pinning pairs never beats the free optimum.
+    # Pinning pairs never beats the free optimum; an array of pairs works like a list.
     assert sol.total <= solve(s, c).total + 1e-9
+    assert solve(s, c, pinned=np.array(pinned)).total == sol.total
 
 
 @pytest.mark.parametrize("seed", range(3))
