@@ -70,12 +70,14 @@ def _capacity(value: Any, size: int, name: str) -> IntArray:
     return arr
 
 
-def _pinned(src: Source, pinned: Iterable[Any], mentee_cap: IntArray, mentor_cap: IntArray) -> IntArray:
-    """Pinned pairs as sorted unique keys, each checked: allowed, within both capacities."""
+def _pinned(src: Source, pinned: Iterable[Any], mentee_cap: IntArray,
+            mentor_cap: IntArray) -> tuple[IntArray, np.ndarray]:
+    """Pinned pairs as sorted unique keys and their scores, each checked: allowed, within both capacities."""
     n, m = src.n, src.m
     listed = [tuple(p) for p in pinned]
     arr = np.asarray(listed, dtype=np.int64).reshape(-1, 2) if listed else np.zeros((0, 2), np.int64)
     keys: list[int] = []
+    found: dict[int, float] = {}
     rows_used = np.zeros(n, np.int64)
     cols_used = np.zeros(m, np.int64)
     for r, c in arr:
@@ -84,7 +86,8 @@ def _pinned(src: Source, pinned: Iterable[Any], mentee_cap: IntArray, mentor_cap
             raise ValueError(f"pinned: pair ({r}, {c}) is outside the {n} x {m} score matrix")
         if r * m + c in keys:
             continue
-        if not np.isfinite(src.score(r, c)):
+        found[r * m + c] = src.score(r, c)
+        if not np.isfinite(found[r * m + c]):
             raise ValueError(f"pinned: pair ({r}, {c}) is forbidden (forbidden, no score, or below min_score)")
         rows_used[r] += 1
         cols_used[c] += 1
@@ -93,7 +96,8 @@ def _pinned(src: Source, pinned: Iterable[Any], mentee_cap: IntArray, mentor_cap
         if cols_used[c] > mentor_cap[c]:
             raise ValueError(f"pinned: pair ({r}, {c}) exceeds mentor {c}'s capacity of {mentor_cap[c]}")
         keys.append(r * m + c)
-    return np.array(sorted(keys), dtype=np.int64)
+    keys.sort()
+    return np.array(keys, dtype=np.int64), np.array([found[k] for k in keys], np.float64)
 
 
 def solve(scores: Any, mentor_capacity: Any, *, mentee_capacity: Any = 1, forbidden: Any = None,
@@ -138,11 +142,10 @@ def solve(scores: Any, mentor_capacity: Any, *, mentee_capacity: Any = 1, forbid
     n, m = src.n, src.m
     mentor_cap = _capacity(mentor_capacity, m, "mentor_capacity")
     mentee_cap = _capacity(mentee_capacity, n, "mentee_capacity")
-    pins = _pinned(src, pinned, mentee_cap, mentor_cap)
+    pins, pin_s = _pinned(src, pinned, mentee_cap, mentor_cap)
     pin_rows, pin_cols = pins // max(m, 1), pins % max(m, 1)
     supply = mentee_cap - np.bincount(pin_rows, minlength=n)
     cap = mentor_cap - np.bincount(pin_cols, minlength=m)
-    pin_s = np.array([src.score(int(r), int(c)) for r, c in zip(pin_rows, pin_cols, strict=True)], np.float64)
     if n == 0 or m == 0:
         return _result(empty_arcs(), pin_rows, pin_cols, pin_s, mentee_cap, True, None, 0, 0)
     if method == "greedy":
@@ -160,6 +163,9 @@ def solve(scores: Any, mentor_capacity: Any, *, mentee_capacity: Any = 1, forbid
     # "participation": one unmatched slot costs more than any change of total score a matching
     # of `total` slots can make, so the flow first maximises the number matched.
     slack = total * (cmax - cmin) + total * max(0, -cmin) + 1 if objective == "participation" else 0
+    if (slack + max(abs(cmin), abs(cmax))) * (n + m + 2) >= 1 << 62:  # potentials must stay in int64
+        raise ValueError("scores: their range is too wide for integer costs at 1e-6 precision; "
+                         "rescale them to about [0, 1]")
     net = Network(n, m, supply, cap, slack, lexicographic=objective == "participation")
     out = column_generation(src, net, arcs, min_c=NO_FLOOR, excluded=pins, progress=progress)
     rounds, floor, proven = out.rounds, None, out.proven

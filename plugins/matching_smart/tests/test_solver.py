@@ -344,6 +344,8 @@ def test_bad_scores_are_clear_errors() -> None:
         solve(np.array([[np.inf]]), 1)
     with pytest.raises(ValueError, match="listed twice"):
         solve(Candidates((2, 2), [0, 0], [1, 1], [0.1, 0.2]), 1)
+    with pytest.raises(ValueError, match="too wide"):
+        solve(np.array([[1e12, 0.0], [0.0, 1e12]]), 1)
     with pytest.raises(ValueError, match="block of rows"):
         solve(ScoreBlocks(2, 2, lambda rows: np.zeros((1, 1))), 1)
 
