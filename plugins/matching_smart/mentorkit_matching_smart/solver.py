@@ -209,7 +209,9 @@ def _floor(src: Source, net: Network, out: Outcome, pins: IntArray, pin_c: np.nd
     while cap_c is None or lo < cap_c:
         vals = np.unique(arcs.c[arcs.c > lo])
         if cap_c is not None:
-            vals = vals[vals <= cap_c]
+            # The cap itself is a candidate: a matching found above lo may only use pairs
+            # scoring above the pinned pair, and the floor then stops at the pinned score.
+            vals = np.union1d(vals[vals <= cap_c], [cap_c])
         a, b = 0, vals.size  # invariant: vals[:a] feasible, vals[b:] infeasible
         while a < b:
             mid = (a + b) // 2

@@ -227,6 +227,36 @@ def test_fairness_floor_equals_the_brute_force_maximin(seed: int, n: int, m: int
     assert sol.total <= solve(s, cap).total + 1e-9
 
 
+def test_fairness_floor_stops_at_a_pinned_pair() -> None:
+    """The pinned pair (0.5) caps the floor, and the best matching above 0.1 uses only pairs above 0.5."""
+    s = np.array([[np.nan, np.nan, 0.5], [1.0, 0.55, np.nan], [0.52, 0.1, np.nan]])
+    assert solve(s, 1, pinned=[(0, 2)]).scores.min() == 0.1
+    sol = solve(s, 1, pinned=[(0, 2)], fairness_floor=True)
+    check(sol, s, 1, pinned=[(0, 2)])
+    assert sol.floor == 0.5 and sol.proven_optimal
+    assert sol.total == pytest.approx(0.5 + 0.55 + 0.52)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_fairness_floor_with_pinned_pairs(seed: int) -> None:
+    s = instance(seed + 110, 30, 10, forbid=0.2)
+    cap = np.full(10, 3)
+    r, c = np.argwhere(np.isfinite(s))[seed * 7]
+    pinned = [(int(r), int(c))]
+    sol = solve(s, cap, pinned=pinned, fairness_floor=True)
+    check(sol, s, cap, pinned=pinned)
+    # Reference: the pinned mentee and slot are removed; the others' floor is capped by the pinned score.
+    rest = s.copy()
+    rest[r] = np.nan
+    cap_rest = cap.copy()
+    cap_rest[c] -= 1
+    best_floor, _ = reference_floor(rest, cap_rest)
+    floor = min(best_floor, s[r, c])
+    total = reference(np.where(rest >= floor, rest, np.nan), cap_rest)[0] + s[r, c]
+    assert len(sol.pairs) == reference(s, cap, pinned=pinned)[1]
+    assert sol.floor == pytest.approx(floor) and sol.total == pytest.approx(total, abs=1e-9)
+
+
 @pytest.mark.parametrize("seed", [36, 61])
 def test_fairness_floor_is_found_beyond_the_first_candidates(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
     """Seed 36 needs the certification step: the best floor uses pairs the total optimum never priced in."""
