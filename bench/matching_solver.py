@@ -77,6 +77,18 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class Log:
+    """Progress callback: one stderr line per finished pass over the rows (candidates, each pricing round)."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.t0 = label, time.perf_counter()
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        if done == total:
+            print(f"  {self.label}: {stage} pass done at {time.perf_counter() - self.t0:.1f} s, "
+                  f"peak {peak_mb():.0f} MB", file=sys.stderr, flush=True)
+
+
 def run_one(n: int, blocks: bool) -> dict[str, Any]:
     m, cap = n // 4, 4
     cohort = Cohort(n, m)
@@ -85,11 +97,11 @@ def run_one(n: int, blocks: bool) -> dict[str, Any]:
     scoring = time.perf_counter() - t0
     base = peak_mb()
     t0 = time.perf_counter()
-    best = solve(scores, cap)
+    best = solve(scores, cap, progress=Log(f"{n:,} optimal"))
     solve_s = time.perf_counter() - t0
     opt_peak = peak_mb()
     t0 = time.perf_counter()
-    greedy = solve(scores, cap, method="greedy")
+    greedy = solve(scores, cap, method="greedy", progress=Log(f"{n:,} greedy"))
     greedy_s = time.perf_counter() - t0
     return {"n": n, "m": m, "input": "blocks" if blocks else "dense", "scoring_s": scoring, "solve_s": solve_s,
             "rounds": best.rounds, "arcs": best.arcs, "proven": best.proven_optimal, "matched": len(best.pairs),
@@ -114,7 +126,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n, blocks in runs:
         cmd = [sys.executable, __file__, "--one", str(n)] + (["--blocks"] if blocks else [])
-        r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+        r = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)
         print(f"| {r['n']:,} x {r['m']:,} | {r['input']} | {r['scoring_s']:.2f} | {r['solve_s']:.2f} | {r['rounds']} "
               f"| {r['arcs']:,} | {r['proven']} | {r['unmatched']} | {r['total']:.4f} | {r['greedy_s']:.2f} "
               f"| {100 * r['greedy_total'] / r['total']:.2f} % ({r['greedy_unmatched']} unmatched) "

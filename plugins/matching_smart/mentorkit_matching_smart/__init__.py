@@ -15,10 +15,11 @@ import msgspec
 from mentorkit import hookimpl
 from mentorkit.contracts import CriterionScore
 
+from .peers import solve_peers
 from .solver import Candidates, ScoreBlocks, Solution, solve
 
 __all__ = ["CRITERIA", "Candidates", "ScoreBlocks", "SmartMatchingSettings", "Solution", "explain",
-           "register_settings", "solve"]
+           "register_settings", "solve", "solve_peers"]
 
 # The scored criteria: key (as in the ``<key>_weight`` setting) and the label people read.
 CRITERIA = {

@@ -6,7 +6,13 @@ OR-Tools solves the candidate graph; node potentials (shortest distances in the 
 graph of that optimal flow) then price every allowed pair: a pair outside the graph with a
 negative reduced cost could improve the flow, so it joins the graph and the flow is solved
 again. When no such pair is left, the flow is optimal over *all* allowed pairs (LP duality:
-the potentials are a feasible dual of the full problem).
+the potentials are a feasible dual of the full problem). Each round adds up to 10 of the most
+negative pairs per mentee (all of them would flood the first rounds); the loop only stops
+when there are none at all, so this changes the number of rounds, not the result.
+
+"Participation first" is a slack cost larger than any possible change of total score; OR-Tools
+is asked directly for a maximum flow of minimum cost (the same optimum, without that huge
+cost slowing its cost scaling), and the slack cost only enters the potentials.
 
 Costs are integers: ``round(score * SCALE)``, so scores count to 1e-6.
 """
@@ -46,8 +52,9 @@ class Arcs:
     def union(self, other: Arcs, m: int) -> Arcs:
         keys = np.concatenate([self.keys(m), other.keys(m)])
         keys, first = np.unique(keys, return_index=True)
-        pick = lambda a, b: np.concatenate([a, b])[first]  # noqa: E731
-        return Arcs(keys // m, keys % m, pick(self.c, other.c), pick(self.s, other.s))
+        c = np.concatenate([self.c, other.c])[first]
+        s = np.concatenate([self.s, other.s])[first]
+        return Arcs(keys // m, keys % m, c, s)
 
 
 def empty_arcs() -> Arcs:
@@ -217,7 +224,7 @@ def price(src: BlockSource, net: Network, arcs: Arcs, flow: Flow, d: IntArray, m
         neg = rc < 0
         per_row = neg.sum(axis=1)
         if not per_row.any():
-            pass
+            pass  # nothing to add from these rows
         elif per_row.max() <= k_add:  # few negatives: take them all, no ranking needed
             local, cols = np.nonzero(neg)
             found.append(Arcs(local + r0, cols.astype(np.int64), c[local, cols].astype(np.int64), s[local, cols]))

@@ -70,11 +70,14 @@ def _capacity(value: Any, size: int, name: str) -> IntArray:
     return arr
 
 
-def _pinned(src: Source, pinned: Iterable[Any], mentee_cap: IntArray, mentor_cap: IntArray) -> IntArray:
-    """Pinned pairs as sorted unique keys, each checked: allowed, within both capacities."""
+def _pinned(src: Source, pinned: Iterable[Any], mentee_cap: IntArray,
+            mentor_cap: IntArray) -> tuple[IntArray, np.ndarray]:
+    """Pinned pairs as sorted unique keys and their scores, each checked: allowed, within both capacities."""
     n, m = src.n, src.m
-    arr = np.asarray(list(pinned), dtype=np.int64).reshape(-1, 2) if pinned else np.zeros((0, 2), np.int64)
+    listed = [tuple(p) for p in pinned]
+    arr = np.asarray(listed, dtype=np.int64).reshape(-1, 2) if listed else np.zeros((0, 2), np.int64)
     keys: list[int] = []
+    found: dict[int, float] = {}
     rows_used = np.zeros(n, np.int64)
     cols_used = np.zeros(m, np.int64)
     for r, c in arr:
@@ -83,7 +86,8 @@ def _pinned(src: Source, pinned: Iterable[Any], mentee_cap: IntArray, mentor_cap
             raise ValueError(f"pinned: pair ({r}, {c}) is outside the {n} x {m} score matrix")
         if r * m + c in keys:
             continue
-        if not np.isfinite(src.score(r, c)):
+        found[r * m + c] = src.score(r, c)
+        if not np.isfinite(found[r * m + c]):
             raise ValueError(f"pinned: pair ({r}, {c}) is forbidden (forbidden, no score, or below min_score)")
         rows_used[r] += 1
         cols_used[c] += 1
@@ -92,7 +96,8 @@ def _pinned(src: Source, pinned: Iterable[Any], mentee_cap: IntArray, mentor_cap
         if cols_used[c] > mentor_cap[c]:
             raise ValueError(f"pinned: pair ({r}, {c}) exceeds mentor {c}'s capacity of {mentor_cap[c]}")
         keys.append(r * m + c)
-    return np.array(sorted(keys), dtype=np.int64)
+    keys.sort()
+    return np.array(keys, dtype=np.int64), np.array([found[k] for k in keys], np.float64)
 
 
 def solve(scores: Any, mentor_capacity: Any, *, mentee_capacity: Any = 1, forbidden: Any = None,
@@ -122,8 +127,9 @@ def solve(scores: Any, mentor_capacity: Any, *, mentee_capacity: Any = 1, forbid
         over all pairs by the same pricing.
     method: "optimal" (min-cost flow + column generation; ``proven_optimal`` True once proven)
         or "greedy" (best pair first; fast, not optimal, no OR-Tools needed).
-    progress: called as ``progress(done, total, stage)`` while rows are read; an exception it
-        raises propagates, which is how a caller cancels.
+    progress: called as ``progress(done_rows, n, stage)`` after each block of rows is read
+        (stage "candidates", "pricing" once per round, "greedy"); an exception it raises
+        propagates, which is how a caller cancels. Sparse inputs read no rows: no calls.
     """
     if objective not in ("participation", "score"):
         raise ValueError(f"objective: unknown objective {objective!r} (expected 'participation' or 'score')")
@@ -136,17 +142,17 @@ def solve(scores: Any, mentor_capacity: Any, *, mentee_capacity: Any = 1, forbid
     n, m = src.n, src.m
     mentor_cap = _capacity(mentor_capacity, m, "mentor_capacity")
     mentee_cap = _capacity(mentee_capacity, n, "mentee_capacity")
-    pins = _pinned(src, pinned, mentee_cap, mentor_cap)
+    pins, pin_s = _pinned(src, pinned, mentee_cap, mentor_cap)
     pin_rows, pin_cols = pins // max(m, 1), pins % max(m, 1)
     supply = mentee_cap - np.bincount(pin_rows, minlength=n)
     cap = mentor_cap - np.bincount(pin_cols, minlength=m)
-    pin_s = np.array([src.score(int(r), int(c)) for r, c in zip(pin_rows, pin_cols, strict=True)], np.float64)
     if n == 0 or m == 0:
         return _result(empty_arcs(), pin_rows, pin_cols, pin_s, mentee_cap, True, None, 0, 0)
     if method == "greedy":
-        arcs = _greedy(src, supply, cap, pins, objective, progress)
+        arcs, considered = _greedy(src, supply, cap, pins, objective, progress)
+        # Greedy does not optimise the floor; it reports the lowest score it matched.
         floor = _lowest(arcs.s, pin_s) if fairness_floor else None
-        return _result(arcs, pin_rows, pin_cols, pin_s, mentee_cap, False, floor, 0, len(arcs))
+        return _result(arcs, pin_rows, pin_cols, pin_s, mentee_cap, False, floor, 0, considered)
     if isinstance(src, ArcSource):
         arcs = Arcs(src.rows, src.cols, to_cost(src.vals).astype(np.int64), src.vals)
         arcs = arcs.subset(~np.isin(arcs.keys(m), pins))
@@ -157,6 +163,9 @@ def solve(scores: Any, mentor_capacity: Any, *, mentee_capacity: Any = 1, forbid
     # "participation": one unmatched slot costs more than any change of total score a matching
     # of `total` slots can make, so the flow first maximises the number matched.
     slack = total * (cmax - cmin) + total * max(0, -cmin) + 1 if objective == "participation" else 0
+    if (slack + max(abs(cmin), abs(cmax))) * (n + m + 2) >= 1 << 62:  # potentials must stay in int64
+        raise ValueError("scores: their range is too wide for integer costs at 1e-6 precision; "
+                         "rescale them to about [0, 1]")
     net = Network(n, m, supply, cap, slack, lexicographic=objective == "participation")
     out = column_generation(src, net, arcs, min_c=NO_FLOOR, excluded=pins, progress=progress)
     rounds, floor, proven = out.rounds, None, out.proven
@@ -200,7 +209,9 @@ def _floor(src: Source, net: Network, out: Outcome, pins: IntArray, pin_c: np.nd
     while cap_c is None or lo < cap_c:
         vals = np.unique(arcs.c[arcs.c > lo])
         if cap_c is not None:
-            vals = vals[vals <= cap_c]
+            # The cap itself is a candidate: a matching found above lo may only use pairs
+            # scoring above the pinned pair, and the floor then stops at the pinned score.
+            vals = np.union1d(vals[vals <= cap_c], [cap_c])
         a, b = 0, vals.size  # invariant: vals[:a] feasible, vals[b:] infeasible
         while a < b:
             mid = (a + b) // 2
@@ -223,7 +234,7 @@ def _floor(src: Source, net: Network, out: Outcome, pins: IntArray, pin_c: np.nd
 
 
 def _greedy(src: Source, supply: IntArray, cap: IntArray, pins: IntArray, objective: str,
-            progress: Progress) -> Arcs:
+            progress: Progress) -> tuple[Arcs, int]:
     """Best pair first over each mentee's top candidates; mentees left with free slots then
     take their best mentors that still have room (one more pass over their rows)."""
     n, m = src.n, src.m
@@ -244,7 +255,7 @@ def _greedy(src: Source, supply: IntArray, cap: IntArray, pins: IntArray, object
             room[c] -= 1
     chosen = arcs.subset(take)
     if isinstance(src, ArcSource) or not (left > 0).any() or not (room > 0).any():
-        return chosen
+        return chosen, len(arcs)
     extra_r, extra_c, extra_s = [], [], []
     have = set(chosen.keys(m).tolist())
     for r in np.flatnonzero(left > 0).tolist():
@@ -265,10 +276,10 @@ def _greedy(src: Source, supply: IntArray, cap: IntArray, pins: IntArray, object
         if progress is not None:
             progress(r + 1, n, "greedy")
     if not extra_r:
-        return chosen
+        return chosen, len(arcs)
     extra_sv = np.array(extra_s, np.float64)
     return chosen.union(Arcs(np.array(extra_r, np.int64), np.array(extra_c, np.int64),
-                             to_cost(extra_sv).astype(np.int64), extra_sv), m)
+                             to_cost(extra_sv).astype(np.int64), extra_sv), m), len(arcs) + len(extra_r)
 
 
 def _result(arcs: Arcs, pin_rows: IntArray, pin_cols: IntArray, pin_s: np.ndarray, mentee_cap: IntArray,

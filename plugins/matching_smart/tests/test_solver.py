@@ -25,7 +25,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 
 import mentorkit_matching_smart.solver as solver_module
-from mentorkit_matching_smart import Candidates, ScoreBlocks, Solution, solve
+from mentorkit_matching_smart import Candidates, ScoreBlocks, Solution, solve, solve_peers
 
 BIG = 1e9
 
@@ -163,8 +163,9 @@ def test_pinned_pairs_are_kept_and_the_rest_is_optimal(seed: int) -> None:
     sol = solve(s, c, pinned=pinned)
     check(sol, s, c, pinned=pinned)
     assert sol.total == pytest.approx(reference(s, np.full(m, c), pinned=pinned)[0], abs=1e-9)
-    # Pinning pairs never beats the free optimum.
+    # Pinning pairs never beats the free optimum; an array of pairs works like a list.
     assert sol.total <= solve(s, c).total + 1e-9
+    assert solve(s, c, pinned=np.array(pinned)).total == sol.total
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -226,6 +227,36 @@ def test_fairness_floor_equals_the_brute_force_maximin(seed: int, n: int, m: int
     assert sol.total <= solve(s, cap).total + 1e-9
 
 
+def test_fairness_floor_stops_at_a_pinned_pair() -> None:
+    """The pinned pair (0.5) caps the floor, and the best matching above 0.1 uses only pairs above 0.5."""
+    s = np.array([[np.nan, np.nan, 0.5], [1.0, 0.55, np.nan], [0.52, 0.1, np.nan]])
+    assert solve(s, 1, pinned=[(0, 2)]).scores.min() == 0.1
+    sol = solve(s, 1, pinned=[(0, 2)], fairness_floor=True)
+    check(sol, s, 1, pinned=[(0, 2)])
+    assert sol.floor == 0.5 and sol.proven_optimal
+    assert sol.total == pytest.approx(0.5 + 0.55 + 0.52)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_fairness_floor_with_pinned_pairs(seed: int) -> None:
+    s = instance(seed + 110, 30, 10, forbid=0.2)
+    cap = np.full(10, 3)
+    r, c = np.argwhere(np.isfinite(s))[seed * 7]
+    pinned = [(int(r), int(c))]
+    sol = solve(s, cap, pinned=pinned, fairness_floor=True)
+    check(sol, s, cap, pinned=pinned)
+    # Reference: the pinned mentee and slot are removed; the others' floor is capped by the pinned score.
+    rest = s.copy()
+    rest[r] = np.nan
+    cap_rest = cap.copy()
+    cap_rest[c] -= 1
+    best_floor, _ = reference_floor(rest, cap_rest)
+    floor = min(best_floor, s[r, c])
+    total = reference(np.where(rest >= floor, rest, np.nan), cap_rest)[0] + s[r, c]
+    assert len(sol.pairs) == reference(s, cap, pinned=pinned)[1]
+    assert sol.floor == pytest.approx(floor) and sol.total == pytest.approx(total, abs=1e-9)
+
+
 @pytest.mark.parametrize("seed", [36, 61])
 def test_fairness_floor_is_found_beyond_the_first_candidates(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
     """Seed 36 needs the certification step: the best floor uses pairs the total optimum never priced in."""
@@ -264,12 +295,15 @@ def test_sparse_scores_allow_only_listed_pairs_even_zero() -> None:
 def test_greedy_is_valid_and_never_beats_the_optimum(seed: int) -> None:
     s = instance(seed + 80, 100, 30, forbid=0.2, decimals=None)
     cap = np.random.default_rng(seed).integers(1, 6, 30)
+    best_total = solve(s, cap, objective="score").total  # no matching has a higher total
     for objective in ("participation", "score"):
         greedy = solve(s, cap, method="greedy", objective=objective)
         best = solve(s, cap, objective=objective)
         check(greedy, s, cap)
         assert not greedy.proven_optimal and best.proven_optimal
-        assert greedy.total <= best.total + 1e-9
+        assert greedy.total <= best_total + 1e-9
+        # Participation first compares (matched, total): greedy may match fewer with a higher total.
+        assert (len(greedy.pairs), greedy.total) <= (len(best.pairs), best.total + 1e-9)
         assert greedy.total >= 0.8 * best.total
 
 
@@ -343,5 +377,78 @@ def test_bad_scores_are_clear_errors() -> None:
         solve(np.array([[np.inf]]), 1)
     with pytest.raises(ValueError, match="listed twice"):
         solve(Candidates((2, 2), [0, 0], [1, 1], [0.1, 0.2]), 1)
+    with pytest.raises(ValueError, match="too wide"):
+        solve(np.array([[1e12, 0.0], [0.0, 1e12]]), 1)
     with pytest.raises(ValueError, match="block of rows"):
         solve(ScoreBlocks(2, 2, lambda rows: np.zeros((1, 1))), 1)
+
+
+def peer_instance(seed: int, n: int, forbid: float = 0.2) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    u = rng.random((n, 3))
+    s = np.round((u @ u.T) / 3 * 0.7 + 0.3 * rng.random((n, n)), 3)
+    s = (s + s.T) / 2
+    off = np.triu(rng.random((n, n)) < forbid, 1)
+    s[off | off.T] = np.nan
+    return s
+
+
+def reference_peers(s: np.ndarray, participation: bool) -> tuple[float, int]:
+    """(best total, pairs) by dynamic programming over subsets: exact, independent, small n only."""
+    n = s.shape[0]
+    bonus = n + 1.0 if participation else 0.0
+    best = {0: (0.0, 0.0, 0)}  # bit set = person still undecided -> (value, total, pairs)
+
+    def go(mask: int) -> tuple[float, float, int]:
+        if mask in best:
+            return best[mask]
+        i = (mask & -mask).bit_length() - 1  # lowest undecided person
+        out = go(mask & ~(1 << i))  # i stays alone
+        for j in range(i + 1, n):
+            if mask >> j & 1 and np.isfinite(s[i, j]) and (participation or s[i, j] > 0):
+                v, t, k = go(mask & ~(1 << i) & ~(1 << j))
+                if v + s[i, j] + bonus > out[0] + 1e-12:
+                    out = (v + s[i, j] + bonus, t + s[i, j], k + 1)
+        best[mask] = out
+        return out
+
+    _, total, pairs = go((1 << n) - 1)
+    return total, pairs
+
+
+@pytest.mark.parametrize("seed,n", [(1, 5), (2, 8), (3, 11), (4, 12), (5, 9)])
+def test_peers_equal_the_subset_dp(seed: int, n: int) -> None:
+    s = peer_instance(seed, n, forbid=0.4)
+    for objective in ("participation", "score"):
+        sol = solve_peers(s, objective=objective)
+        total, pairs = reference_peers(s, objective == "participation")
+        assert sol.proven_optimal
+        assert sol.total == pytest.approx(total, abs=1e-9)
+        if objective == "participation":
+            assert len(sol.pairs) == pairs
+        people = sol.pairs.ravel().tolist()
+        assert len(people) == len(set(people)), "somebody is in two pairs"
+        assert (sol.pairs[:, 0] < sol.pairs[:, 1]).all() and np.isfinite(s[sol.pairs[:, 0], sol.pairs[:, 1]]).all()
+        greedy = solve_peers(s, objective=objective, method="greedy")
+        assert greedy.total <= sol.total + 1e-9 and not greedy.proven_optimal
+
+
+def test_peers_pinned_forbidden_and_errors() -> None:
+    s = peer_instance(6, 10, forbid=0.0)
+    sol = solve_peers(s, pinned=[(3, 1)], forbidden=[(0, 2), (4, 5)])
+    pairs = {tuple(p) for p in sol.pairs.tolist()}
+    assert (1, 3) in pairs and not pairs & {(0, 2), (4, 5)}
+    t = s.copy()
+    t[0, 2] = t[2, 0] = t[4, 5] = t[5, 4] = np.nan
+    t[[1, 3], :] = np.nan
+    t[:, [1, 3]] = np.nan
+    assert sol.total == pytest.approx(reference_peers(t, True)[0] + s[1, 3], abs=1e-9)
+    assert len(solve_peers(np.zeros((0, 0))).pairs) == 0
+    with pytest.raises(ValueError, match="symmetric"):
+        solve_peers(np.array([[0, 1.0], [0.5, 0]]))
+    with pytest.raises(ValueError, match="square"):
+        solve_peers(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"pinned: pair \(1, 2\) puts person 1 in two pairs"):
+        solve_peers(s, pinned=[(0, 1), (1, 2)])
+    with pytest.raises(ValueError, match=r"pinned: pair \(0, 2\) is forbidden"):
+        solve_peers(s, pinned=[(0, 2)], forbidden=[(2, 0)])
