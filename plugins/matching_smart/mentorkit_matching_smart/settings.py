@@ -7,7 +7,6 @@ from typing import Literal
 
 import msgspec
 
-
 # The built-in scored criteria: key (as in the ``<key>_weight`` setting) and the label people read.
 CRITERIA = {
     "skills": "Shared skills",
