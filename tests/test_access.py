@@ -94,6 +94,14 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/programs/{program_id:int}/invitations"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/invitations"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/invitations/{invitation_id:int}/revoke"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/match-runs"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/match-runs"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/cancel"): STAFF_X,
+    ("GET", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/proposals"): STAFF_X,
+    ("PATCH", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/proposals/{proposal_id:int}"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/proposals/{proposal_id:int}/swap"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/publish"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/participants"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/participants.csv"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/questions"): SIGNED_IN,
@@ -197,6 +205,13 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/programs/{program_id:int}/invitations/{invitation_id:int}/revoke"): STAFF_X,
     ("GET", "/programs/{program_id:int}/join"): SIGNED_IN,
     ("GET", "/programs/{program_id:int}/journey"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/matching"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/matching/runs"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/matching/runs/{run_id:int}"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/matching/runs/{run_id:int}/cancel"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/matching/runs/{run_id:int}/proposals/{proposal_id:int}"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/matching/runs/{run_id:int}/proposals/{proposal_id:int}/swap"): STAFF_X,
+    ("POST", "/programs/{program_id:int}/matching/runs/{run_id:int}/publish"): STAFF_X,
     ("POST", "/programs/{program_id:int}/journey/migrate"): STAFF_X,
     ("GET", "/programs/{program_id:int}/questions"): STAFF_X,
     ("POST", "/programs/{program_id:int}/questions"): STAFF_X,
@@ -275,6 +290,7 @@ def _build_world(client: Any) -> World:
     from mentorkit.goals.schemas import GoalCreate
     from mentorkit.imports.tables import ImportJob
     from mentorkit.journeys.tables import JourneyMilestone, JourneyTask
+    from mentorkit.matching.tables import MatchRun, MatchRunProposal
     from mentorkit.profiles import services as profiles
     from mentorkit.profiles import tags
     from mentorkit.profiles.schemas import ProfileUpdate, VisibilityUpdate
@@ -338,6 +354,14 @@ def _build_world(client: Any) -> World:
         # A checked import of program X, whose file is gone (starting it is a conflict).
         job = await ImportJob.insert(ImportJob(program=x.id, created_by=users["coordinator"].id,
                                                original_name="people.csv")).returning(ImportJob.id)
+        # A finished match run of program X proposing the pair that is already matched
+        # (publishing it is refused: they hold an open relationship).
+        run = await MatchRun.insert(MatchRun(program=x.id, number=1, strategy="manual", state="done",
+                                             started_by=admin.id)).returning(MatchRun.id)
+        proposal = await MatchRunProposal.insert(MatchRunProposal(
+            run=run[0]["id"], position=1, members=f'{{"mentor": [{mentor_enrolment.id}], '
+                                                  f'"mentee": [{mentee_enrolment.id}]}}',
+            pair_key=f"{mentor_enrolment.id}-{mentee_enrolment.id}", score=0.5)).returning(MatchRunProposal.id)
         # The bystander's profile offers a tag and has a photo everyone signed in may see.
         tag = await tags.create_tag("Machine learning", admin)
         tag = await tags.add_synonym(tag.id, "ML", admin)
@@ -351,7 +375,7 @@ def _build_world(client: Any) -> World:
             "user_id": bystander.id, "job_id": job[0]["id"], "tag_id": tag.id,
             "synonym_id": tag.synonyms[0].id, "question_id": question.id, "inquiry_id": inquiry[0]["id"],
             "milestone_key": "kick_off", "task_id": task["id"],
-            "goal_id": goal.id,
+            "goal_id": goal.id, "run_id": run[0]["id"], "proposal_id": proposal[0]["id"],
             "invitation_id": link.id, "invitation_token": link.link.rsplit("/", 1)[1],
             "path": "openapi.json", "file_path": "mentorkit.css",
         }

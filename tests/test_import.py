@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from mentorkit import background
 from mentorkit.accounts.model import CurrentUser
 from mentorkit.accounts.tables import Notification, OneTimeToken, User
 from mentorkit.errors import ConflictError, PermissionDenied
@@ -404,7 +405,7 @@ def test_a_running_import_shows_a_refreshing_progress_bar(site: Any) -> None:
     from mentorkit.imports.tables import ImportJob
 
     c, pid = site
-    rows = c.run(lambda: ImportJob.insert(ImportJob(program=pid, state="running", runner=jobs._RUNNER,
+    rows = c.run(lambda: ImportJob.insert(ImportJob(program=pid, state="running", runner=background.RUNNER,
                                                     original_name="big.csv", lines=10)).returning(ImportJob.id))
     job_id = rows[0]["id"]
     jobs._progress[job_id] = (30, 100)
@@ -417,12 +418,11 @@ def test_a_running_import_shows_a_refreshing_progress_bar(site: Any) -> None:
 
 
 def test_an_import_whose_process_is_gone_shows_as_failed(site: Any) -> None:
-    from mentorkit.imports import jobs
     from mentorkit.imports.tables import ImportJob
 
     c, pid = site
     # A runner on this machine with this process's pid but another start: a restart.
-    gone = f"{jobs._HOST}:{__import__('os').getpid()}:00000000"
+    gone = f"{background._HOST}:{__import__('os').getpid()}:00000000"
     rows = c.run(lambda: ImportJob.insert(ImportJob(program=pid, state="running", runner=gone,
                                                     original_name="big.csv")).returning(ImportJob.id))
     page = ok(c.get(f"/programs/{pid}/imports/{rows[0]['id']}")).text

@@ -91,7 +91,7 @@ def build_cli(pm: MentorkitPluginManager, *, settings: Any = None) -> click.Grou
         if pm.tracing:
             configure_logging("INFO")
 
-    for command in COMMANDS:
+    for command in [*COMMANDS, _match_commands()]:
         cli.add_command(command)
     from mentorkit.hooks import Hooks
 
@@ -532,6 +532,12 @@ def export_command(state: CliState, program: str, output: Path | None) -> None:
 
 COMMANDS: list[click.Command] = [serve, demo, migrate, makemigrations, worker, plugins, events, create_admin,
                                  token, import_command, export_command]
+
+
+def _match_commands() -> click.Group:
+    from mentorkit.matching.commands import match
+
+    return match
 
 
 class MentorkitCommand(click.Command):

@@ -622,6 +622,10 @@ class MatchingStrategy:
     """``async suggest(pool, person, k, settings)``: up to ``k`` proposals pairing ``person``
     with someone of another role, best first, for self-matching. The core has already left out
     people who are paused or full; each proposal's explanation is what the person reads."""
+    explain: Callable[[MatchPool, dict[str, list[int]], Any], Awaitable[MatchProposal | None]] | None = None
+    """``async explain(pool, members, settings)``: the score and explanation of one given
+    relationship (enrolment ids by role), or None when a rule forbids it. A match run calls it
+    after a coordinator swaps partners between two proposals."""
     settings: type[msgspec.Struct] = EmptySettings
     """A ``msgspec.Struct`` of the strategy's options (weights, thresholds ...)."""
 

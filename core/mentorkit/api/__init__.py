@@ -125,6 +125,21 @@ from mentorkit.api.profiles import get_preferences, get_profile, get_profiles, l
 from mentorkit.profiles.schemas import Availability, Link, Profile, ResolvedTags, Synonym, Tag, TagRef
 from mentorkit.programs.preferences import PreferencePerson, Preferences
 
+# isort: split
+# Match runs.
+from mentorkit.api.matching import (
+    cancel_match_run,
+    change_run_proposal,
+    get_match_pool,
+    get_match_run,
+    list_match_runs,
+    list_run_proposals,
+    publish_run,
+    start_match_run,
+    swap_run_partners,
+)
+from mentorkit.matching.schemas import MatchRun, ProposalChange, PublishReport, RunProposal
+
 __all__ = [
     "DECLINE_REASONS",
     "DEFAULT_LIMIT",
@@ -251,4 +266,20 @@ __all__ += [
     "reopen_milestone",
     "set_task",
     "update_agreement",
+]
+
+__all__ += [
+    "MatchRun",
+    "ProposalChange",
+    "PublishReport",
+    "RunProposal",
+    "cancel_match_run",
+    "change_run_proposal",
+    "get_match_pool",
+    "get_match_run",
+    "list_match_runs",
+    "list_run_proposals",
+    "publish_run",
+    "start_match_run",
+    "swap_run_partners",
 ]

@@ -59,6 +59,8 @@ EVENT_TYPES = {
     "goal.progress_logged": "progress was logged on a goal (goal_id, relationship_id, owner_id, status, "
                             "visibility, progress_id; no value or note)",
     "goal.suggested": "a mentor suggested a goal (goal_id, relationship_id, owner_id, status, visibility; no text)",
+    "match_run.started": "a coordinator started a match run (program_id, run_id, strategy)",
+    "match_run.finished": "a match run's proposals are ready for review (program_id, run_id, proposals, coverage)",
     "goal.suggestion_answered": "a suggested goal was accepted or declined, and then deleted (goal_id, "
                                 "relationship_id, owner_id, status, visibility, answer)",
 }
@@ -76,6 +78,8 @@ def register_routes(register: Callable[..., None]) -> None:
     from mentorkit.goals.pages import goal_page_routes
     from mentorkit.imports.pages import import_routes
     from mentorkit.journeys.pages import journey_routes
+    from mentorkit.matching.api import match_run_api_routes
+    from mentorkit.matching.pages import match_run_page_routes
     from mentorkit.profiles.api import profile_api_routes
     from mentorkit.profiles.pages import profile_page_routes
     from mentorkit.programs.api import program_api_routes
@@ -98,6 +102,8 @@ def register_routes(register: Callable[..., None]) -> None:
         *relationship_api_routes(),
         *agreement_routes(),
         *journey_routes(),
+        *match_run_page_routes(),
+        *match_run_api_routes(),
         *goal_page_routes(),
         *goal_api_routes(),
     ):

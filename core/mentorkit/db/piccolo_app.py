@@ -19,6 +19,7 @@ TABLE_MODULES = [
     "mentorkit.goals.tables",
     "mentorkit.profiles.tables",
     "mentorkit.imports.tables",
+    "mentorkit.matching.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -9,17 +9,15 @@ so a progress row written meanwhile would wait for it on SQLite). A job whose pr
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-import os
 import secrets
-import socket
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from mentorkit.background import RUNNER, runner_gone, spawn, wait_for_background
 from mentorkit.db.values import as_json, as_utc
 from mentorkit.errors import ConflictError, MentorkitError, NotFound, ValidationFailed
 from mentorkit.events import utcnow
@@ -31,12 +29,8 @@ from mentorkit.runtime import current_runtime
 
 log = logging.getLogger("mentorkit.imports")
 
-# This process, as a job's ``runner`` names it.
-_HOST = socket.gethostname()[:100]
-_RUNNER = f"{_HOST}:{os.getpid()}:{secrets.token_hex(4)}"
 # Jobs this process is running: id -> (done, total).
 _progress: dict[int, tuple[int, int]] = {}
-_tasks: set[asyncio.Task[None]] = set()
 STALE_AFTER = dt.timedelta(days=1)
 RESTARTED = "the server stopped during the import, so nothing was imported; upload the file again"
 
@@ -81,25 +75,6 @@ def _view(row: dict[str, Any]) -> ImportJobView:
     )
 
 
-def _runner_gone(runner: str) -> bool:
-    """Whether the process named by ``runner`` is known to have stopped."""
-    host, _, rest = runner.partition(":")
-    pid, _, _ = rest.partition(":")
-    if runner == _RUNNER:
-        return False
-    if host != _HOST or not pid.isdigit():
-        return False  # another machine's process: it may well be running
-    if int(pid) == os.getpid():
-        return True  # this pid, another token: an earlier process with the same pid
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 async def _finish(job_id: int, state: str, error: str = "", report: Report | None = None) -> None:
     row = await ImportJob.select(ImportJob.file_name).where(ImportJob.id == job_id).first()
     values: dict[Any, Any] = {ImportJob.state: state, ImportJob.error: error, ImportJob.finished_at: utcnow(),
@@ -118,7 +93,7 @@ async def _job_row(program_id: int, job_id: int, actor: Actor) -> dict[str, Any]
         (ImportJob.id == job_id) & (ImportJob.program == program_id)).first()
     if row is None:
         raise NotFound("no such import")
-    if row["state"] == "running" and row["id"] not in _progress and _runner_gone(row["runner"]):
+    if row["state"] == "running" and row["id"] not in _progress and runner_gone(row["runner"]):
         await _finish(row["id"], "failed", RESTARTED)
         row = await ImportJob.select().where(ImportJob.id == job_id).first()
         assert row is not None
@@ -166,16 +141,14 @@ async def start_import(program_id: int, job_id: int, skip_bad_lines: bool, actor
     if row["skipped"] and not skip_bad_lines:
         raise ValidationFailed({"skip_bad_lines": "the file has bad lines: fix them and upload it again, "
                                                   "or tick “Import the good lines only”"})
-    started = await ImportJob.update({ImportJob.state: "running", ImportJob.runner: _RUNNER,
+    started = await ImportJob.update({ImportJob.state: "running", ImportJob.runner: RUNNER,
                                       ImportJob.skip_bad_lines: skip_bad_lines}).where(
         (ImportJob.id == job_id) & (ImportJob.state == "checked")).returning(ImportJob.id)
     if not started:
         raise ConflictError("this import was already started")
     data = (imports_dir() / row["file_name"]).read_bytes()
     _progress[job_id] = (0, row["lines"])
-    task = asyncio.get_running_loop().create_task(_run(program_id, job_id, data, skip_bad_lines, actor))
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    spawn(_run(program_id, job_id, data, skip_bad_lines, actor))
     return _view(await _job_row(program_id, job_id, actor))
 
 
@@ -204,6 +177,5 @@ async def _run(program_id: int, job_id: int, data: bytes, skip_bad_lines: bool, 
 
 
 async def wait_for_imports() -> None:
-    """Wait until this process's running imports end (for tests and an orderly shutdown)."""
-    while _tasks:
-        await asyncio.gather(*list(_tasks), return_exceptions=True)
+    """Wait until this process's running imports (and other background jobs) end."""
+    await wait_for_background()
