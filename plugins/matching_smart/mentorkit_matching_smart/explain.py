@@ -120,6 +120,8 @@ class Explainer:
             return f"Shares none of the {len(sought)} skills {seeker.display_name} seeks."
         if len(shared) == len(sought) == 1:
             return f"Offers the skill {seeker.display_name} seeks ({shared[0]})."
+        if len(shared) == len(sought):
+            return f"Offers all {len(sought)} skills {seeker.display_name} seeks ({_listing(shared)})."
         return f"Shares {len(shared)} of the {len(sought)} skills {seeker.display_name} seeks ({_listing(shared)})."
 
     def _goals(self, seeker: PoolEnrolment, offerer: PoolEnrolment, r: int, c: int, value: float) -> str:

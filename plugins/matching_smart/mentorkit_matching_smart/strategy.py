@@ -101,6 +101,7 @@ class _Solution:
     scores: np.ndarray
     proven_optimal: bool = False
     notes: list[str] = field(default_factory=list)
+    method: str = "optimal"
 
 
 def _fallback_solve(scorer: PairScorer, offerer_cap: np.ndarray, seeker_cap: np.ndarray, min_score: float,
@@ -135,7 +136,8 @@ def _fallback_solve(scorer: PairScorer, offerer_cap: np.ndarray, seeker_cap: np.
             chosen.append(i)
     pairs = np.stack([rows_c[chosen], cols_c[chosen]], axis=1).reshape(-1, 2) if chosen else np.zeros((0, 2), int)
     return _Solution(pairs.astype(np.int64), scores_c[chosen].astype(np.float32), False,
-                     ["The solver module is not installed: a greedy assignment (best pair first) was used."])
+                     ["The solver module is not installed: a greedy assignment (best pair first) was used."],
+                     method="greedy")
 
 
 def _solve(scorer: PairScorer, offerer_cap: np.ndarray, seeker_cap: np.ndarray, settings: SmartMatchingSettings,
@@ -156,7 +158,8 @@ def _solve(scorer: PairScorer, offerer_cap: np.ndarray, seeker_cap: np.ndarray, 
     floor = getattr(solution, "floor", None)
     if settings.fairness_floor and floor is not None and not math.isnan(float(floor)):
         notes.append(f"Fairness floor: every proposed pair scores at least {float(floor):.2f}.")
-    return _Solution(pairs, np.asarray(solution.scores, dtype=np.float32), bool(solution.proven_optimal), notes)
+    return _Solution(pairs, np.asarray(solution.scores, dtype=np.float32), bool(solution.proven_optimal), notes,
+                     method=settings.method)
 
 
 # --------------------------------------------------------------------------- propose
@@ -305,7 +308,7 @@ def _summary(settings: SmartMatchingSettings, solution: _Solution, matched: int,
         notes.append(f"Objective: match as many {sides.seeking_plural} as possible, then the best total score.")
     else:
         notes.append("Objective: the best total score, even if fewer people are matched.")
-    notes.append(f"Method: {'optimal (min-cost flow)' if settings.method == 'optimal' else 'greedy, best pair first'}; "
+    notes.append(f"Method: {'optimal (min-cost flow)' if solution.method == 'optimal' else 'greedy, best pair first'}; "
                  f"pairs below {settings.min_score:.2f} are never proposed.")
     if solution.proven_optimal:
         notes.append("Proven optimal: no other assignment scores higher.")
@@ -358,6 +361,36 @@ async def suggest(pool: MatchPool, person: PoolEnrolment, k: int, settings: Any)
     return await asyncio.to_thread(suggestions, pool, person, k, settings_of(settings), criteria)
 
 
+# --------------------------------------------------------------------------- explain one pair
+
+
+def explained(pool: MatchPool, members: Mapping[str, Sequence[int]], settings: SmartMatchingSettings,
+              criteria: Mapping[str, MatchCriterion]) -> MatchProposal | None:
+    """The score and explanation of one given pair, or None when a rule forbids it."""
+    sides = sides_of(pool)
+    if isinstance(sides, str):
+        return None
+    by_id = {e.id: e for e in pool.enrolments}
+    offering, seeking = list(members.get(sides.offering, [])), list(members.get(sides.seeking, []))
+    if len(offering) != 1 or len(seeking) != 1 or offering[0] not in by_id or seeking[0] not in by_id:
+        return None
+    scorer = PairScorer(pool, settings, [by_id[seeking[0]]], [by_id[offering[0]]], criteria)
+    zero = np.zeros(1, np.int64)
+    score = float(scorer.pair_scores(zero, zero)[0])
+    if math.isnan(score):
+        return None
+    explanation = Explainer(scorer, sides.offering_label).explain_pairs(zero, zero)[0]
+    return MatchProposal(members={sides.offering: offering, sides.seeking: seeking}, score=round(score, 4),
+                         explanation=explanation)
+
+
+async def explain_members(pool: MatchPool, members: dict[str, list[int]], settings: Any) -> MatchProposal | None:
+    """``MatchingStrategy.explain``: one pair (after a coordinator swapped partners), scored and
+    explained, or None when a must rule forbids it."""
+    criteria = registered_criteria()
+    return await asyncio.to_thread(explained, pool, members, settings_of(settings), criteria)
+
+
 SMART = MatchingStrategy(
     key="smart",
     label="Smart matching",
@@ -365,5 +398,6 @@ SMART = MatchingStrategy(
                  "time zone and your questions, then finds the best whole-cohort assignment and explains each pair."),
     propose=propose,
     suggest=suggest,
+    explain=explain_members,
     settings=SmartMatchingSettings,
 )
