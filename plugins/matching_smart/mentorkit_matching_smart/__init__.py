@@ -16,9 +16,11 @@ from typing import Any
 from mentorkit import hookimpl
 from mentorkit_matching_smart.explain import explain
 from mentorkit_matching_smart.settings import CRITERIA, SmartMatchingSettings
+from mentorkit_matching_smart.solver import Candidates, ScoreBlocks, Solution, solve
 from mentorkit_matching_smart.strategy import SMART
 
-__all__ = ["CRITERIA", "SMART", "SmartMatchingSettings", "explain"]
+__all__ = ["CRITERIA", "SMART", "Candidates", "ScoreBlocks", "SmartMatchingSettings", "Solution", "explain",
+           "solve"]
 
 
 @hookimpl

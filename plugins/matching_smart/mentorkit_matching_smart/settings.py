@@ -77,6 +77,8 @@ class SmartMatchingSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=
             _invalid("mentors_per_mentee", "expected from 1 to 10 mentors per mentee")
         if self.max_time_zone_gap_hours is not None and not 0 <= self.max_time_zone_gap_hours <= 24:
             _invalid("max_time_zone_gap_hours", "expected a number of hours from 0 to 24 (empty: no limit)")
+        if self.fairness_floor and self.objective != "participation":
+            _invalid("fairness_floor", "works with the objective 'participation' only")
 
     def weight_of(self, key: str, default: float) -> float:
         """The weight of a question or plugin criterion: ``criterion_weights[key]``, else ``default``."""

@@ -31,6 +31,7 @@ from mentorkit.contracts import (
 from mentorkit_matching_smart.explain import Explainer
 from mentorkit_matching_smart.scoring import PairScorer
 from mentorkit_matching_smart.settings import SmartMatchingSettings
+from mentorkit_matching_smart.solver import ScoreBlocks, solve
 
 DENSE_LIMIT = 20_000_000  # pairs scored into one matrix; above, the solver streams blocks
 EXPLAIN_CHUNK = 5_000
@@ -104,48 +105,8 @@ class _Solution:
     method: str = "optimal"
 
 
-def _fallback_solve(scorer: PairScorer, offerer_cap: np.ndarray, seeker_cap: np.ndarray, min_score: float,
-                    progress: Callable[[int, int, str], None]) -> _Solution:
-    """Best pair first over each seeker's best candidates (used only when the solver module is
-    not installed)."""
-    top = int(min(scorer.m, 20 + int(seeker_cap.max(initial=1))))
-    rows_all, cols_all, scores_all = [], [], []
-    for rows in scorer.blocks():
-        block = scorer.block(rows)
-        block = np.where(np.isnan(block) | (block < min_score - 1e-7), -np.inf, block)
-        if top < scorer.m:
-            idx = np.argpartition(-block, top - 1, axis=1)[:, :top]
-        else:
-            idx = np.broadcast_to(np.arange(scorer.m), block.shape)
-        values = np.take_along_axis(block, idx, axis=1)
-        keep = np.isfinite(values)
-        rows_all.append(np.broadcast_to(np.arange(rows.start, rows.stop)[:, None], idx.shape)[keep])
-        cols_all.append(idx[keep])
-        scores_all.append(values[keep])
-        progress(rows.stop, scorer.n, "solving")
-    rows_c = np.concatenate(rows_all) if rows_all else np.zeros(0, np.int64)
-    cols_c = np.concatenate(cols_all) if cols_all else np.zeros(0, np.int64)
-    scores_c = np.concatenate(scores_all) if scores_all else np.zeros(0, np.float32)
-    left_o, left_s = offerer_cap.copy(), seeker_cap.copy()
-    chosen = []
-    for i in np.argsort(-scores_c, kind="stable").tolist():
-        r, c = int(rows_c[i]), int(cols_c[i])
-        if left_o[c] > 0 and left_s[r] > 0:
-            left_o[c] -= 1
-            left_s[r] -= 1
-            chosen.append(i)
-    pairs = np.stack([rows_c[chosen], cols_c[chosen]], axis=1).reshape(-1, 2) if chosen else np.zeros((0, 2), int)
-    return _Solution(pairs.astype(np.int64), scores_c[chosen].astype(np.float32), False,
-                     ["The solver module is not installed: a greedy assignment (best pair first) was used."],
-                     method="greedy")
-
-
 def _solve(scorer: PairScorer, offerer_cap: np.ndarray, seeker_cap: np.ndarray, settings: SmartMatchingSettings,
            progress: Callable[[int, int, str], None]) -> _Solution:
-    try:
-        from mentorkit_matching_smart.solver import ScoreBlocks, solve  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return _fallback_solve(scorer, offerer_cap, seeker_cap, settings.min_score, progress)
     if scorer.n * scorer.m <= DENSE_LIMIT:
         scores: Any = scorer.dense(lambda done, total: progress(done, total, "scoring pairs"))
     else:

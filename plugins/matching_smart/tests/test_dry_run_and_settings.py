@@ -79,6 +79,7 @@ def test_the_command_names_a_bad_setting(mentorkit_cli: Any, tmp_path: Path) -> 
     ({"objective": "speed"}, "objective", "Invalid enum value 'speed'"),
     ({"method": "magic"}, "method", "Invalid enum value 'magic'"),
     ({"colour": "red"}, "", "unknown field `colour`"),
+    ({"fairness_floor": True, "objective": "score"}, "fairness_floor", "with the objective 'participation' only"),
 ])
 def test_settings_errors_name_the_field(values: dict[str, Any], field: str, words: str) -> None:
     with pytest.raises(msgspec.ValidationError) as caught:
