@@ -39,6 +39,7 @@ SLOT_MINUTES = 30  # availability is compared in half-hour slots of the UTC week
 SLOTS = WEEK_MINUTES // SLOT_MINUTES
 GOALS_FEATURES = 256  # the most frequent words both sides use (norms still count every word)
 BLOCK_ELEMENTS = 1 << 19  # pairs per block: a few MB per temporary array
+TABLE_ELEMENTS = 1 << 25  # the largest per-class table of a criterion (128 MB of float32)
 _WORD = re.compile(r"[^\W\d_][\w'-]+", re.UNICODE)
 _STOP_WORDS = """
 a about above after again all also am an and any are as at be because been before being below between both but by
@@ -487,25 +488,40 @@ class PairScorer:
         self.availability_rows = (seekers, offerers)
         o_total = offerers.totals()
         self.availability_totals = (seekers.totals(), o_total)
-        # People often share availability patterns: compare each distinct pattern once.
-        keys = [tuple(sorted(seekers.row(i).items())) for i in range(self.n)]
-        codes, classes = _class_codes(keys)
         offerers_t = offerers.dense(slice(None)).T.copy()
         o_none = o_total == 0
-        table = np.zeros((len(classes), self.m), np.float32)
-        for start in range(0, len(classes), 1024):
-            pattern = np.zeros((min(1024, len(classes) - start), SLOTS), np.float32)
-            for i, key in enumerate(classes[start:start + 1024]):
-                for slot, value in typing.cast(tuple[tuple[int, float], ...], key):
-                    pattern[i, slot] = value
+
+        def compare(pattern: np.ndarray) -> np.ndarray:
             overlap = pattern @ offerers_t
             smaller = np.minimum(pattern.sum(axis=1)[:, None], o_total[None, :])
-            with np.errstate(invalid="ignore", divide="ignore"):
-                part = np.where(smaller > 0, overlap / np.maximum(smaller, 1e-9), NEUTRAL)
+            part = np.where(smaller > 0, overlap / np.maximum(smaller, 1e-9), NEUTRAL).astype(np.float32)
             part[:, o_none] = NEUTRAL
-            table[start:start + len(pattern)] = np.clip(part, 0, 1)
+            return np.clip(part, 0, 1, out=part)
+
+        # People often share availability patterns: compare each distinct pattern once when the
+        # table of patterns x offerers stays small, else every block directly.
+        keys = [tuple(sorted(seekers.row(i).items())) for i in range(self.n)]
+        codes, classes = _class_codes(keys)
+        if len(classes) * self.m <= TABLE_ELEMENTS:
+            table = np.zeros((len(classes), self.m), np.float32)
+            for start in range(0, len(classes), 1024):
+                pattern = np.zeros((min(1024, len(classes) - start), SLOTS), np.float32)
+                for i, key in enumerate(classes[start:start + 1024]):
+                    for slot, value in typing.cast(tuple[tuple[int, float], ...], key):
+                        pattern[i, slot] = value
+                table[start:start + len(pattern)] = compare(pattern)
+            self.criteria.append(Criterion("availability", CRITERIA["availability"], weight,
+                                           lambda rows: table[codes[rows]], lambda r, c: table[codes[r], c]))
+            return
+
+        def pairs(r: np.ndarray, c: np.ndarray) -> np.ndarray:
+            overlap = _pairwise_dot(seekers, r, offerers, c)
+            smaller = np.minimum(seekers.totals()[r], o_total[c])
+            out = np.where(smaller > 0, overlap / np.maximum(smaller, 1e-9), NEUTRAL).astype(np.float32)
+            return np.clip(out, 0, 1)
+
         self.criteria.append(Criterion("availability", CRITERIA["availability"], weight,
-                                       lambda rows: table[codes[rows]], lambda r, c: table[codes[r], c]))
+                                       lambda rows: compare(seekers.dense(rows)), pairs))
 
     def _languages(self, weight: float, required: bool) -> None:
         offerer_sets = [languages_of(p) for p in self.offerers]

@@ -80,15 +80,22 @@ def test_time_zones_compare_utc_offsets_the_short_way_round() -> None:
     assert got[1, 1] == pytest.approx(1 - 10 / 12)  # 14 h one way is 10 h the other
 
 
-def test_availability_overlaps_in_utc() -> None:
+@pytest.mark.parametrize("tables", [True, False], ids=["per-pattern table", "per block"])
+def test_availability_overlaps_in_utc(tables: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not tables:
+        monkeypatch.setattr("mentorkit_matching_smart.scoring.TABLE_ELEMENTS", 0)
     monday_9_to_11 = [{"day": 0, "start": "09:00", "end": "11:00"}]
     mia = mentee("Mia", time_zone="Europe/London", availability=monday_9_to_11)
     madrid = mentor("Ana", time_zone="Europe/Madrid", availability=[{"day": 0, "start": "10:00", "end": "12:00"}])
     new_york = mentor("Bo", time_zone="America/New_York", availability=[{"day": 0, "start": "04:00", "end": "08:00"}])
     tokyo = mentor("Cy", time_zone="Asia/Tokyo", availability=monday_9_to_11)
     silent = mentor("Di")
-    got = values(only("availability"), [mia], [madrid, new_york, tokyo, silent])
+    settings = only("availability")
+    got = values(settings, [mia], [madrid, new_york, tokyo, silent])
     assert got[0] == pytest.approx([1.0, 1.0, 0.0, 0.5])
+    scorer = PairScorer(pool(mia, madrid, new_york, tokyo, silent), settings, [mia],
+                        [madrid, new_york, tokyo, silent], now=WINTER)
+    assert scorer.values(np.zeros(4, int), np.arange(4))["availability"] == pytest.approx([1.0, 1.0, 0.0, 0.5])
 
 
 def test_availability_crossing_midnight_and_the_week_end() -> None:
