@@ -18,6 +18,7 @@ availability are sparse vectors compared with matrix products.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import typing
@@ -88,6 +89,12 @@ class Rows:
             out[which, self.indices[positions]] = self.data[positions]
         return out
 
+    def dense_into(self, rows: slice, out: np.ndarray, offset: int) -> None:
+        """Write rows ``rows`` into ``out`` (zeros), their columns shifted by ``offset``."""
+        a, b = self.indptr[rows.start], self.indptr[rows.stop]
+        which = np.repeat(np.arange(rows.stop - rows.start), np.diff(self.indptr[rows.start:rows.stop + 1]))
+        out[which, self.indices[a:b] + offset] = self.data[a:b]
+
     def row(self, i: int) -> dict[int, float]:
         """Row ``i`` as ``{column: value}``."""
         a, b = self.indptr[i], self.indptr[i + 1]
@@ -111,6 +118,26 @@ def _pairwise_dot(a: Rows, rows: np.ndarray, b: Rows, cols: np.ndarray, chunk: i
     return out
 
 
+def _with_neutral(seekers: Rows, empty_rows: np.ndarray, offerers_t: np.ndarray,
+                  empty_cols: np.ndarray | None) -> tuple[Rows, np.ndarray]:
+    """Seeker rows and an offerer matrix whose product is the criterion's values, neutral
+    included: a seeker without features gets 0.5 from every offerer, an offerer without
+    features 0.5 from every seeker with some (two extra columns)."""
+    width = seekers.width
+    rows = []
+    for i in range(len(seekers.indptr) - 1):
+        row = seekers.row(i)
+        row[width if empty_rows[i] else width + 1] = 1.0
+        rows.append(row)
+    bottom = np.zeros((2, offerers_t.shape[1]), dtype=np.float32)
+    bottom[0] = NEUTRAL
+    if empty_cols is not None:
+        bottom[1, empty_cols] = NEUTRAL
+        offerers_t = offerers_t.copy()
+        offerers_t[:, empty_cols] = 0.0
+    return Rows.build(rows, width + 2), np.vstack([offerers_t, bottom])
+
+
 def _class_codes(keys: Sequence[Hashable]) -> tuple[np.ndarray, list[Hashable]]:
     index: dict[Hashable, int] = {}
     codes = np.fromiter((index.setdefault(k, len(index)) for k in keys), dtype=np.int32, count=len(keys))
@@ -120,6 +147,7 @@ def _class_codes(keys: Sequence[Hashable]) -> tuple[np.ndarray, list[Hashable]]:
 # --------------------------------------------------------------------------- profile features
 
 
+@functools.lru_cache(maxsize=1024)
 def utc_offset_minutes(zone: str, now: dt.datetime) -> float:
     """The zone's offset from UTC now, in minutes (NaN for an unknown zone)."""
     try:
@@ -234,6 +262,10 @@ class Criterion:
     block: Callable[[slice], np.ndarray]
     pairs: Callable[[np.ndarray, np.ndarray], np.ndarray]
     plugin: MatchCriterion | None = None
+    # Fast forms for scoring blocks (same values): a table per seeker class, or a product of
+    # seeker rows with an offerer matrix (neutral values folded in as extra columns).
+    table: tuple[np.ndarray, np.ndarray] | None = None
+    product: tuple[Rows, np.ndarray] | None = None
 
 
 @dataclass
@@ -246,6 +278,8 @@ class Rule:
     block: Callable[[slice], np.ndarray]
     pairs: Callable[[np.ndarray, np.ndarray], np.ndarray]
     shown: bool = True
+    table: tuple[np.ndarray, np.ndarray] | None = None
+    listed: np.ndarray | None = None
 
 
 @dataclass
@@ -265,6 +299,7 @@ class PairScorer:
     def __post_init__(self) -> None:
         self.now = self.now or dt.datetime.now(dt.UTC)
         self.n, self.m = len(self.seekers), len(self.offerers)
+        self._fast: Any = None
         self._build()
         self.total_weight = float(sum(c.weight for c in self.criteria))
 
@@ -290,16 +325,51 @@ class PairScorer:
     def block(self, rows: slice) -> np.ndarray:
         """Scores of seekers ``rows`` against every offerer: float32 from 0 to 1, NaN where a
         rule forbids the pair."""
-        out = np.zeros((rows.stop - rows.start, self.m), dtype=np.float32)
-        forbidden = self.forbidden(rows)
-        for criterion in self.criteria:
-            values = criterion.block(rows)
-            if criterion.plugin is not None:
-                forbidden |= np.isnan(values)
-                values = np.nan_to_num(values, nan=0.0)
-            out += np.float32(criterion.weight / self.total_weight) * values
-        out[forbidden] = np.nan
+        if self._fast is None:
+            self._fast = self._prepare()
+        product, tables, others, listed = self._fast
+        r = rows.stop - rows.start
+        out = np.empty((r, self.m), dtype=np.float32)
+        if product is not None:
+            left = np.zeros((r, product[1].shape[0]), dtype=np.float32)
+            for part, offset in product[0]:
+                part.dense_into(rows, left, offset)
+            np.matmul(left, product[1], out=out)
+        else:
+            out.fill(0.0)
+        scratch = np.empty_like(out)
+        for codes, table in tables:  # weighted values, NaN where a rule forbids
+            np.take(table, codes[rows], axis=0, out=scratch)
+            out += scratch
+        for criterion in others:
+            out += np.float32(criterion.weight / self.total_weight) * criterion.block(rows)
+        for pairs in listed:
+            a, b = np.searchsorted(pairs[:, 0], [rows.start, rows.stop])
+            out[pairs[a:b, 0] - rows.start, pairs[a:b, 1]] = np.nan
         return out
+
+    def _prepare(self) -> tuple[Any, list[tuple[np.ndarray, np.ndarray]], list[Criterion], list[np.ndarray]]:
+        scale = 1.0 / self.total_weight
+        parts, matrices, width = [], [], 0
+        tables, others = [], []
+        for c in self.criteria:
+            w = np.float32(c.weight * scale)
+            if c.product is not None:
+                seeker_rows, offerer_matrix = c.product
+                parts.append((Rows(seeker_rows.indptr, seeker_rows.indices, seeker_rows.data * w, seeker_rows.width),
+                              width))
+                matrices.append(offerer_matrix)
+                width += seeker_rows.width
+            elif c.table is not None:
+                tables.append((c.table[0], (c.table[1] * w).astype(np.float32)))
+            else:
+                others.append(c)
+        for rule in self.rules:
+            if rule.table is not None:
+                tables.append((rule.table[0], np.where(rule.table[1], np.float32(np.nan), np.float32(0))))
+        product = (parts, np.ascontiguousarray(np.concatenate(matrices), dtype=np.float32)) if parts else None
+        listed = [rule.listed for rule in self.rules if rule.listed is not None and len(rule.listed)]
+        return product, tables, others, listed
 
     def dense(self, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """The whole n x m score matrix (small cohorts only)."""
@@ -388,7 +458,7 @@ class PairScorer:
         table = np.stack([column(c) for c in classes]).astype(np.float32) if classes else np.zeros((0, self.m),
                                                                                                    np.float32)
         criterion = Criterion(key, label, weight, lambda rows: table[codes[rows]],
-                              lambda r, c: table[codes[r], c])
+                              lambda r, c: table[codes[r], c], table=(codes, table))
         self.criteria.append(criterion)
         return criterion
 
@@ -397,7 +467,7 @@ class PairScorer:
         codes, classes = _class_codes(seeker_keys)
         table = np.stack([column(c) for c in classes]).astype(bool) if classes else np.zeros((0, self.m), bool)
         self.rules.append(Rule(key, reason, sentence, lambda rows: table[codes[rows]],
-                               lambda r, c: table[codes[r], c]))
+                               lambda r, c: table[codes[r], c], table=(codes, table)))
 
     def _skills(self, weight: float) -> None:
         wanted = {t for p in self.seekers for t in p.skills_sought}
@@ -420,7 +490,8 @@ class PairScorer:
             out[nothing_sought[r]] = NEUTRAL
             return out
 
-        self.criteria.append(Criterion("skills", CRITERIA["skills"], weight, block, pairs))
+        self.criteria.append(Criterion("skills", CRITERIA["skills"], weight, block, pairs,
+                                       product=_with_neutral(sought, nothing_sought, offered_t, None)))
 
     def goal_texts(self) -> tuple[list[list[str]], list[list[str]]]:
         """The words compared for goals: seekers' and offerers'."""
@@ -471,7 +542,8 @@ class PairScorer:
             out[empty_rows[r] | empty_cols[c]] = NEUTRAL
             return np.clip(out, 0.0, 1.0)
 
-        self.criteria.append(Criterion("goals", CRITERIA["goals"], weight, block, pairs))
+        self.criteria.append(Criterion("goals", CRITERIA["goals"], weight, block, pairs,
+                                       product=_with_neutral(seekers, empty_rows, offerers_t, empty_cols)))
 
     def _seniority(self, weight: float) -> None:
         table = seniority_table(self.pool.program.seniority_direction)
@@ -481,10 +553,20 @@ class PairScorer:
                               lambda level: table[int(level)][offerer_levels])  # type: ignore[call-overload]
 
     def _availability(self, weight: float) -> None:
-        seekers = Rows.build([availability_slots(p.availability, o)
-                              for p, o in zip(self.seekers, self.seeker_offsets, strict=True)], SLOTS)
-        offerers = Rows.build([availability_slots(p.availability, o)
-                               for p, o in zip(self.offerers, self.offerer_offsets, strict=True)], SLOTS)
+        seen: dict[tuple[Any, ...], dict[int, float]] = {}
+
+        def slots(p: PoolEnrolment, offset: float) -> dict[int, float]:
+            key = (offset, *(tuple(sorted(w.items())) for w in p.availability if isinstance(w, Mapping)))
+            try:
+                found = seen.get(key)
+            except TypeError:  # an unhashable value in a window: no sharing
+                return availability_slots(p.availability, offset)
+            if found is None:
+                found = seen[key] = availability_slots(p.availability, offset)
+            return found
+
+        seekers = Rows.build([slots(p, o) for p, o in zip(self.seekers, self.seeker_offsets, strict=True)], SLOTS)
+        offerers = Rows.build([slots(p, o) for p, o in zip(self.offerers, self.offerer_offsets, strict=True)], SLOTS)
         self.availability_rows = (seekers, offerers)
         o_total = offerers.totals()
         self.availability_totals = (seekers.totals(), o_total)
@@ -511,7 +593,8 @@ class PairScorer:
                         pattern[i, slot] = value
                 table[start:start + len(pattern)] = compare(pattern)
             self.criteria.append(Criterion("availability", CRITERIA["availability"], weight,
-                                           lambda rows: table[codes[rows]], lambda r, c: table[codes[r], c]))
+                                           lambda rows: table[codes[rows]], lambda r, c: table[codes[r], c],
+                                           table=(codes, table)))
             return
 
         def pairs(r: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -694,4 +777,4 @@ class PairScorer:
         def pairs_of(r: np.ndarray, c: np.ndarray) -> np.ndarray:
             return np.isin(r * max(self.m, 1) + c, keys)
 
-        self.rules.append(Rule(key, reason, sentence, block, pairs_of))
+        self.rules.append(Rule(key, reason, sentence, block, pairs_of, listed=ordered))

@@ -189,3 +189,28 @@ def test_the_same_person_is_never_paired_with_themselves() -> None:
     both = mentor("Ana", user_id=77)
     also = mentee("Ana as mentee", user_id=77)
     assert math.isnan(values(SmartMatchingSettings(), [also], [both])[0, 0])
+
+
+def test_the_fast_block_equals_the_sum_of_the_criteria() -> None:
+    rng = np.random.default_rng(5)
+    skills = ["python", "sql", "cloud", "design", "sales"]
+    words = ["data pipelines", "painting", "", "sales leadership", "python data"]
+
+    def some(k: int) -> list[str]:
+        return list(rng.choice(skills, int(rng.integers(0, k)), replace=False))
+
+    seekers = [mentee(f"m{i}", skills_sought=some(3), bio=words[i % 5], department=["A", "B", ""][i % 3],
+                      time_zone=["Europe/Madrid", "Asia/Tokyo", "Nowhere/City"][i % 3],
+                      languages=[["en"], [], ["es"]][i % 3]) for i in range(12)]
+    offerers = [mentor(f"o{i}", skills_offered=some(4), headline=words[(i + 2) % 5], department=["A", "C"][i % 2],
+                       time_zone="America/New_York", languages=[["es"], []][i % 2],
+                       availability=[{"day": i % 5, "start": "09:00", "end": "11:00"}] if i % 3 else [])
+                for i in range(7)]
+    seekers[0] = mentee("m0", avoid=[offerers[1].user_id])
+    settings = SmartMatchingSettings(avoid_same_department=True, max_time_zone_gap_hours=8, department_weight=0.3)
+    scorer = PairScorer(pool(*seekers, *offerers), settings, seekers, offerers, now=WINTER)
+    reference = sum(c.weight * c.block(slice(0, 12)) for c in scorer.criteria) / scorer.total_weight
+    reference[scorer.forbidden(slice(0, 12))] = np.nan
+    fast = np.vstack([scorer.block(slice(0, 5)), scorer.block(slice(5, 12))])
+    np.testing.assert_allclose(fast, reference, rtol=1e-5, atol=1e-6)
+    assert np.isnan(fast).any() and not np.isnan(fast).all()
