@@ -41,8 +41,9 @@ ZONES = [("Europe/London", 10), ("Europe/Madrid", 12), ("Europe/Berlin", 10), ("
          ("America/Chicago", 6), ("America/Los_Angeles", 8), ("America/Sao_Paulo", 5), ("Asia/Kolkata", 9),
          ("Asia/Singapore", 5), ("Asia/Tokyo", 4), ("Australia/Sydney", 3), ("Africa/Lagos", 3),
          ("Africa/Nairobi", 2), ("UTC", 2)]
-WORDS = ("data cloud python design product leadership sales marketing finance security mobile web research "
-         "strategy people career writing analytics platform growth operations legal health teaching").split()
+_WORDS = ("data cloud python design product leadership sales marketing finance security mobile web research "
+         "strategy people career writing analytics platform growth operations legal health teaching")
+WORDS = _WORDS.split()
 LANGS = ["es", "fr", "de", "pt", "hi", "zh", "ja", "ar"]
 WINDOWS = [("09:00", "12:00"), ("13:00", "17:00"), ("18:00", "20:00")]
 
@@ -61,11 +62,13 @@ def cohort(n: int, m: int, seed: int = 0) -> MatchPool:
     def person(i: int, role: str) -> PoolEnrolment:
         mentee = role == "mentee"
         k = int(rng.integers(2, 6) if mentee else rng.integers(3, 9))
-        skills = [tags[t] for t in rng.choice(200, k, replace=False, p=popularity if mentee else 0.5 * (popularity + flat))]
+        chance = popularity if mentee else 0.5 * (popularity + flat)
+        skills = [tags[t] for t in rng.choice(200, k, replace=False, p=chance)]
         langs = (["en"] if rng.random() < 0.85 else []) + [LANGS[x] for x in rng.choice(8, int(rng.integers(0, 3)),
                                                                                           replace=False)]
+        picks = zip(rng.integers(0, 5, 3), rng.integers(0, 3, 3), strict=True)
         windows = [{"day": int(d), "start": WINDOWS[w][0], "end": WINDOWS[w][1]}
-                   for d, w in zip(rng.integers(0, 5, 3), rng.integers(0, 3, 3), strict=True)][: int(rng.integers(1, 4))]
+                   for d, w in picks][: int(rng.integers(1, 4))]
         level = rng.choice(["student", "junior", "mid"], p=[0.3, 0.5, 0.2]) if mentee else \
             rng.choice(["mid", "senior", "lead", "executive"], p=[0.2, 0.4, 0.3, 0.1])
         words = " ".join(s.split("-")[0] for s in skills)

@@ -209,7 +209,9 @@ def test_the_fast_block_equals_the_sum_of_the_criteria() -> None:
     seekers[0] = mentee("m0", avoid=[offerers[1].user_id])
     settings = SmartMatchingSettings(avoid_same_department=True, max_time_zone_gap_hours=8, department_weight=0.3)
     scorer = PairScorer(pool(*seekers, *offerers), settings, seekers, offerers, now=WINTER)
-    reference = sum(c.weight * c.block(slice(0, 12)) for c in scorer.criteria) / scorer.total_weight
+    reference = np.zeros((12, 7), np.float32)
+    for c in scorer.criteria:
+        reference += c.weight * c.block(slice(0, 12)) / scorer.total_weight
     reference[scorer.forbidden(slice(0, 12))] = np.nan
     fast = np.vstack([scorer.block(slice(0, 5)), scorer.block(slice(5, 12))])
     np.testing.assert_allclose(fast, reference, rtol=1e-5, atol=1e-6)
