@@ -138,15 +138,23 @@ def _pins(pool: MatchPool, sides: Sides, ids: set[int]) -> tuple[list[tuple[int,
     return pins, notes
 
 
+def _fields_in_use(pool: MatchPool) -> set[str]:
+    """The profile fields someone in the pool filled in (a field nobody gave is neutral for all)."""
+    used: set[str] = set()
+    for e in pool.enrolments:
+        used.update(name for name, value in (("skills sought", e.skills_sought), ("availability", e.availability),
+                                             ("languages", e.languages)) if value)
+    return used
+
+
 def _missing_answers(pool: MatchPool, person: PoolEnrolment, settings: SmartMatchingSettings,
-                     seeking: bool) -> list[str]:
-    missing = []
-    if settings.skills_weight > 0 and not (person.skills_sought if seeking else person.skills_offered):
-        missing.append("skills sought" if seeking else "skills offered")
-    if settings.availability_weight > 0 and not person.availability:
-        missing.append("availability")
-    if (settings.language_weight > 0 or settings.require_shared_language) and not person.languages:
-        missing.append("languages")
+                     in_use: set[str]) -> list[str]:
+    weights: dict[str, float] = {"skills sought": settings.skills_weight, "availability": settings.availability_weight,
+               "languages": settings.language_weight + settings.require_shared_language}
+    given: dict[str, list[Any]] = {"skills sought": list(person.skills_sought), "availability": person.availability,
+             "languages": person.languages}
+    missing: list[str] = [name for name in ("skills sought", "availability", "languages")
+               if weights[name] > 0 and name in in_use and not given[name]]
     missing += [f"'{q.label}'" for q in pool.questions
                 if q.matching_criterion and person.answers.get(q.key) in (None, "", [])]
     return missing
@@ -216,9 +224,10 @@ def run(pool: MatchPool, settings: SmartMatchingSettings, progress: MatchProgres
                 score=round(float(solution.scores[k]), 4), explanation=explanation))
     progress(len(order), len(order), "explaining")
     matched = set(rows.tolist())
+    in_use = _fields_in_use(pool)
     for r, e in enumerate(seekers):
         if r not in matched and not pinned_count[e.id]:
-            unmatched[e.id] = _reason(pool, scorer, sides, settings, r, demand, supply)
+            unmatched[e.id] = _reason(pool, scorer, sides, settings, r, demand, supply, in_use)
     notes += _summary(settings, solution, len(matched), len(seekers), demand, supply, sides)
     return MatchOutcome(proposals=proposals, unmatched=unmatched, notes=notes,
                         proven_optimal=solution.proven_optimal)
@@ -243,10 +252,10 @@ def _pinned_proposals(scorer: PairScorer, sides: Sides, pins: Sequence[tuple[int
 
 
 def _reason(pool: MatchPool, scorer: PairScorer, sides: Sides, settings: SmartMatchingSettings, r: int,
-            demand: int, supply: int) -> str:
+            demand: int, supply: int, in_use: set[str]) -> str:
     mentor = sides.offering_label.lower()
     row = scorer.block(slice(r, r + 1))[0]
-    missing = _missing_answers(pool, scorer.seekers[r], settings, seeking=True)
+    missing = _missing_answers(pool, scorer.seekers[r], settings, in_use)
     hint = f"; missing profile answers: {', '.join(missing)}" if missing else ""
     allowed = ~np.isnan(row)
     if not allowed.any():

@@ -118,11 +118,14 @@ async def test_missing_answers_and_low_scores_are_reasons() -> None:
     question = PoolQuestion(key="goal", label="Your goal", kind="single_choice", matching_criterion=True,
                             choices=["a", "b"])
     mia = mentee("Mia")  # no skills, no answer
+    leo = mentee("Leo", skills_sought=["sql"], availability=MONDAY, languages=["en"], answers={"goal": "b"})
     ana = mentor("Ana", skills_offered=["sql"], answers={"goal": "a"})
-    outcome = await propose(pool(mia, ana, questions=[question]), SmartMatchingSettings(min_score=0.9))
+    outcome = await propose(pool(mia, leo, ana, questions=[question]), SmartMatchingSettings(min_score=0.9))
     reason = outcome.unmatched[mia.id]
     assert reason.startswith("every possible mentor scores below the minimum score 0.90")
-    assert "missing profile answers: skills sought, availability, languages, 'Your goal'" in reason
+    assert reason.endswith("; missing profile answers: skills sought, availability, languages, 'Your goal'")
+    nobody_gave = await propose(pool(mia, ana, questions=[question]), SmartMatchingSettings(min_score=0.9))
+    assert nobody_gave.unmatched[mia.id].endswith("; missing profile answers: 'Your goal'")
 
 
 async def test_paused_and_full_mentees_wait() -> None:
