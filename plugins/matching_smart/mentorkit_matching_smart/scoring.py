@@ -138,6 +138,23 @@ def _with_neutral(seekers: Rows, empty_rows: np.ndarray, offerers_t: np.ndarray,
     return Rows.build(rows, width + 2), np.vstack([offerers_t, bottom])
 
 
+def _merge_tables(tables: list[tuple[np.ndarray, np.ndarray]], m: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Fewer, larger tables with the same sums: the two with the fewest classes become one
+    table of the class pairs seekers actually have, while it stays small (one gather and one
+    addition per block instead of two)."""
+    tables = list(tables)
+    while len(tables) > 1:
+        tables.sort(key=lambda t: len(t[1]))
+        (codes_a, a), (codes_b, b) = tables[0], tables[1]
+        joint = codes_a.astype(np.int64) * len(b) + codes_b
+        pairs, inverse = np.unique(joint, return_inverse=True)
+        if len(pairs) * m > TABLE_ELEMENTS // 2:
+            break
+        merged = a[pairs // len(b)] + b[pairs % len(b)]
+        tables[:2] = [(inverse.astype(np.int64).reshape(-1), merged.astype(np.float32))]
+    return tables
+
+
 def _class_codes(keys: Sequence[Hashable]) -> tuple[np.ndarray, list[Hashable]]:
     index: dict[Hashable, int] = {}
     codes = np.fromiter((index.setdefault(k, len(index)) for k in keys), dtype=np.int32, count=len(keys))
@@ -367,6 +384,7 @@ class PairScorer:
         for rule in self.rules:
             if rule.table is not None:
                 tables.append((rule.table[0], np.where(rule.table[1], np.float32(np.nan), np.float32(0))))
+        tables = _merge_tables(tables, self.m)
         product = (parts, np.ascontiguousarray(np.concatenate(matrices), dtype=np.float32)) if parts else None
         listed = [rule.listed for rule in self.rules if rule.listed is not None and len(rule.listed)]
         return product, tables, others, listed
