@@ -127,7 +127,7 @@ class Explainer:
     def _goals(self, seeker: PoolEnrolment, offerer: PoolEnrolment, r: int, c: int, value: float) -> str:
         seekers, offerers = self.scorer.goal_rows
         mine, theirs = seekers.row(r), offerers.row(c)
-        if (seekers.empty()[r] or offerers.empty()[c]) and not (seeker.headline or seeker.bio or seeker.skills_sought):
+        if (not mine or not theirs) and not (seeker.headline or seeker.bio or seeker.skills_sought):
             return f"{seeker.display_name} has not written goals to compare."
         common = sorted(set(mine) & set(theirs), key=lambda w: -mine[w] * theirs[w])
         if not common:
@@ -154,7 +154,8 @@ class Explainer:
         a, b = self.scorer.seeker_offsets[r], self.scorer.offerer_offsets[c]
         if np.isnan(a) or np.isnan(b):
             return "Time zone unknown."
-        gap = float(self.scorer.time_zone_gap_hours(float(a), np.array([b]))[0])
+        gap = abs(float(a) - float(b)) / 60
+        gap = min(gap, 24 - gap)
         if gap < 0.01:
             return "Same time zone."
         return f"{_hours(gap)} h time-zone difference."
