@@ -68,9 +68,12 @@ def _level(level: int) -> str:
 class Explainer:
     """Sentences for chosen pairs of a ``PairScorer``."""
 
-    def __init__(self, scorer: PairScorer, offerer_label: str = "Mentor") -> None:
+    def __init__(self, scorer: PairScorer, offerer_label: str = "Mentor", *, for_participants: bool = False) -> None:
         self.scorer = scorer
         self.offerer_label = offerer_label
+        # Participants read suggestions: no words quoted from someone else's bio or headline
+        # (they may hide them; the core filters sentences by criterion key, and "goals" reads both).
+        self.for_participants = for_participants
 
     def explain_pairs(self, rows: Sequence[int] | np.ndarray,
                       cols: Sequence[int] | np.ndarray) -> list[list[CriterionScore]]:
@@ -132,6 +135,8 @@ class Explainer:
         common = sorted(set(mine) & set(theirs), key=lambda w: -mine[w] * theirs[w])
         if not common:
             return "Their goals and profiles use different words."
+        if self.for_participants:
+            return "Their goals and profiles have words in common."
         vocab = self.scorer.goal_vocab
         return f"Their goals and profiles share words ({_listing([vocab[w] for w in common])})."
 

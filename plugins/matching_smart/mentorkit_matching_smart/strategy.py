@@ -318,7 +318,7 @@ def suggestions(pool: MatchPool, person: PoolEnrolment, k: int, settings: SmartM
     best = [int(i) for i in np.argsort(-flat, kind="stable")[:k] if np.isfinite(flat[i])]
     rows = np.array(best if offering else [0] * len(best), dtype=np.int64)
     cols = np.array([0] * len(best) if offering else best, dtype=np.int64)
-    explanations = (Explainer(scorer, sides.offering_label).explain_pairs(rows, cols)
+    explanations = (Explainer(scorer, sides.offering_label, for_participants=True).explain_pairs(rows, cols)
                     if settings.explain_to_participants else [[] for _ in best])
     return [MatchProposal(members={sides.offering: [offerers[int(c)].id], sides.seeking: [seekers[int(r)].id]},
                           score=round(float(flat[i]), 4), explanation=explanation)

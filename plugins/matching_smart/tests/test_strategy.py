@@ -174,6 +174,10 @@ async def test_suggest_ranks_partners_for_either_side_and_skips_paused_and_full(
     assert found[0].explanation[0].sentence == "Offers all 2 skills Mia seeks (sql, python)."
     for_mentor = await SMART.suggest(p, good, 1, SmartMatchingSettings(min_score=0))
     assert [s.members["mentee"] for s in for_mentor] == [[mia.id]]
+    ana = mentor("Ana", skills_offered=["sql"], bio="Private story about sql pipelines")
+    writer = mentee("Wren", skills_sought=["sql"], bio="sql pipelines")
+    told = await SMART.suggest(pool(writer, ana), writer, 1, SmartMatchingSettings())
+    assert "Their goals and profiles have words in common." in [c.sentence for c in told[0].explanation]
     quiet = await SMART.suggest(p, mia, 1, SmartMatchingSettings(explain_to_participants=False))
     assert quiet[0].explanation == []
     assert await SMART.suggest(p, paused, 3, SmartMatchingSettings()) == []
