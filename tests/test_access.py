@@ -111,6 +111,8 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/programs/{program_id:int}/questions/{question_id:int}/move"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/relationships"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/relationships"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/match-requests"): {"mentee"},
+    ("GET", "/api/v1/programs/{program_id:int}/suggestions"): {"mentee"},
     ("POST", "/api/v1/programs/{program_id:int}/staff"): STAFF_X,
     ("DELETE", "/api/v1/programs/{program_id:int}/staff/{user_id:int}"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/state"): STAFF_X,
@@ -123,6 +125,7 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/relationships/{relationship_id:int}/cancel"): STAFF_X,
     ("POST", "/api/v1/relationships/{relationship_id:int}/complete"): MEMBERS | STAFF_X,
     ("POST", "/api/v1/relationships/{relationship_id:int}/decline"): MEMBERS,
+    ("POST", "/api/v1/relationships/{relationship_id:int}/withdraw"): MEMBERS,
     ("POST", "/api/v1/relationships/{relationship_id:int}/end"): MEMBERS | STAFF_X,
     ("GET", "/api/v1/relationships/{relationship_id:int}/journey"): MEMBERS | STAFF_X,
     ("POST", "/api/v1/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/complete"): MEMBERS,
@@ -221,6 +224,8 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/programs/{program_id:int}/questions/{question_id:int}/delete"): STAFF_X,
     ("POST", "/programs/{program_id:int}/questions/{question_id:int}/move"): STAFF_X,
     ("POST", "/programs/{program_id:int}/relationships"): STAFF_X,
+    ("GET", "/programs/{program_id:int}/find"): {"mentee"},
+    ("POST", "/programs/{program_id:int}/find"): {"mentee"},
     ("POST", "/programs/{program_id:int}/staff"): STAFF_X,
     ("POST", "/programs/{program_id:int}/staff/{user_id:int}/remove"): STAFF_X,
     ("POST", "/programs/{program_id:int}/state"): STAFF_X,
@@ -231,6 +236,7 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("POST", "/relationships/{relationship_id:int}/cancel"): STAFF_X,
     ("POST", "/relationships/{relationship_id:int}/complete"): MEMBERS | STAFF_X,
     ("POST", "/relationships/{relationship_id:int}/decline"): MEMBERS,
+    ("POST", "/relationships/{relationship_id:int}/withdraw"): MEMBERS,
     ("POST", "/relationships/{relationship_id:int}/end"): MEMBERS | STAFF_X,
     ("POST", "/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/complete"): MEMBERS,
     ("POST", "/relationships/{relationship_id:int}/journey/milestones/{milestone_key:str}/reopen"): MEMBERS,
@@ -299,6 +305,7 @@ def _build_world(client: Any) -> World:
     from mentorkit.programs import services as programs
     from mentorkit.programs.enrolment_schemas import InvitationCreate, QuestionCreate
     from mentorkit.programs.schemas import ProgramCreate
+    from mentorkit.programs.tables import Enrolment
     from mentorkit.relationships import services as relationships
     from mentorkit.relationships.schemas import SessionCreate
     from mentorkit.relationships.tables import RelationshipInquiry
@@ -312,7 +319,9 @@ def _build_world(client: Any) -> World:
         # The person admin actions target: not one of the roles, whose sessions must survive.
         bystander = await create_user(email="bystander@example.org", display_name="Bystander",
                                       password="access test password")
-        x = await programs.create_program(ProgramCreate(slug="program-x", name="Program X"), admin)
+        # Mentee-led: the mentee finds mentors on their own (self-matching routes).
+        x = await programs.create_program(ProgramCreate(slug="program-x", name="Program X", matching_mode="mentee"),
+                                          admin)
         y = await programs.create_program(ProgramCreate(slug="program-y", name="Program Y"), admin)
         for program in (x, y):
             await programs.change_program_state(program.id, "enrolling", admin)
@@ -348,9 +357,20 @@ def _build_world(client: Any) -> World:
                                                                         key=f"remove_{next(removable)}"), admin)
             return {"question_id": made.id}
 
+        async def enrolled_mentee() -> dict[str, Any]:
+            # Earlier routes withdraw the mentee's enrolment; self-matching needs one.
+            if not await Enrolment.exists().where((Enrolment.user == users["mentee"].id)
+                                                  & (Enrolment.state == "active")):
+                await programs.enrol(x.id, "mentee", users["mentee"])
+            return {}
+
         fresh = {(method, path): fresh_question for method, path in (
             ("DELETE", "/api/v1/programs/{program_id:int}/questions/{question_id:int}"),
             ("POST", "/programs/{program_id:int}/questions/{question_id:int}/delete"))}
+        fresh.update({(method, path): enrolled_mentee for method, path in (
+            ("GET", "/api/v1/programs/{program_id:int}/suggestions"),
+            ("POST", "/api/v1/programs/{program_id:int}/match-requests"),
+            ("GET", "/programs/{program_id:int}/find"), ("POST", "/programs/{program_id:int}/find"))})
         # A checked import of program X, whose file is gone (starting it is a conflict).
         job = await ImportJob.insert(ImportJob(program=x.id, created_by=users["coordinator"].id,
                                                original_name="people.csv")).returning(ImportJob.id)

@@ -73,6 +73,7 @@ async def test_demo_has_the_program_designs_with_their_enrolment_states(mentorki
         "women-in-leadership": ("one_to_one", "application", "rolling", "running"),
         "research-spring": ("one_to_one", "invitation", "cohort", "enrolling"),
         "product-pilot": ("one_to_one", "open", "cohort", "draft"),
+        "find-a-mentor": ("one_to_one", "open", "rolling", "enrolling"),
     }
     # The group program only where the group-mentoring plugin is installed (it is in this workspace).
     assert "group" in mentorkit_runtime.formats

@@ -114,7 +114,7 @@ async def test_a_program_goes_through_its_whole_life_cycle_and_refuses_wrong_mov
 async def test_opening_enrolment_checks_questions_choices_and_the_matching_strategy(mentorkit_runtime: Any) -> None:
     admin = await person("ada@example.org", admin=True)
     program = await services.create_program(ProgramCreate(
-        slug="apply", name="Apply", enrolment_mode="application", matching_mode="mentee"), admin)
+        slug="apply", name="Apply", enrolment_mode="application", matching_mode="automatic"), admin)
     with pytest.raises(ConflictError) as caught:
         await services.change_program_state(program.id, "enrolling", admin)
     message = str(caught.value)

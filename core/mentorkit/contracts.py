@@ -620,8 +620,12 @@ class MatchingStrategy:
     and stores the results). A match run calls it."""
     suggest: Callable[[MatchPool, PoolEnrolment, int, Any], Awaitable[Sequence[MatchProposal]]] | None = None
     """``async suggest(pool, person, k, settings)``: up to ``k`` proposals pairing ``person``
-    with someone of another role, best first, for self-matching. The core has already left out
-    people who are paused or full; each proposal's explanation is what the person reads."""
+    with someone of another role, best first, for self-matching. The pool holds ``person`` and
+    only the people they may ask: the core has already left out people who are paused or full
+    (pending requests count), either one's "not with" list and earlier partners. Each
+    proposal's explanation sentences are what the person reads; a sentence whose criterion key
+    names a profile field the partner hides from them (``skills``, ``languages``, ...) is
+    dropped. Without ``suggest`` the core suggests by shared skills."""
     explain: Callable[[MatchPool, dict[str, list[int]], Any], Awaitable[MatchProposal | None]] | None = None
     """``async explain(pool, members, settings)``: the score and explanation of one given
     relationship (enrolment ids by role), or None when a rule forbids it. A match run calls it

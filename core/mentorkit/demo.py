@@ -25,6 +25,7 @@ from mentorkit import demo_data
 from mentorkit.accounts.model import CurrentUser
 from mentorkit.accounts.services import create_user
 from mentorkit.accounts.tables import User
+from mentorkit.programs.schemas import ProgramUpdate
 
 DEMO_PASSWORD = "mentorkit demo password"  # noqa: S105 - printed for the demo site
 ADMIN_EMAIL = "admin@demo.mentorkit.test"
@@ -43,6 +44,8 @@ TOPICS = ["First 90 days", "Career plan", "Public speaking", "Code review habits
           "Research proposal", "Negotiating a raise", "Work-life balance", "Writing a paper",
           "Giving feedback", "Moving into management", "Building a network"]
 
+# The smart matching plugin's strategy: the demo uses it where the plugin is installed.
+SMART = "smart"
 # (slug, name, description, design): the three 1:1 programs and the state each ends in.
 PROGRAMS = [
     ("early-career", "Early-career engineers",
@@ -305,7 +308,13 @@ async def fill_demo_site(runtime: Any, *, people: int = 60) -> list[str]:
             await enrolments.update_enrolment(program.id, mentors[-1].id, everyone[mentors[-1].user_id], paused=True)
         await programs.change_program_state(program.id, "running", coordinator_of)
 
-    count = len(created)
+    # The research program is matched by a match run: the smart strategy where its plugin is
+    # installed (the core never imports it); the demo coordinator coordinates it too.
+    await programs.appoint_staff(research.id, COORDINATOR_EMAIL, "coordinator", admin)
+    if SMART in runtime.strategies:
+        await programs.update_program(research.id, ProgramUpdate(matching_strategy=SMART), admin)
+    await _self_matching(admin, mentor, mentee, pool, skills_of, rng, runtime)
+    count = len(created) + 1
     if "group" in runtime.formats:  # the group-mentoring plugin is installed: the core never imports it
         await _circles(admin, pool, skills_of, rng, now)
         count += 1
@@ -371,7 +380,6 @@ async def _lifecycle_tour(program: Any, mentors: list[Any], mentees: list[Any], 
     early end, a pause, and (once the program asks both sides to accept) a match waiting for
     the demo mentor's answer with a question answered, a declined, a cancelled and a draft."""
     from mentorkit.programs import services as programs
-    from mentorkit.programs.schemas import ProgramUpdate
     from mentorkit.relationships import lifecycle
 
     # The mentee of the relationship that ended early goes to the mentor whose relationship
@@ -397,6 +405,29 @@ async def _lifecycle_tour(program: Any, mentors: list[Any], mentees: list[Any], 
     await lifecycle.cancel_relationship(cancelled.id, coordinator, "paired by mistake: wrong mentor")
     await lifecycle.pair(program.id, [mentors[1].id, second_waiting.id], coordinator, draft=True,
                          reason="a draft to discuss at Monday's meeting")
+
+
+async def _self_matching(admin: CurrentUser, mentor: CurrentUser, mentee: CurrentUser, pool: list[CurrentUser],
+                         skills_of: dict[int, list[str]], rng: random.Random, runtime: Any) -> None:
+    """A mentee-led program, enrolling: the demo mentor and four others mentor, the demo mentee
+    and five others look for a mentor; nobody is matched yet."""
+    from mentorkit.programs import enrolments
+    from mentorkit.programs import services as programs
+
+    slug, name, description = demo_data.SELF_MATCHING_PROGRAM
+    strategy = SMART if SMART in runtime.strategies else "manual"
+    program = await _design(slug, name, description, admin, matching_mode="mentee", matching_strategy=strategy,
+                            intake="rolling", acceptance="one_sided", acceptance_days=14, default_capacity=2,
+                            meeting_cadence="monthly")
+    await programs.appoint_staff(program.id, COORDINATOR_EMAIL, "coordinator", admin)
+    await programs.change_program_state(program.id, "enrolling", admin)
+    for person in (mentor, *pool[:4]):
+        enrolment = await programs.enrol(program.id, "mentor", person,
+                                         answers=_answers(slug, "mentor", skills_of[person.id], rng))
+        if person is mentor:
+            await enrolments.update_enrolment(program.id, enrolment.id, mentor, capacity=2)
+    for person in (mentee, *pool[12:17]):
+        await programs.enrol(program.id, "mentee", person, answers=_answers(slug, "mentee", skills_of[person.id], rng))
 
 
 async def _circles(admin: CurrentUser, pool: list[CurrentUser], skills_of: dict[int, list[str]],

@@ -116,6 +116,12 @@ QUESTIONS: dict[str, list[dict[str, Any]]] = {
         {"key": "slot", "label": "Preferred time of day", "kind": "single_choice",
          "choices": ["Morning", "Lunchtime", "Afternoon", "Evening"]},
     ],
+    "find-a-mentor": [
+        {"key": "hopes", "label": "What do you hope a mentor helps you with?", "kind": "long_text",
+         "asked_roles": ["mentee"], "matching_criterion": True},
+        {"key": "meeting", "label": "How would you like to meet?", "kind": "single_choice",
+         "choices": ["Video call", "In person", "Either"], "required": True, "matching_criterion": True},
+    ],
     "product-pilot": [
         {"key": "product_area", "label": "Which product area do you work in?", "kind": "short_text",
          "required": True},
@@ -237,6 +243,8 @@ DRAFT_PROGRAM = ("product-pilot", "Product mentoring pilot",
 GROUP_PROGRAM = ("engineering-circles", "Engineering circles",
                  "Small circles of engineers meet monthly with an experienced lead; join any time.")
 CIRCLE_MENTEE_LIMIT = 8
+SELF_MATCHING_PROGRAM = ("find-a-mentor", "Find your mentor",
+                         "Mentees pick a mentor from suggestions and ask them; mentors accept or decline.")
 
 # SMART goals the demo's mentees set with their mentors: what, how it is measured, the target.
 SMART_GOALS = [

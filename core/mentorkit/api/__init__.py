@@ -69,7 +69,11 @@ from mentorkit.api.relationships import (
     program_relationships,
     publish_relationship,
     rematch,
+    request_match,
+    self_matching_view,
+    suggestions,
     transition_relationship,
+    withdraw_request,
 )
 from mentorkit.errors import ConflictError, NotFound, PermissionDenied, ValidationFailed
 from mentorkit.goals.schemas import Goal, GoalAggregates, GoalCreate, GoalSuggest, GoalUpdate, Progress, ProgressCreate
@@ -102,6 +106,7 @@ from mentorkit.relationships.schemas import (
     SessionCreate,
     Transition,
 )
+from mentorkit.relationships.self_matching import MatchRequest, SelfMatchingView, Suggestion
 
 # isort: split
 # Journeys and mentoring agreements.
@@ -229,6 +234,17 @@ __all__ = [
     "update_program",
     "visible_answers",
     "withdraw",
+]
+
+# Self-matching.
+__all__ += [
+    "MatchRequest",
+    "SelfMatchingView",
+    "Suggestion",
+    "request_match",
+    "self_matching_view",
+    "suggestions",
+    "withdraw_request",
 ]
 
 # Profiles, the tag vocabulary and matching preferences.

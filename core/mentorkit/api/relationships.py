@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from mentorkit.api.actors import Actor
 from mentorkit.api.paging import DEFAULT_LIMIT, Page, read_page
-from mentorkit.relationships import lifecycle, services
+from mentorkit.relationships import lifecycle, self_matching, services
 from mentorkit.relationships.schemas import Inquiry, Relationship, RelationshipView, Session, SessionCreate
+from mentorkit.relationships.self_matching import SelfMatchingView, Suggestion
 
 
 async def my_relationships(actor: Actor, *, limit: int = DEFAULT_LIMIT, offset: int = 0) -> Page[Relationship]:
@@ -108,3 +109,43 @@ async def log_session(relationship_id: int, session: SessionCreate, actor: Actor
     """A member logs a held meeting of an active relationship; ``private_note`` is stored for
     the actor alone. Emits ``session.logged`` (without title or notes)."""
     return await services.log_session(relationship_id, session, actor)
+
+
+# --------------------------------------------------------------------------- self-matching
+
+
+async def suggestions(program_id: int, actor: Actor, k: int = self_matching.DEFAULT_SUGGESTIONS) -> list[Suggestion]:
+    """Self-matching (a program whose ``matching_mode`` is the actor's role: ``"mentee"`` or
+    ``"mentor"``): the ``k`` (1 to 20) best people of the other role the actor may ask for a
+    match, best first, each with why in sentences (the program's strategy's ``suggest``, else
+    shared skills then fewest open relationships). Paused and full people (pending requests
+    count), either one's "not with" list, earlier partners and the actor are left out; the
+    sentences say only what the person's profile lets the actor see. ``ConflictError`` when the
+    program is not self-matching or not open, ``PermissionDenied`` without an active enrolment
+    in the role that picks."""
+    return await self_matching.suggestions(program_id, actor, k)
+
+
+async def self_matching_view(program_id: int, actor: Actor,
+                             k: int = self_matching.DEFAULT_SUGGESTIONS) -> SelfMatchingView:
+    """The actor's self-matching in a program: ``suggestions``, how many more requests they may
+    make, their requests waiting for an answer and the requests waiting for theirs."""
+    return await self_matching.self_matching(program_id, actor, k)
+
+
+async def request_match(program_id: int, partner_enrolment_id: int, message: str, actor: Actor) -> Relationship:
+    """Request a match with one of the actor's ``suggestions`` (self-matching). The relationship
+    waits for the partner's answer (``pending``, the program's days to answer), the actor's own
+    acceptance recorded and ``message`` (at most 1000 characters) shown to the partner; they
+    accept, decline with a reason or ask a question like with any match. Refused:
+    ``ValidationFailed`` ``{"partner_enrolment_id": ...}`` when the partner is not a suggestion
+    (full, paused, excluded), ``ConflictError`` when the actor's own places are taken or when
+    the partner's last place went meanwhile (two requests at once never both take it). Emits
+    ``relationship.created`` and ``relationship.requested`` (without the message)."""
+    return await self_matching.request_match(program_id, partner_enrolment_id, message, actor)
+
+
+async def withdraw_request(relationship_id: int, actor: Actor, reason: str = "") -> Relationship:
+    """The actor withdraws their own request for a match while it waits for an answer: it is
+    cancelled (``relationship.state_changed``) and both people are back in the pool."""
+    return await self_matching.withdraw_request(relationship_id, actor, reason)

@@ -37,6 +37,8 @@ EVENT_TYPES = {
     "relationship.created": "people were paired or proposed (program_id, format, source, state, rematch_of, members)",
     "relationship.state_changed": "a relationship changed state (program_id, from, to, reason_code; resume_on "
                                   "when paused; never the reason's words)",
+    "relationship.requested": "a participant requested a match from their suggestions (self-matching; "
+                              "program_id, user_id, role, enrolment_id, partner_enrolment_ids; never the message)",
     "relationship.accepted": "a member accepted a proposed match (program_id, user_id, role)",
     "relationship.question_asked": "a member asked a question before accepting (program_id, inquiry_id; no text)",
     "relationship.question_answered": "a member answered a question about a match (program_id, inquiry_id; no text)",
@@ -89,6 +91,7 @@ def register_routes(register: Callable[..., None]) -> None:
     from mentorkit.relationships.agreement_pages import agreement_routes
     from mentorkit.relationships.api import relationship_api_routes
     from mentorkit.relationships.pages import relationship_page_routes
+    from mentorkit.relationships.self_matching_pages import self_matching_page_routes
 
     for handler in (
         *program_page_routes(),
@@ -100,6 +103,7 @@ def register_routes(register: Callable[..., None]) -> None:
         *import_routes(),
         *relationship_page_routes(),
         *relationship_api_routes(),
+        *self_matching_page_routes(),
         *agreement_routes(),
         *journey_routes(),
         *match_run_page_routes(),

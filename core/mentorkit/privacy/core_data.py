@@ -157,7 +157,8 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
         return {"relationships": [], "sessions": []}
     rows = await Relationship.select(
         Relationship.id, Relationship.program.name.as_alias("program_name"), Relationship.format,
-        Relationship.state, Relationship.created_at, Relationship.ended_at,
+        Relationship.state, Relationship.created_at, Relationship.ended_at, Relationship.requested_by,
+        Relationship.request_message,
     ).where(Relationship.id.is_in(ids)).order_by(Relationship.id)
     others = await RelationshipMember.select(
         RelationshipMember.relationship, RelationshipMember.role,
@@ -183,9 +184,14 @@ async def _export_relationships(user_id: int) -> dict[str, Any]:
     relationships = []
     for row in rows:
         rid = row["id"]
+        requested_by = row.pop("requested_by")
+        message = row.pop("request_message")
         relationships.append({
             **row,
             "your_role": my_roles[rid],
+            # Self-matching: who asked for the match, and the message every member read.
+            "requested_by_you": requested_by == user_id,
+            "request_message": message,
             "other_members": [{"display_name": o["display_name"], "role": o["role"]}
                               for o in others if o["relationship"] == rid],
             "history": [{"from": t["from_state"], "to": t["to_state"], "at": t["at"], "reason": t["reason"],
@@ -357,6 +363,10 @@ async def erase_core(user_id: int) -> None:
         # Their confirmations of agreements go; the agreement's text is the relationship's.
         await AgreementConfirmation.delete().where(AgreementConfirmation.user == user_id)
         await Agreement.update({Agreement.created_by: None}).where(Agreement.created_by == user_id)
+        # Their requests for matches (self-matching): the message goes, the match stays.
+        await Relationship.update({Relationship.request_message: ERASED_TEXT, Relationship.requested_by: None}).where(
+            (Relationship.requested_by == user_id) & (Relationship.request_message != ""))
+        await Relationship.update({Relationship.requested_by: None}).where(Relationship.requested_by == user_id)
         # Their questions and answers about matches: the words go, the fact stays.
         await RelationshipInquiry.update({RelationshipInquiry.question: ERASED_TEXT,
                                           RelationshipInquiry.asked_by: None}).where(

@@ -29,6 +29,7 @@ from mentorkit.programs.schemas import (
     StaffAppoint,
 )
 from mentorkit.relationships import services as relationships
+from mentorkit.relationships.self_matching import find_link
 from mentorkit.runtime import current_runtime
 from mentorkit.schemas import ID_MAX, ID_MIN, Id, Input, Line, LongText
 from mentorkit.web.forms import Form, validate_form
@@ -488,6 +489,7 @@ async def _overview(
         "design": design_summary(program),
         "staff_links": staff_links(program) if can_coordinate else [],
         "my_relationships": mine,
+        "find_link": find_link(program, detail.my_enrolments),
         "can_coordinate": can_coordinate,
         "can_duplicate": can_coordinate and await services.may_create_programs(user),
         "state_actions": state_actions(program),

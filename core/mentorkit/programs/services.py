@@ -410,7 +410,8 @@ async def _copy_questions(source_id: int, target_id: int) -> None:
 
 async def _opening_problems(row: Mapping[str, Any]) -> list[str]:
     """What must be right before people may enrol: questions for applications, two choices
-    per choice question, a strategy that proposes when people other than coordinators match."""
+    per choice question, a strategy that proposes for automatic matching (self-matching works
+    with any strategy: one without ``suggest`` gets the core's shared-skills suggestions)."""
     problems = []
     questions = await ProgramQuestion.select(
         ProgramQuestion.label, ProgramQuestion.kind, ProgramQuestion.choices,
@@ -422,7 +423,7 @@ async def _opening_problems(row: Mapping[str, Any]) -> list[str]:
             problems.append(f"the question “{question['label']}” needs at least two choices")
     strategies = current_runtime().strategies
     strategy = strategies.get(row["matching_strategy"])
-    if row["matching_mode"] != "coordinator" and (strategy is None or strategy.manual):
+    if row["matching_mode"] == "automatic" and (strategy is None or strategy.manual):
         installed = ", ".join(sorted(s.label for s in strategies.values() if not s.manual)) or "none is installed"
         mode = design.short_label("matching_mode", row["matching_mode"])
         problems.append(f"{mode} matching needs a matching strategy that proposes matches (installed: {installed})")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from mentorkit.relationships import lifecycle, policies, services
+from mentorkit.relationships import lifecycle, policies, self_matching, services
 from mentorkit.relationships.next_steps import NextStep, next_steps
 from mentorkit.relationships.schemas import (
     Inquiry,
@@ -24,6 +24,7 @@ from mentorkit.relationships.schemas import (
     Session,
     SessionCreate,
 )
+from mentorkit.relationships.self_matching import MatchRequest, Suggestion
 from mentorkit.schemas import Id
 from mentorkit.web.pages import AnyRequest
 
@@ -149,7 +150,37 @@ async def rematch(request: AnyRequest, relationship_id: FromPath[Id], data: JSON
     return await lifecycle.rematch(relationship_id, request.user, data.keep_enrolment_id, data.enrolment_ids)
 
 
+@post(f"{_PATH}/withdraw", opt={"policy": "relationship_member"}, tags=TAGS, status_code=200)
+async def withdraw(request: AnyRequest, relationship_id: FromPath[Id], data: ReasonBody) -> Relationship:
+    """Withdraw your own request for a match while it waits for an answer (it is cancelled)."""
+    return await self_matching.withdraw_request(relationship_id, request.user, data.reason)
+
+
+# --------------------------------------------------------------------------- self-matching
+
+_PROGRAM = "/api/v1/programs/{program_id:int}"
+
+
+@get(f"{_PROGRAM}/suggestions", opt={"policy": "program_self_matcher"}, tags=TAGS)
+async def suggestions(
+    request: AnyRequest, program_id: FromPath[Id],
+    k: Annotated[int, QueryParameter(ge=1, le=self_matching.MOST_SUGGESTIONS)] = self_matching.DEFAULT_SUGGESTIONS,
+) -> list[Suggestion]:
+    """Self-matching (mentee-led or mentor-led programs): the ``k`` best people of the other
+    role the caller may ask for a match, best first, with why (participants in the role that
+    picks). Paused and full people, "not with" lists and earlier partners are left out."""
+    return await self_matching.suggestions(program_id, request.user, k)
+
+
+@post(f"{_PROGRAM}/match-requests", opt={"policy": "program_self_matcher"}, tags=TAGS)
+async def request_match(request: AnyRequest, program_id: FromPath[Id], data: JSONBody[MatchRequest]) -> Relationship:
+    """Request a match with one of your suggestions, with an optional message: it waits for
+    their answer (``pending``); they accept or decline it like any match."""
+    return await self_matching.request_match(program_id, data.partner_enrolment_id, data.message, request.user)
+
+
 def relationship_api_routes() -> list[Any]:
     """Every relationship API route."""
     return [my_relationships, my_next_steps, get_relationship, log_session, list_sessions, get_session, accept, decline,
-            ask_question, answer_question, pause, resume, complete, end_early, cancel, publish, rematch]
+            ask_question, answer_question, pause, resume, complete, end_early, cancel, publish, rematch, withdraw,
+            suggestions, request_match]

@@ -94,8 +94,9 @@ SYSTEM_REASONS = {
 }
 REASON_LABELS = {**DECLINE_REASONS, **END_REASONS, **SYSTEM_REASONS}
 # Who may make each change: "member", "coordinator" (a coordinator of the program, a site
-# admin, the system actor). A proposal starts only through acceptance (``accept``) or its
-# publication by a coordinator when the program asks for none.
+# admin, the system actor), "requester" (the member who asked for a self-matched match). A
+# proposal starts only through acceptance (``accept``) or its publication by a coordinator
+# when the program asks for none.
 _BOTH = frozenset({"member", "coordinator"})
 _WHO: dict[tuple[str, str], frozenset[str]] = {
     ("proposed", "pending"): frozenset({"coordinator"}),
@@ -103,7 +104,8 @@ _WHO: dict[tuple[str, str], frozenset[str]] = {
     ("proposed", "cancelled"): frozenset({"coordinator"}),
     ("pending", "active"): frozenset(),
     ("pending", "declined"): frozenset({"member"}),
-    ("pending", "cancelled"): frozenset({"coordinator"}),
+    # A coordinator cancels a pending match; the person who requested it withdraws it.
+    ("pending", "cancelled"): frozenset({"coordinator", "requester"}),
     ("active", "paused"): _BOTH,
     ("paused", "active"): _BOTH,
     ("active", "completed"): _BOTH,
@@ -126,10 +128,15 @@ def open_key(program_id: int, user_ids: Sequence[int]) -> str:
     return f"{program_id}:" + ",".join(str(u) for u in sorted(user_ids))
 
 
-def asked_roles(program: Any, fmt: ProgramFormat | None) -> list[str]:
-    """The roles whose members must accept a new relationship of this program."""
+def asked_roles(program: Any, fmt: ProgramFormat | None, *, requested: bool = False) -> list[str]:
+    """The roles whose members must accept a new relationship of this program; every role for
+    a requested (self-matched) match, whose requester accepted by asking."""
+    if fmt is None:
+        return []
+    if requested:
+        return fmt.role_keys()
     acceptance = program["acceptance"] if isinstance(program, dict) else program.acceptance
-    if acceptance == "none" or fmt is None:
+    if acceptance == "none":
         return []
     if acceptance == "one_sided":
         return [fmt.roles[0].role]
@@ -237,61 +244,105 @@ async def pair(
     """
     if len(set(enrolment_ids)) != len(enrolment_ids):
         raise ValidationFailed({"enrolment_ids": "lists an enrolment twice"})
-    runtime = current_runtime()
-    if strategy not in runtime.strategies:
+    if strategy not in current_runtime().strategies:
         raise ValidationFailed({"strategy": f"{strategy!r} is not an installed matching strategy"})
     async with transaction():
         program = await require_coordinator(program_id, actor)
-        if program["state"] not in OPEN_STATES:
-            raise ConflictError(f"the program is {program['state']}; pair people while it is enrolling or running")
-        fmt = format_of(program)
-        rows = await _enrolments(program_id, enrolment_ids)
-        user_ids = [row["user"] for row in rows]
-        if len(set(user_ids)) != len(user_ids):
-            raise ValidationFailed({"enrolment_ids": "a person cannot be paired with themselves"})
-        key = open_key(program_id, user_ids)
-        now = utcnow()
-        names = {row["user"]: row["display_name"] for row in rows}
-        target = CREATED_FROM if draft else "pending" if asked_roles(program, fmt) else "active"
-        proposal = schemas.Relationship(
-            id=0, program_id=program_id, program_name=program["name"], format=fmt.key, state=CREATED_FROM,
-            source=strategy, created_at=now, ended_at=None, rematch_of=rematch_of,
-            members=[schemas.Member(user_id=r["user"], display_name=r["display_name"], role=r["role"]) for r in rows],
-        )
-        context = PairingContext(program=program_from_row(program), relationship=proposal, actor=actor)
-        if problems := await fmt.member_problems(proposal.members, context):
-            raise ValidationFailed({"enrolment_ids": "; ".join(problems)})
-        if await Relationship.exists().where(Relationship.open_key == key):
-            raise ConflictError("these people already have an open relationship in this program")
-        if problems := await capacity_problems(program, fmt, rows, names):
-            raise ConflictError("; ".join(problems))
-        if not draft:
-            await _check_transition(proposal, CREATED_FROM, target, actor)
-        inserted = await Relationship.insert(Relationship(
-            program=program_id, format=fmt.key, state=target, source=strategy, open_key=key,
-            created_by=actor.id, created_at=now, rematch_of=rematch_of,
-        )).returning(Relationship.id)
-        relationship_id = inserted[0]["id"]
-        await RelationshipMember.insert(*[
-            RelationshipMember(relationship=relationship_id, enrolment=r["id"], user=r["user"], role=r["role"])
-            for r in rows
-        ])
-        await emit(
-            "relationship.created",
-            f"relationship:{relationship_id}",
-            {
-                "program_id": program_id, "format": fmt.key, "source": strategy, "state": target,
-                "rematch_of": rematch_of,
-                "members": [{"user_id": r["user"], "role": r["role"], "enrolment_id": r["id"]} for r in rows],
-            },
-            actor_id=actor.id,
-        )
-        if not draft:
-            await _record(relationship_id, program, CREATED_FROM, target, actor, reason=reason, now=now,
-                          announce=False)
-        created = await relationship_by_id(relationship_id)
-        await fmt.relationship_created(created, actor)
+        return await propose(program, enrolment_ids, actor, strategy=strategy, reason=reason, draft=draft,
+                             rematch_of=rematch_of)
+
+
+async def propose(program: dict[str, Any], enrolment_ids: list[int], actor: Actor, *, strategy: str,
+                  reason: str = "", draft: bool = False, rematch_of: int | None = None,
+                  requested_by: int | None = None, request_message: str = "") -> schemas.Relationship:
+    """Create the relationship ``pair`` describes, inside the caller's transaction, once the
+    caller has checked who may (``pair``: a coordinator; ``self_matching.request_match``:
+    the participant whose suggestion it is, ``requested_by``, whose acceptance is recorded now:
+    the match waits for the others, whatever the program's acceptance setting).
+
+    The enrolments are locked first (PostgreSQL: ``FOR UPDATE``; SQLite writes one
+    transaction at a time), so two matches made at once for the last place of the same person
+    cannot both pass the capacity check."""
+    program_id = program["id"]
+    if program["state"] not in OPEN_STATES:
+        raise ConflictError(f"the program is {program['state']}; pair people while it is enrolling or running")
+    fmt = format_of(program)
+    await _lock_enrolments(enrolment_ids)
+    rows = await _enrolments(program_id, enrolment_ids)
+    user_ids = [row["user"] for row in rows]
+    if len(set(user_ids)) != len(user_ids):
+        raise ValidationFailed({"enrolment_ids": "a person cannot be paired with themselves"})
+    key = open_key(program_id, user_ids)
+    now = utcnow()
+    names = {row["user"]: row["display_name"] for row in rows}
+    requested = requested_by is not None
+    target = CREATED_FROM if draft else "pending" if asked_roles(program, fmt, requested=requested) else "active"
+    proposal = schemas.Relationship(
+        id=0, program_id=program_id, program_name=program["name"], format=fmt.key, state=CREATED_FROM,
+        source=strategy, created_at=now, ended_at=None, rematch_of=rematch_of,
+        members=[schemas.Member(user_id=r["user"], display_name=r["display_name"], role=r["role"],
+                                accepted_at=now if r["user"] == requested_by else None, enrolment_id=r["id"])
+                 for r in rows],
+        requested_by=requested_by,
+    )
+    context = PairingContext(program=program_from_row(program), relationship=proposal, actor=actor)
+    if problems := await fmt.member_problems(proposal.members, context):
+        raise ValidationFailed({"enrolment_ids": "; ".join(problems)})
+    if await Relationship.exists().where(Relationship.open_key == key):
+        raise ConflictError("these people already have an open relationship in this program")
+    if problems := await capacity_problems(program, fmt, rows, names):
+        raise ConflictError("; ".join(problems))
+    if not draft:
+        await _check_transition(proposal, CREATED_FROM, target, actor)
+    inserted = await Relationship.insert(Relationship(
+        program=program_id, format=fmt.key, state=target, source=strategy, open_key=key,
+        created_by=actor.id, created_at=now, rematch_of=rematch_of, requested_by=requested_by,
+        request_message=request_message,
+    )).returning(Relationship.id)
+    relationship_id = inserted[0]["id"]
+    await RelationshipMember.insert(*[
+        RelationshipMember(relationship=relationship_id, enrolment=r["id"], user=r["user"], role=r["role"],
+                           accepted_at=now if r["user"] == requested_by else None)
+        for r in rows
+    ])
+    await emit(
+        "relationship.created",
+        f"relationship:{relationship_id}",
+        {
+            "program_id": program_id, "format": fmt.key, "source": strategy, "state": target,
+            "rematch_of": rematch_of,
+            "members": [{"user_id": r["user"], "role": r["role"], "enrolment_id": r["id"]} for r in rows],
+        },
+        actor_id=actor.id,
+    )
+    if requested:
+        # No message in the event: events reach every plugin.
+        requester = next(r for r in rows if r["user"] == requested_by)
+        await emit("relationship.requested", f"relationship:{relationship_id}",
+                   {"program_id": program_id, "user_id": requested_by, "role": requester["role"],
+                    "enrolment_id": requester["id"],
+                    "partner_enrolment_ids": [r["id"] for r in rows if r["user"] != requested_by]},
+                   actor_id=actor.id)
+    if not draft:
+        await _record(relationship_id, program, CREATED_FROM, target, actor, reason=reason, now=now,
+                      announce=False)
+    created = await relationship_by_id(relationship_id)
+    await fmt.relationship_created(created, actor)
     return created
+
+
+_LOCK_ENROLMENTS = "SELECT id FROM mentorkit_enrolment WHERE id IN ({ids}) ORDER BY id FOR UPDATE"
+
+
+async def _lock_enrolments(enrolment_ids: Sequence[int]) -> None:
+    """Lock the enrolments' rows until the transaction ends (PostgreSQL), in id order so two
+    transactions never wait for each other; SQLite runs one writing transaction at a time."""
+    from mentorkit.db.reads import fetch
+    from mentorkit.events.emit import database_engine
+
+    if database_engine() == "postgres" and enrolment_ids:
+        ids = sorted(set(enrolment_ids))
+        await fetch(_LOCK_ENROLMENTS.replace("{ids}", ", ".join(["{}"] * len(ids))), *ids)
 
 
 async def _enrolments(program_id: int, enrolment_ids: list[int]) -> list[dict[str, Any]]:
@@ -342,11 +393,25 @@ async def _open_acceptance(relationship_id: int, program: dict[str, Any], now: d
                    f"relationship:{relationship_id}",
                    {"relationship_id": relationship_id, "accept_by": accept_by.isoformat()})
     relationship = await relationship_by_id(relationship_id)
-    asked = asked_roles(program, current_runtime().formats.get(relationship.format))
-    await _tell_members(relationship, [m.user_id for m in relationship.members if m.role in asked],
+    asked = _asked_roles_of(relationship, program)
+    waiting = [m.user_id for m in relationship.members if m.role in asked and m.accepted_at is None]
+    requester = next((m for m in relationship.members if m.user_id == relationship.requested_by), None)
+    if requester is not None:
+        await _tell_members(relationship, waiting, "request",
+                            f"{requester.display_name} asked to be matched with you in {program['name']}",
+                            f"Read their message on the relationship's page. Please accept or decline by "
+                            f"{accept_by:%Y-%m-%d}; you can ask a question first.")
+        return
+    await _tell_members(relationship, waiting,
                         "match", f"A match is waiting for your answer in {program['name']}",
                         f"You have been matched in {program['name']}. Please accept or decline by "
                         f"{accept_by:%Y-%m-%d}; you can ask a question first.")
+
+
+def _asked_roles_of(relationship: schemas.Relationship, program: Any) -> list[str]:
+    """The roles whose members must accept this relationship (every role of a request)."""
+    return asked_roles(program, current_runtime().formats.get(relationship.format),
+                       requested=relationship.requested_by is not None)
 
 
 async def _tell_members(relationship: schemas.Relationship, user_ids: Sequence[int], what: str, subject: str,
@@ -374,7 +439,7 @@ async def _change(relationship_id: int, new: str, actor: Actor, *, reason: str =
         raise ConflictError(f"the relationship is {state_label(old)}, not {state_label(expected)}")
     if new not in RELATIONSHIP_TRANSITIONS.get(old, ()):
         raise ConflictError(f"a relationship that is {state_label(old)} cannot become {state_label(new)}")
-    if not by_acceptance and viewer not in _WHO.get((old, new), frozenset()):
+    if not by_acceptance and not _standing(relationship, viewer, actor) & _WHO.get((old, new), frozenset()):
         raise PermissionDenied(_who_message(old, new))
     problems = _reason_problems(new, reason_code, reason)
     now = utcnow()
@@ -403,10 +468,21 @@ async def _change(relationship_id: int, new: str, actor: Actor, *, reason: str =
     return changed_relationship
 
 
+def _standing(relationship: schemas.Relationship, viewer: str, actor: Actor) -> frozenset[str]:
+    """Who the actor is to the relationship in ``_WHO``'s terms: the viewer ("member",
+    "coordinator"), and "requester" too for the member who asked for it."""
+    if viewer == "member" and actor.id is not None and relationship.requested_by == actor.id:
+        return frozenset({viewer, "requester"})
+    return frozenset({viewer})
+
+
 def _who_message(old: str, new: str) -> str:
     who = _WHO.get((old, new), frozenset())
     if who == {"coordinator"}:
         return f"only the program's coordinators may make a relationship {state_label(new)} from {state_label(old)}"
+    if who == {"coordinator", "requester"}:
+        return (f"only the program's coordinators, or the person who requested the match, may make a relationship "
+                f"{state_label(new)} from {state_label(old)}")
     if who == {"member"}:
         return f"only the members may make the relationship {state_label(new)}"
     return "a proposed match starts when the members asked accept it"
@@ -457,6 +533,20 @@ async def cancel_relationship(relationship_id: int, actor: Actor, reason: str = 
         return await _change(relationship_id, "cancelled", actor, reason=reason)
 
 
+async def withdraw_request(relationship_id: int, actor: Actor, reason: str = "") -> schemas.Relationship:
+    """The member who requested a match (self-matching) withdraws it while it waits for the
+    other members' answer: it is cancelled and everyone is back in the pool."""
+    async with transaction():
+        relationship = await relationship_by_id(relationship_id)
+        await viewer_of(relationship, actor)
+        if relationship.requested_by is None:
+            raise ConflictError("only a requested match can be withdrawn; this one was made by the program")
+        if relationship.requested_by != actor.id:
+            raise PermissionDenied("only the person who requested this match may withdraw the request; "
+                                   "decline it instead")
+        return await _change(relationship_id, "cancelled", actor, reason=reason, expected="pending")
+
+
 async def publish_relationship(relationship_id: int, actor: Actor, reason: str = "") -> schemas.Relationship:
     """Publish a draft proposal: it waits for acceptance, or starts when the program asks for
     none (coordinators, admins)."""
@@ -479,7 +569,10 @@ async def _asked_member(relationship: schemas.Relationship, actor: Actor) -> sch
         raise ConflictError("only a match waiting for acceptance can be answered; "
                             f"it is {state_label(relationship.state)}")
     program = await _program_row(relationship.program_id)
-    if member.role not in asked_roles(program, current_runtime().formats.get(relationship.format)):
+    if relationship.requested_by == actor.id:
+        raise PermissionDenied("you asked for this match: it waits for the other members' answer "
+                               "(you may withdraw your request)")
+    if member.role not in _asked_roles_of(relationship, program):
         raise PermissionDenied("this program does not ask your role to accept matches")
     return member
 
@@ -499,7 +592,7 @@ async def accept_relationship(relationship_id: int, actor: Actor, reason: str = 
                    {"program_id": relationship.program_id, "user_id": actor.id, "role": member.role},
                    actor_id=actor.id)
         program = await _program_row(relationship.program_id)
-        asked = asked_roles(program, current_runtime().formats.get(relationship.format))
+        asked = _asked_roles_of(relationship, program)
         waiting = [m for m in relationship.members
                    if m.role in asked and m.accepted_at is None and m.user_id != actor.id]
         if waiting:
@@ -631,7 +724,7 @@ async def rematch(relationship_id: int, actor: Actor, keep_enrolment_id: int,
 async def asked_members(relationship: schemas.Relationship) -> list[int]:
     """The user ids of the members whose acceptance the relationship's program asks for."""
     program = await Program.select(Program.acceptance).where(Program.id == relationship.program_id).first()
-    asked = asked_roles(program, current_runtime().formats.get(relationship.format)) if program else []
+    asked = _asked_roles_of(relationship, program) if program else []
     return [m.user_id for m in relationship.members if m.role in asked]
 
 
@@ -642,8 +735,11 @@ async def actions_for(relationship: schemas.Relationship, viewer: str, actor: Ac
     state = relationship.state
     actions: list[str] = []
     member = next((m for m in relationship.members if m.user_id == actor.id), None)
+    requester = member is not None and relationship.requested_by == member.user_id
     if state == "pending" and member is not None:
-        if member.user_id in asked:
+        if requester:
+            actions.append("withdraw")
+        elif member.user_id in asked:
             if member.accepted_at is None:
                 actions += ["accept", "decline"]
             actions.append("ask")

@@ -23,7 +23,7 @@ from mentorkit.policy import current_user
 from mentorkit.programs import services as programs
 from mentorkit.programs.labels import role_label
 from mentorkit.programs.pages import failed, person_label, prefixed
-from mentorkit.relationships import lifecycle, policies, services
+from mentorkit.relationships import lifecycle, policies, self_matching, services
 from mentorkit.relationships.agreement_pages import agreement_context
 from mentorkit.relationships.next_steps import next_steps
 from mentorkit.relationships.schemas import (
@@ -95,7 +95,7 @@ async def home(request: AnyRequest) -> Template:
 # The forms of the relationship page, by the action they post to; each renders with ids
 # prefixed by its name, since several share field names ("reason", "confirm").
 ACTION_FORMS = ("accept", "decline", "ask", "answer", "pause", "resume", "complete", "end", "cancel", "publish",
-                "rematch", "confirm")
+                "rematch", "confirm", "withdraw")
 ACTION_LABELS = {
     "reason_code": "Reason", "reason": "In your own words", "confirm": "Confirmation", "resume_on": "Resume on",
     "question": "Your question", "answer": "Your answer", "keep_enrolment_id": "Who stays",
@@ -343,6 +343,16 @@ async def cancel(request: AnyRequest, relationship_id: FromPath[Id], data: FormD
                       confirm="tick the box to confirm the cancellation", done="The match is cancelled.")
 
 
+@_route("withdraw", "relationship_member")
+async def withdraw(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
+    """Withdraw one's own request for a match (self-matching) while it waits for an answer."""
+    return await _act(request, relationship_id, data, name="withdraw", schema=CompleteForm,
+                      act=lambda v: self_matching.withdraw_request(relationship_id, request.user, v.reason),
+                      confirm="tick the box to confirm that you withdraw your request",
+                      done="Request withdrawn. You can ask someone else.",
+                      to=lambda r: f"/programs/{r.program_id}/find")
+
+
 @_route("publish", "relationship_coordinator")
 async def publish(request: AnyRequest, relationship_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Publish a draft match (coordinators)."""
@@ -381,4 +391,4 @@ async def session_page(request: AnyRequest, relationship_id: FromPath[Id], sessi
 def relationship_page_routes() -> list[Any]:
     """Every relationship page route, and the home page."""
     return [home, relationship_page, log_session, accept, decline, ask, answer, pause, resume, complete, end_early,
-            cancel, publish, rematch, session_page]
+            cancel, publish, rematch, withdraw, session_page]

@@ -31,6 +31,17 @@ _SESSION_ACCESS = """
 """
 
 
+# Self-matching: the caller's active enrolment in the role that picks (the matching mode).
+_SELF_MATCHER = """
+    SELECT p.state AS state, s.role AS staff_role, e.id AS enrolment
+    FROM mentorkit_program p
+    LEFT JOIN mentorkit_program_staff s ON s.program = p.id AND s."user" = {}
+    LEFT JOIN mentorkit_enrolment e ON e.program = p.id AND e."user" = {} AND e.state = 'active'
+                                       AND e.role = p.matching_mode
+    WHERE p.id = {}
+"""
+
+
 async def _relationship_access(connection: Connection) -> tuple[Any, str | None, str | None]:
     user = require_user(connection)
     rows = await fetch(
@@ -67,6 +78,18 @@ async def relationship_coordinator(connection: Connection) -> None:
         raise NotFoundException("no such relationship")
 
 
+async def program_self_matcher(connection: Connection) -> None:
+    """A participant of the program in the role that picks its matches (mentee-led: mentees;
+    mentor-led: mentors); 404 when the program is unknown or a draft they do not staff, 403
+    for everyone else (coordinators too: they pair people on the program's page)."""
+    user = require_user(connection)
+    rows = await fetch(_SELF_MATCHER, user.id, user.id, int(connection.path_params["program_id"]))
+    if not rows or (rows[0]["state"] == "draft" and rows[0]["staff_role"] is None and not user.is_admin):
+        raise NotFoundException("no such program")
+    if rows[0]["enrolment"] is None:
+        raise PermissionDeniedException("only participants who choose their own matches in this program may do this")
+
+
 async def session_member(connection: Connection) -> None:
     """A member of the relationship the session belongs to; 404 for everybody else."""
     user = require_user(connection)
@@ -85,6 +108,7 @@ POLICIES = {
     "relationship_member": relationship_member,
     "relationship_coordinator": relationship_coordinator,
     "session_member": session_member,
+    "program_self_matcher": program_self_matcher,
 }
 
 for _name, _check in POLICIES.items():

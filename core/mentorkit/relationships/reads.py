@@ -24,13 +24,13 @@ _RELATIONSHIPS = """
     SELECT r.id AS id, r.program AS program, r.program_name AS program_name, r.format AS format,
            r.state AS state, r.source AS source, r.created_at AS created_at, r.ended_at AS ended_at,
            r.accept_by AS accept_by, r.resume_on AS resume_on, r.rematch_of AS rematch_of,
-           r.session_count AS session_count, r.last_session_at AS last_session_at,
+           r.requested_by AS requested_by, r.session_count AS session_count, r.last_session_at AS last_session_at,
            m."user" AS member_user, m.role AS member_role, m.accepted_at AS member_accepted_at,
            m.enrolment AS member_enrolment,
            u.display_name AS member_name
     FROM (
         SELECT r.id, r.program, p.name AS program_name, r.format, r.state, r.source, r.created_at, r.ended_at,
-               r.accept_by, r.resume_on, r.rematch_of,
+               r.accept_by, r.resume_on, r.rematch_of, r.requested_by,
                (SELECT COUNT(*) FROM mentorkit_mentoring_session s WHERE s.relationship = r.id) AS session_count,
                (SELECT MAX(s.held_at) FROM mentorkit_mentoring_session s WHERE s.relationship = r.id)
                    AS last_session_at
@@ -77,6 +77,7 @@ async def relationships_of(statement: str, *values: int) -> list[schemas.Relatio
                 accept_by=as_utc(row["accept_by"]),
                 resume_on=as_date(row["resume_on"]),
                 rematch_of=row["rematch_of"],
+                requested_by=row["requested_by"],
             ))
         if row["member_user"] is not None:
             relationships[-1].members.append(schemas.Member(

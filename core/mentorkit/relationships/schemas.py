@@ -129,6 +129,9 @@ class Relationship(msgspec.Struct, frozen=True, kw_only=True):
     resume_on: dt.date | None = None
     # The relationship this one followed after it ended early (a re-match).
     rematch_of: int | None = None
+    # Self-matching: the user id of the member who requested the match (None: a coordinator
+    # or a strategy made it). Their acceptance is recorded when they request it.
+    requested_by: int | None = None
 
 
 class Transition(msgspec.Struct, frozen=True, kw_only=True):
@@ -213,13 +216,17 @@ class RelationshipView(msgspec.Struct, frozen=True, kw_only=True):
     can_complete: bool
     can_end_early: bool = False
     # What the viewer may do now, by action: "accept", "decline", "ask", "answer", "pause",
-    # "resume", "complete", "end_early", "cancel", "publish", "rematch".
+    # "resume", "complete", "end_early", "cancel", "publish", "rematch", "withdraw" (the
+    # requester of a self-matched match, while it waits).
     actions: list[str] = msgspec.field(default_factory=list)
     # While pending: the user ids of the members asked to accept.
     asked: list[int] = msgspec.field(default_factory=list)
     inquiries: list[Inquiry] = msgspec.field(default_factory=list)
     # Relationships before and after this one through re-matches.
     linked: list[LinkedRelationship] = msgspec.field(default_factory=list)
+    # Self-matching: what the requester wrote to the other members when asking (members and
+    # coordinators, like the questions before accepting).
+    request_message: str = ""
 
 
 # Parsed while the form is validated, so a date that does not exist (February 31st) is a

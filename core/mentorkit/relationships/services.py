@@ -42,7 +42,7 @@ from mentorkit.relationships.reads import (
     relationships_of,
     viewer_of,
 )
-from mentorkit.relationships.tables import MentoringSession, RelationshipTransition, SessionPrivateNote
+from mentorkit.relationships.tables import MentoringSession, Relationship, RelationshipTransition, SessionPrivateNote
 
 # The lifecycle's and the reads' names, for callers that know them from here.
 __all__ = [
@@ -98,7 +98,16 @@ async def relationship_view(relationship_id: int, actor: Actor) -> schemas.Relat
         asked=asked,
         inquiries=await inquiries(relationship_id),
         linked=await _linked(relationship, actor, viewer),
+        request_message=await _request_message(relationship),
     )
+
+
+async def _request_message(relationship: schemas.Relationship) -> str:
+    """What the requester of a self-matched match wrote to the partner ("" for other matches)."""
+    if relationship.requested_by is None:
+        return ""
+    row = await Relationship.select(Relationship.request_message).where(Relationship.id == relationship.id).first()
+    return row["request_message"] if row else ""
 
 
 async def _linked(relationship: schemas.Relationship, actor: Actor, viewer: str) -> list[schemas.LinkedRelationship]:

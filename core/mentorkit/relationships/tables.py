@@ -38,6 +38,10 @@ class Relationship(Table, tablename="mentorkit_relationship"):
     # The relationship this one replaces after it ended early (a re-match); a plain id so that
     # erasing or deleting the earlier one never touches this one.
     rematch_of = Integer(null=True, default=None, index=True)
+    # Self-matching: the person who asked for this match from their suggestions (their own
+    # acceptance is recorded when it is made) and the message they wrote to the partner.
+    requested_by = ForeignKey(references=User, on_delete=OnDelete.set_null, null=True, default=None)
+    request_message = Text(default="")
 
 
 class RelationshipMember(Table, tablename="mentorkit_relationship_member"):
