@@ -1,65 +1,41 @@
-"""mentorkit-matching-smart: settings of the smart matching strategies.
+"""mentorkit-matching-smart: the "Smart matching" strategy.
 
-The strategies themselves (weighted scoring with explanations, stable and optimal
-assignment) come in a later issue; until then this plugin declares its
-``[plugins.matching_smart]`` settings, so sites can already configure them, and how each
-criterion will be explained (``explain``: one ``CriterionScore`` per criterion).
+Every mentee is scored against every mentor on skills, goals, seniority, availability,
+language, time zone, the program's own questions and criteria other plugins register
+(``scoring``); the whole cohort is assigned at once (``solver``); each proposal says why
+(``explain``). Settings: ``[plugins.matching_smart]`` and each program's strategy settings
+(``SmartMatchingSettings``). ``mentorkit smart-match dry-run FILE.csv`` tries it on a
+participants export without a database (``dry_run``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import msgspec
+from typing import Any
 
 from mentorkit import hookimpl
-from mentorkit.contracts import CriterionScore
+from mentorkit_matching_smart.explain import explain
+from mentorkit_matching_smart.peers import solve_peers
+from mentorkit_matching_smart.settings import CRITERIA, SmartMatchingSettings
+from mentorkit_matching_smart.solver import Candidates, ScoreBlocks, Solution, solve
+from mentorkit_matching_smart.strategy import SMART
 
-from .peers import solve_peers
-from .solver import Candidates, ScoreBlocks, Solution, solve
-
-__all__ = ["CRITERIA", "Candidates", "ScoreBlocks", "SmartMatchingSettings", "Solution", "explain",
-           "register_settings", "solve", "solve_peers"]
-
-# The scored criteria: key (as in the ``<key>_weight`` setting) and the label people read.
-CRITERIA = {
-    "skills": "Shared skills",
-    "goals": "Matching goals",
-    "availability": "Overlapping availability",
-    "language": "A common language",
-    "time_zone": "Nearby time zones",
-}
-
-
-class SmartMatchingSettings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """How candidate pairs are scored: each weight says how much one criterion counts."""
-
-    skills_weight: float = 0.4
-    goals_weight: float = 0.2
-    availability_weight: float = 0.2
-    language_weight: float = 0.1
-    time_zone_weight: float = 0.1
-    # Pairs whose score is below this are never proposed.
-    min_score: float = 0.2
-    # Never propose a mentor and mentee from the same department.
-    avoid_same_department: bool = False
-
-    def __post_init__(self) -> None:
-        weights = (self.skills_weight, self.goals_weight, self.availability_weight,
-                   self.language_weight, self.time_zone_weight)
-        if any(w < 0 for w in weights):
-            raise msgspec.ValidationError("expected weights of zero or more")
-        if not 0 <= self.min_score <= 1:
-            raise msgspec.ValidationError("expected a min_score between 0 and 1")
-
-
-def explain(settings: SmartMatchingSettings, key: str, value: float, sentence: str) -> CriterionScore:
-    """How criterion ``key`` with raw ``value`` (0 to 1) counts under these settings."""
-    weight = float(getattr(settings, f"{key}_weight"))
-    return CriterionScore(key=key, label=CRITERIA[key], weight=weight, value=value,
-                          contribution=weight * value, sentence=sentence)
+__all__ = ["CRITERIA", "SMART", "Candidates", "ScoreBlocks", "SmartMatchingSettings", "Solution", "explain",
+           "solve", "solve_peers"]
 
 
 @hookimpl
 def register_settings(register: Callable[..., None]) -> None:
     register(SmartMatchingSettings)
+
+
+@hookimpl
+def register_matching_strategies(register: Callable[..., None]) -> None:
+    register(SMART)
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    from mentorkit_matching_smart.dry_run import smart_match
+
+    cli.add_command(smart_match)
