@@ -393,7 +393,7 @@ async def test_the_demo_logs_no_session_before_its_relationship_began(mentorkit_
     assert sessions
     assert [s for s in sessions if s["held_at"] < started[s["relationship"]]["created_at"]] == []
     assert [r for r in started.values() if r["created_at"] < r["program_created_at"]] == []
-    assert await Program.count() == 5  # three 1:1 programs, the group circles and a draft
+    assert await Program.count() == 6  # three 1:1 programs, a mentee-led one, the group circles and a draft
 
 
 @pytest.mark.usefixtures("people")
