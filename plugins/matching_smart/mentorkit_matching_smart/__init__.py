@@ -4,7 +4,7 @@ Every mentee is scored against every mentor on skills, goals, seniority, availab
 language, time zone, the program's own questions and criteria other plugins register
 (``scoring``); the whole cohort is assigned at once (``solver``); each proposal says why
 (``explain``). Settings: ``[plugins.matching_smart]`` and each program's strategy settings
-(``SmartMatchingSettings``). ``mentorkit smart-match dry-run FILE.csv`` tries it on a
+(``SmartMatchingSettings``). ``mentorkit match dry-run FILE.csv`` tries it on a
 participants export without a database (``dry_run``).
 """
 
@@ -36,6 +36,11 @@ def register_matching_strategies(register: Callable[..., None]) -> None:
 
 @hookimpl
 def register_commands(cli: Any) -> None:
-    from mentorkit_matching_smart.dry_run import smart_match
+    import click
 
-    cli.add_command(smart_match)
+    from mentorkit_matching_smart.dry_run import dry_run_command
+
+    # Under the core's ``mentorkit match`` group, beside ``match run``.
+    match = cli.commands.get("match")
+    if isinstance(match, click.Group):
+        match.add_command(dry_run_command)

@@ -3,7 +3,7 @@
 ``pool_from_csv`` reads the export's columns (``email``, ``display_name``, ``role``, ``state``,
 ``capacity``, ``time_zone``, ``skills_offered``, ``skills_sought``, ``headline``,
 ``department`` and ``answer:<key>``); enrolment and account ids are the line numbers (the
-header is line 1). ``dry_run`` matches it and measures the result; ``mentorkit smart-match
+header is line 1). ``dry_run`` matches it and measures the result; ``mentorkit match
 dry-run FILE.csv`` prints that.
 """
 
@@ -170,12 +170,7 @@ def parse_sets(pairs: Sequence[str]) -> dict[str, Any]:
     return values
 
 
-@click.group("smart-match")
-def smart_match() -> None:
-    """Smart matching tools."""
-
-
-@smart_match.command("dry-run")
+@click.command("dry-run")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="A setting for this run (repeatable).")
 @click.option("--assignment", type=click.Path(dir_okay=False, writable=True), help="Write the pairs to this CSV.")

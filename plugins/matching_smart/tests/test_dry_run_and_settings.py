@@ -51,7 +51,7 @@ def test_dry_run_measures_the_result() -> None:
 def test_the_command_prints_metrics_and_writes_the_assignment(mentorkit_cli: Any, tmp_path: Path) -> None:
     source, target = tmp_path / "participants.csv", tmp_path / "pairs.csv"
     source.write_text(EXPORT, encoding="utf-8")
-    result = mentorkit_cli("smart-match", "dry-run", str(source), "--set", "min_score=0.4",
+    result = mentorkit_cli("match", "dry-run", str(source), "--set", "min_score=0.4",
                            "--set", "criterion_weights.topics=0.5", "--assignment", str(target))
     assert result.exit_code == 0, result.output
     assert "coverage: 2 of 3 matched (67%)" in result.output
@@ -65,7 +65,7 @@ def test_the_command_prints_metrics_and_writes_the_assignment(mentorkit_cli: Any
 def test_the_command_names_a_bad_setting(mentorkit_cli: Any, tmp_path: Path) -> None:
     source = tmp_path / "participants.csv"
     source.write_text(EXPORT, encoding="utf-8")
-    result = mentorkit_cli("smart-match", "dry-run", str(source), "--set", "min_score=3")
+    result = mentorkit_cli("match", "dry-run", str(source), "--set", "min_score=3")
     assert result.exit_code != 0
     assert "expected a minimum score from 0 to 1 - at `$.min_score`" in result.output
 
