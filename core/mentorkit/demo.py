@@ -78,7 +78,8 @@ def login_lines(base_url: str) -> list[str]:
         f"Demo site: {base_url}",
         f"  password for every demo account: {DEMO_PASSWORD}",
         f"  site admin   {ADMIN_EMAIL}",
-        f"  coordinator  {COORDINATOR_EMAIL}   (Early-career engineers; Product mentoring pilot, a draft)",
+        f"  coordinator  {COORDINATOR_EMAIL}   (Early-career engineers; Spring research mentoring, to match;"
+        " Find your mentor, mentee-led; Product mentoring pilot, a draft)",
         f"  mentor       {MENTOR_EMAIL}",
         f"  mentee       {MENTEE_EMAIL}",
     ]

@@ -62,4 +62,5 @@ def run_command(state: CliState, program: str, as_email: str | None) -> None:
         click.echo(f"left out: {line}")
     for person in result.unmatched:
         click.echo(f"unmatched: {person.display_name} ({person.role}): {person.reason}")
-    click.echo(f"Review and publish: /programs/{result.program_id}/matching/runs/{result.id}")
+    base = state.runtime().settings.base_url.rstrip("/")
+    click.echo(f"Review and publish: {base}/programs/{result.program_id}/matching/runs/{result.id}")
