@@ -89,6 +89,7 @@ async def test_the_pool_carries_skills_as_canonical_tags_answers_preferences_and
     # Two spellings, one tag: a strategy compares keys and they meet.
     assert by_user[mo.id].skills_offered == by_user[mia.id].skills_sought == [ml.key]
     assert by_user[mo.id].answers == by_user[mia.id].answers == {"topics": [ml.key]}
+    assert pool.tag_labels == {ml.key: "Machine learning"}  # explanations show labels, not keys
     assert (by_user[mo.id].capacity, by_user[mo.id].paused) == (3, True)
     assert (by_user[boss.id].capacity, by_user[boss.id].paused, by_user[boss.id].answers) == (1, False, {})
     assert (by_user[mia.id].wishes, by_user[mia.id].avoid) == ([mo.id], [boss.id])

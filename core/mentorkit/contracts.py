@@ -461,6 +461,9 @@ class MatchPool(msgspec.Struct, frozen=True, kw_only=True):
     """The program's existing relationships, oldest first."""
     questions: list[PoolQuestion] = msgspec.field(default_factory=list)
     """The program's enrolment questions, in the order people answer them."""
+    tag_labels: dict[str, str] = msgspec.field(default_factory=dict)
+    """The label of every tag key in the pool's skills and tag answers (``{"ml":
+    "Machine learning"}``), so explanations show what people read."""
     pinned: list[dict[str, list[int]]] = msgspec.field(default_factory=list)
     """Pairs a coordinator pinned for this run (enrolment ids by role, like
     ``MatchProposal.members``): a strategy keeps them and matches the rest around them."""

@@ -1,4 +1,4 @@
-"""The matching pool of a program: what ``MatchingStrategy.propose`` receives (provisional).
+"""The matching pool of a program: what ``MatchingStrategy.propose`` receives.
 
 A fixed number of reads, whatever the size of the program: the access check, the active
 enrolments with their capacity and pause, the questions, the answers, the skills, the
@@ -24,6 +24,7 @@ from mentorkit.contracts import (
 )
 from mentorkit.db.reads import fetch
 from mentorkit.db.values import as_json
+from mentorkit.profiles.tables import Tag
 from mentorkit.programs.question_services import program_questions
 from mentorkit.programs.services import Actor, require_coordinator
 from mentorkit.programs.tables import Enrolment
@@ -39,7 +40,7 @@ _ANSWERS = """
     WHERE e.program = {} AND e.state = 'active'
 """
 _SKILLS = """
-    SELECT pt."user" AS user_id, pt.kind AS kind, t.key AS key
+    SELECT pt."user" AS user_id, pt.kind AS kind, t.key AS key, t.label AS label
     FROM mentorkit_profile_tag pt
     JOIN mentorkit_tag t ON t.id = pt.tag
     WHERE pt."user" IN (SELECT e."user" FROM mentorkit_enrolment e WHERE e.program = {} AND e.state = 'active')
@@ -88,8 +89,10 @@ async def match_pool(program_id: int, actor: Actor) -> MatchPool:
     for row in await fetch(_ANSWERS, program_id):
         answers[row["enrolment"]][row["key"]] = as_json(row["value"])
     skills: dict[tuple[int, str], list[str]] = defaultdict(list)
+    labels: dict[str, str] = {}
     for row in await fetch(_SKILLS, program_id):
         skills[(row["user_id"], row["kind"])].append(row["key"])
+        labels[row["key"]] = row["label"]
     preferences: dict[tuple[int, str], list[int]] = defaultdict(list)
     for row in await fetch(_PREFERENCES, program_id):
         preferences[(row["enrolment"], row["kind"])].append(row["other"])
@@ -111,6 +114,13 @@ async def match_pool(program_id: int, actor: Actor) -> MatchPool:
             holding[row["enrolment"]] += 1
     profiles = {row["user_id"]: row for row in await fetch(_PROFILES, program_id)}
     fmt = current_runtime().formats.get(program["format"])
+    questions = await program_questions(program)
+    tag_questions = {q.key for q in questions if q.kind == "tags"}
+    answer_tags = {key for given in answers.values() for q, value in given.items() if q in tag_questions
+                   for key in (value if isinstance(value, list) else [])} - labels.keys()
+    if answer_tags:
+        labels.update({row["key"]: row["label"] for row in await Tag.select(Tag.key, Tag.label).where(
+            Tag.key.is_in(sorted(answer_tags)))})
     return MatchPool(
         program=PoolProgram(
             id=program["id"], slug=program["slug"], name=program["name"], format=program["format"],
@@ -132,5 +142,6 @@ async def match_pool(program_id: int, actor: Actor) -> MatchPool:
         ],
         relationships=list(relationships.values()),
         questions=[PoolQuestion(key=q.key, label=q.label, kind=q.kind, matching_criterion=q.matching_criterion,
-                                choices=list(q.choices)) for q in await program_questions(program)],
+                                choices=list(q.choices)) for q in questions],
+        tag_labels=labels,
     )

@@ -75,6 +75,10 @@ class Explainer:
         # (they may hide them; the core filters sentences by criterion key, and "goals" reads both).
         self.for_participants = for_participants
 
+    def _label(self, tag_key: str) -> str:
+        """What people read for a tag key (the key itself when the pool has no label)."""
+        return self.scorer.pool.tag_labels.get(tag_key, tag_key)
+
     def explain_pairs(self, rows: Sequence[int] | np.ndarray,
                       cols: Sequence[int] | np.ndarray) -> list[list[CriterionScore]]:
         """One explanation (a list of ``CriterionScore``) per pair ``(rows[i], cols[i])``."""
@@ -117,15 +121,17 @@ class Explainer:
             return f"{seeker.display_name} has not listed skills to learn."
         offered = set(offerer.skills_offered)
         shared = [t for t in sought if t in offered]
+        shared_labels = [self._label(t) for t in shared]
         if not shared:
             if len(sought) == 1:
-                return f"Does not offer the skill {seeker.display_name} seeks ({sought[0]})."
+                return f"Does not offer the skill {seeker.display_name} seeks ({self._label(sought[0])})."
             return f"Shares none of the {len(sought)} skills {seeker.display_name} seeks."
         if len(shared) == len(sought) == 1:
-            return f"Offers the skill {seeker.display_name} seeks ({shared[0]})."
+            return f"Offers the skill {seeker.display_name} seeks ({shared_labels[0]})."
         if len(shared) == len(sought):
-            return f"Offers all {len(sought)} skills {seeker.display_name} seeks ({_listing(shared)})."
-        return f"Shares {len(shared)} of the {len(sought)} skills {seeker.display_name} seeks ({_listing(shared)})."
+            return f"Offers all {len(sought)} skills {seeker.display_name} seeks ({_listing(shared_labels)})."
+        return (f"Shares {len(shared)} of the {len(sought)} skills {seeker.display_name} seeks "
+                f"({_listing(shared_labels)}).")
 
     def _goals(self, seeker: PoolEnrolment, offerer: PoolEnrolment, r: int, c: int, value: float) -> str:
         seekers, offerers = self.scorer.goal_rows
@@ -205,9 +211,10 @@ class Explainer:
         shared = sorted(mine & theirs)
         if not shared:
             return f"Different answers to '{label}'."
+        shown = [self._label(x) for x in shared] if kind == "tags" else shared
         if mine == theirs:
-            return f"Same answer to '{label}' ({_listing(shared)})."
-        return f"Answers to '{label}' share {_listing(shared)}."
+            return f"Same answer to '{label}' ({_listing(shown)})."
+        return f"Answers to '{label}' share {_listing(shown)}."
 
 
 def neutral(value: float) -> bool:
