@@ -9,6 +9,7 @@ pin, swap, publish selected or all) and who stayed unmatched and why.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -147,11 +148,18 @@ async def _run_page(request: AnyRequest, program_id: int, run_id: int, form: For
     )
 
 
-async def _after(request: AnyRequest, program_id: int, run_id: int, form: Form, exc: Exception | None,
-                 done: str, section: str) -> Response[Any]:
-    if exc is None and form.ok:
-        return redirect(_run_url(program_id, run_id, section), flash=done)
-    status = failed(form, exc) if isinstance(exc, ValidationFailed | ConflictError) else 400
+async def _act(request: AnyRequest, program_id: int, run_id: int, form: Form,
+               call: Callable[[], Awaitable[Any]] | None, done: Callable[[Any], str], section: str) -> Response[Any]:
+    """Run ``call`` when the form is good; then back to the run's ``section`` with ``done``'s
+    message, or the page again with the complaint on the form."""
+    status = 400
+    if call is not None and form.ok:
+        try:
+            result = await call()
+        except (ValidationFailed, ConflictError) as exc:
+            status = failed(form, exc)
+        else:
+            return redirect(_run_url(program_id, run_id, section), flash=done(result))
     return await _run_page(request, program_id, run_id, form, section=section, status_code=status)
 
 
@@ -160,14 +168,9 @@ async def cancel_run(request: AnyRequest, program_id: FromPath[Id], run_id: From
                      data: FormData) -> Response[Any]:
     """Stop the run; nothing of it is kept."""
     _, form = validate_form(Input, data)
-    exc: Exception | None = None
-    if form.ok:
-        try:
-            await api.cancel_match_run(program_id, run_id, request.user)
-        except (ValidationFailed, ConflictError) as caught:
-            exc = caught
-    return await _after(request, program_id, run_id, form, exc, "Cancelled the run: nothing of it was kept.",
-                        "overview")
+    return await _act(request, program_id, run_id, form,
+                      lambda: api.cancel_match_run(program_id, run_id, request.user),
+                      lambda _: "Cancelled the run: nothing of it was kept.", "overview")
 
 
 @post("/programs/{program_id:int}/matching/runs/{run_id:int}/proposals/{proposal_id:int}", opt=COORDINATOR,
@@ -176,14 +179,10 @@ async def change_proposal(request: AnyRequest, program_id: FromPath[Id], run_id:
                           proposal_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Remove, restore, pin or unpin one proposal."""
     values, form = validate_form(ProposalForm, data)
-    exc: Exception | None = None
-    if values is not None:
-        try:
-            await api.change_run_proposal(program_id, run_id, proposal_id, _CHANGES[values.action], request.user)
-        except (ValidationFailed, ConflictError) as caught:
-            exc = caught
-    return await _after(request, program_id, run_id, form, exc, _DONE[values.action] if values else "",
-                        "proposals")
+    action = values.action if values else ""
+    call = (lambda: api.change_run_proposal(program_id, run_id, proposal_id, _CHANGES[action], request.user)
+            ) if values else None
+    return await _act(request, program_id, run_id, form, call, lambda _: _DONE[action], "proposals")
 
 
 @post("/programs/{program_id:int}/matching/runs/{run_id:int}/proposals/{proposal_id:int}/swap", opt=COORDINATOR,
@@ -192,16 +191,18 @@ async def swap_partners(request: AnyRequest, program_id: FromPath[Id], run_id: F
                         proposal_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Swap this proposal's partner with another proposal's."""
     values, form = validate_form(SwapForm, data)
-    exc: Exception | None = None
-    done = ""
-    if values is not None:
-        try:
-            swapped = await api.swap_run_partners(program_id, run_id, proposal_id, values.other_id, request.user)
-        except (ValidationFailed, ConflictError) as caught:
-            exc = caught
-        else:
-            done = "Swapped: " + " and ".join(" & ".join(m.display_name for m in p.members) for p in swapped) + "."
-    return await _after(request, program_id, run_id, form, exc, done, "proposals")
+    other = values.other_id if values else 0
+    call = (lambda: api.swap_run_partners(program_id, run_id, proposal_id, other, request.user)) if values else None
+    return await _act(request, program_id, run_id, form, call,
+        lambda swapped: "Swapped: " + " and ".join(" & ".join(m.display_name for m in p.members)
+                                                    for p in swapped) + ".", "proposals")
+
+
+def _published(report: Any) -> str:
+    done = f"Published {len(report.published)} proposal{'' if len(report.published) == 1 else 's'}."
+    if report.problems:
+        done += f" {len(report.problems)} could not be published: " + "; ".join(report.problems.values()) + "."
+    return done[:1000]
 
 
 @post("/programs/{program_id:int}/matching/runs/{run_id:int}/publish", opt=COORDINATOR, include_in_schema=False)
@@ -222,20 +223,8 @@ async def publish(request: AnyRequest, program_id: FromPath[Id], run_id: FromPat
         form.error("__all__", "unknown fields: " + ", ".join(sorted(unknown)[:5]))
     if not ids and submitted.get("all") != "on" and form.ok:
         form.error("proposal_ids", "tick at least one proposal, or publish all")
-    exc: Exception | None = None
-    done = ""
-    if form.ok:
-        try:
-            report = await api.publish_run(program_id, run_id, ids, request.user)
-        except (ValidationFailed, ConflictError) as caught:
-            exc = caught
-        else:
-            done = f"Published {len(report.published)} proposal{'' if len(report.published) == 1 else 's'}."
-            if report.problems:
-                done += f" {len(report.problems)} could not be published: " + "; ".join(
-                    report.problems.values()) + "."
-                return redirect(_run_url(program_id, run_id, "proposals"), flash=done[:1000], level="warning")
-    return await _after(request, program_id, run_id, form, exc, done, "proposals")
+    return await _act(request, program_id, run_id, form, lambda: api.publish_run(program_id, run_id, ids, request.user),
+                      _published, "proposals")
 
 
 def match_run_page_routes() -> list[Any]:

@@ -14,7 +14,7 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
-from mentorkit.errors import ConflictError, ValidationFailed
+from mentorkit.errors import ConflictError, PermissionDenied, ValidationFailed
 from mentorkit.goals import services as goals
 from mentorkit.programs import design, participants, policies, services
 from mentorkit.programs.charts import bar_chart
@@ -57,12 +57,16 @@ class StateForm(Input):
     open_relationships: ClosingOutcome = "complete"
 
 
-def failed(form: Form, exc: ValidationFailed | ConflictError) -> int:
-    """Put a service's complaint on the form; return the status to answer with."""
+def failed(form: Form, exc: ValidationFailed | ConflictError | PermissionDenied) -> int:
+    """Put a service's complaint on the form; return the status to answer with (400 for bad
+    fields, 403 for a refusal, 409 for a state that does not allow it)."""
     if isinstance(exc, ValidationFailed):
         for field, message in exc.errors.items():
             form.error(field, message)
         return 400
+    if isinstance(exc, PermissionDenied):
+        form.error("__all__", str(exc))
+        return 403
     fields = getattr(exc, "fields", None) or ["__all__"]
     form.error(fields[0], str(exc))
     return 409

@@ -119,9 +119,7 @@ async def edit_agreement(request: AnyRequest, relationship_id: FromPath[Id], dat
         try:
             view = await agreements.update_agreement(relationship_id, update.terms(), request.user)
         except (ValidationFailed, ConflictError, PermissionDenied) as exc:
-            status = 403 if isinstance(exc, PermissionDenied) else failed(form, exc)
-            if isinstance(exc, PermissionDenied):
-                form.error("__all__", str(exc))
+            status = failed(form, exc)
         else:
             return redirect(f"/relationships/{relationship_id}?section=agreement",
                             flash=f"Agreement saved as version {view.version}: every member confirms it.")

@@ -246,11 +246,7 @@ async def _act(
         try:
             result = await act(values)
         except (ValidationFailed, ConflictError, PermissionDenied) as exc:
-            if isinstance(exc, PermissionDenied):
-                form.error("__all__", str(exc))
-                status = 403
-            else:
-                status = failed(form, exc)
+            status = failed(form, exc)
         else:
             message = done(result) if callable(done) else done
             # The forms post to their card (``…/pause#change``) so that an error shows where it

@@ -56,11 +56,7 @@ async def request_match(request: AnyRequest, program_id: FromPath[Id], data: For
             relationship = await self_matching.request_match(program_id, values.partner_enrolment_id,
                                                              values.message, request.user)
         except (ValidationFailed, ConflictError, PermissionDenied) as exc:
-            if isinstance(exc, PermissionDenied):
-                form.error("__all__", str(exc))
-                status = 403
-            else:
-                status = failed(form, exc)
+            status = failed(form, exc)
         else:
             partner = ", ".join(m.display_name for m in relationship.members if m.user_id != request.user.id)
             return redirect(f"/programs/{program_id}/find#main",
