@@ -25,8 +25,9 @@ from mentorkit.contracts import (
 from mentorkit.errors import ConflictError, PermissionDenied, ValidationFailed
 from mentorkit.matching import runs
 from mentorkit.matching.schemas import ProposalChange
+from mentorkit.matching.tables import MatchRun
 from mentorkit.profiles import tags
-from mentorkit.profiles.schemas import ProfileUpdate
+from mentorkit.profiles.schemas import ProfileUpdate, VisibilityUpdate
 from mentorkit.profiles.services import update_profile
 from mentorkit.programs import enrolments
 from mentorkit.programs import services as programs
@@ -101,7 +102,7 @@ class Strategies:
     @hookimpl
     def register_matching_strategies(self, register: Any) -> None:
         register(MatchingStrategy(key="shared_skills", label="Shared skills", propose=propose, explain=explain,
-                                  settings=SharedSkillsSettings))
+                                  settings=SharedSkillsSettings, explains_to_participants=lambda s: not s.bogus))
         register(MatchingStrategy(key="slow", label="Slow", propose=slow_propose))
 
 
@@ -317,3 +318,23 @@ async def test_data_rights_export_what_runs_said_about_someone_and_erase_it(ment
     assert after.unmatched == []  # Pat's reason went with him
     await erase_user(ada.id, None)
     assert (await runs.run_view(program.id, run.id, SYSTEM)).started_by == "the system"
+
+
+async def test_members_read_why_they_were_matched_where_the_strategy_allows(mentorkit_runtime: Any) -> None:
+    world = await cohort()
+    ada, program, people = world["ada"], world["program"], world["people"]
+    run = await runs.start_run(program.id, ada, wait=True)
+    report = await runs.publish_proposals(program.id, run.id, [], ada)
+    mia_pair = [await relationship_by_id(i) for i in report.published]
+    [mine] = [r for r in mia_pair if r is not None and any(m.display_name == "Mia" for m in r.members)]
+    assert await runs.why_matched(mine, people["Mia"]) == ["Mo offers 1 of the skills Mia seeks."]
+    assert await runs.why_matched(mine, people["Mo"]) == ["Mo offers 1 of the skills Mia seeks."]
+    assert await runs.why_matched(mine, people["Mel"]) == []  # not a member
+    assert await runs.why_matched(mine, ada) == []  # coordinators read the run page instead
+    # Mo shows his skills to staff only: the sentence about skills is not Mia's to read.
+    await update_profile(people["Mo"], ProfileUpdate(visibility=VisibilityUpdate(skills="staff")))
+    assert await runs.why_matched(mine, people["Mia"]) == []
+    assert await runs.why_matched(mine, people["Mo"]) == ["Mo offers 1 of the skills Mia seeks."]
+    # The run's own settings decide: settings the strategy says no to show nothing.
+    await MatchRun.update({MatchRun.settings: '{"bogus": true}'}).where(MatchRun.id == run.id)
+    assert await runs.why_matched(mine, people["Mo"]) == []

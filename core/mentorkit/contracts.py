@@ -629,6 +629,10 @@ class MatchingStrategy:
     proposal's explanation sentences are what the person reads; a sentence whose criterion key
     names a profile field the partner hides from them (``skills``, ``languages``, ...) is
     dropped. Without ``suggest`` the core suggests by shared skills."""
+    explains_to_participants: Callable[[Any], bool] | None = None
+    """``explains_to_participants(settings)``: whether a program with these settings shows the
+    members of a relationship made from a match run why they were matched (the explanation's
+    sentences, without those about fields a member hides). None: never."""
     explain: Callable[[MatchPool, dict[str, list[int]], Any], Awaitable[MatchProposal | None]] | None = None
     """``async explain(pool, members, settings)``: the score and explanation of one given
     relationship (enrolment ids by role), or None when a rule forbids it. A match run calls it

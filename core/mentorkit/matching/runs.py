@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from mentorkit.api.actors import Actor as PersonOrSystem
 from mentorkit.background import RUNNER, runner_gone, spawn
 from mentorkit.contracts import (
     CriterionScore,
@@ -527,3 +528,32 @@ async def publish_proposals(program_id: int, run_id: int, proposal_ids: Sequence
         published.append(relationship.id)
     return schemas.PublishReport(published=published, problems=problems)
 
+
+
+async def why_matched(relationship: Any, actor: PersonOrSystem) -> list[str]:
+    """Why a member's relationship was proposed, when it came from a match run whose strategy
+    settings let participants read it: the explanation's sentences, without those about
+    fields another member hides from them. Empty for anyone else."""
+    from mentorkit.profiles.services import get_profiles
+    from mentorkit.relationships.self_matching import visible_sentences
+
+    if actor.id is None or not any(m.user_id == actor.id for m in relationship.members):
+        return []
+    row = await MatchRunProposal.select(MatchRunProposal.explanation, MatchRunProposal.run.strategy.as_alias(
+        "strategy"), MatchRunProposal.run.settings.as_alias("settings")).where(
+        MatchRunProposal.relationship == relationship.id).first()
+    if row is None:
+        return []
+    strategy = current_runtime().strategies.get(row["strategy"])
+    if strategy is None or strategy.explains_to_participants is None:
+        return []
+    try:
+        settings = msgspec.convert(as_json(row["settings"], {}) or {}, strategy.settings)
+    except msgspec.ValidationError:
+        return []
+    if not strategy.explains_to_participants(settings):
+        return []
+    others = [m.user_id for m in relationship.members if m.user_id != actor.id]
+    hidden = {field for profile in await get_profiles(others, actor) for field in profile.hidden}
+    explanation = msgspec.convert(as_json(row["explanation"], []) or [], list[CriterionScore])
+    return visible_sentences(explanation, hidden)

@@ -19,6 +19,7 @@ from mentorkit.accounts.time_zones import NoSuchLocalTime, from_local, zone_of
 from mentorkit.errors import ConflictError, PermissionDenied, ValidationFailed
 from mentorkit.goals.pages import goal_context
 from mentorkit.journeys.pages import journey_context
+from mentorkit.matching.runs import why_matched
 from mentorkit.policy import current_user
 from mentorkit.programs import services as programs
 from mentorkit.programs.labels import role_label
@@ -139,6 +140,7 @@ async def _relationship_page(
         "relationships/detail.html",
         **agreement,
         **await journey_context(view.relationship, view.viewer),
+        why_matched=await why_matched(view.relationship, request.user) if section == "overview" else [],
         status_code=status_code,
         view=view,
         panels=await page_panels(request, "relationship", view.relationship),

@@ -221,8 +221,9 @@ async def _ranked(program: dict[str, Any], pool: MatchPool, me: PoolEnrolment, c
     return [(other, score, explanation) for other, score, explanation in scored[:k]]
 
 
-def _sentences(explanation: Sequence[CriterionScore], hidden: set[str]) -> list[str]:
-    """The explanation's sentences, without those about fields the partner hides."""
+def visible_sentences(explanation: Sequence[CriterionScore], hidden: set[str]) -> list[str]:
+    """The explanation's sentences a participant may read: without those about profile fields
+    the other person hides from them."""
     return [c.sentence for c in explanation if c.sentence and CRITERION_FIELDS.get(c.key) not in hidden]
 
 
@@ -240,7 +241,7 @@ async def _suggestions(program: dict[str, Any], pool: MatchPool, me: PoolEnrolme
             enrolment_id=other.id, user_id=other.user_id, display_name=other.display_name, role=other.role,
             headline=profiles[other.user_id].headline or "", profile_url=f"/people/{other.user_id}",
             remaining=places_left(other, fmt), score=round(float(score), 4),
-            explanation=_sentences(explanation, hidden.get(other.user_id, set())),
+            explanation=visible_sentences(explanation, hidden.get(other.user_id, set())),
         )
         for other, score, explanation in await _ranked(program, pool, me, candidates, k, hidden)
     ]

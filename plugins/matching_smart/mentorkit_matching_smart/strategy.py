@@ -369,5 +369,6 @@ SMART = MatchingStrategy(
     propose=propose,
     suggest=suggest,
     explain=explain_members,
+    explains_to_participants=lambda settings: bool(settings.explain_to_participants),
     settings=SmartMatchingSettings,
 )
