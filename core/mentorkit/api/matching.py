@@ -23,8 +23,8 @@ async def get_match_pool(program_id: int, actor: Actor) -> MatchPool:
 async def start_match_run(program_id: int, actor: Actor, *, wait: bool = False) -> MatchRun:
     """Run the program's matching strategy on its pool; with ``wait`` the call returns when
     the run is over, otherwise the run goes on in the background of this process.
-    ``ValidationFailed`` when the strategy proposes nothing itself (manual), ``ConflictError``
-    when the program is not open or another run is under way. Emits ``match_run.started``
+    ``ConflictError`` when the program's strategy proposes nothing itself (manual), the program
+    is not open or another run is under way. Emits ``match_run.started``
     (and ``match_run.finished`` when proposals are ready)."""
     return await runs.start_run(program_id, actor, wait=wait)
 

@@ -3,15 +3,15 @@ match-run pages, for coordinators and site admins."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import get, patch, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody
 
 from mentorkit import api
 from mentorkit.api.paging import DEFAULT_LIMIT, Page
 from mentorkit.matching.schemas import MatchRun, ProposalChange, PublishReport, PublishRequest, RunProposal, SwapRequest
-from mentorkit.profiles.api import Limit, Offset
+from mentorkit.profiles.api import Limit, Offset, Query
 from mentorkit.programs import policies
 from mentorkit.schemas import Id
 from mentorkit.web.pages import AnyRequest
@@ -22,7 +22,6 @@ TAGS = ["matching"]
 COORDINATOR = {"policy": "program_coordinator"}
 _RUNS = "/api/v1/programs/{program_id:int}/match-runs"
 _RUN = _RUNS + "/{run_id:int}"
-Search = Annotated[str, Parameter(max_length=200, description="keep proposals naming someone whose name contains this")]
 
 
 @post(_RUNS, opt=COORDINATOR, tags=TAGS, status_code=202)
@@ -52,7 +51,7 @@ async def cancel_run(request: AnyRequest, program_id: FromPath[Id], run_id: From
 
 
 @get(_RUN + "/proposals", opt=COORDINATOR, tags=TAGS)
-async def list_proposals(request: AnyRequest, program_id: FromPath[Id], run_id: FromPath[Id], q: Search = "",
+async def list_proposals(request: AnyRequest, program_id: FromPath[Id], run_id: FromPath[Id], q: Query = "",
                          limit: Limit = DEFAULT_LIMIT, offset: Offset = 0) -> Page[RunProposal]:
     """The run's proposals, best first, each with its explanation and status."""
     return await api.list_run_proposals(program_id, run_id, request.user, search=q, limit=limit, offset=offset)

@@ -108,8 +108,8 @@ async def start_run(program_id: int, actor: Actor, *, wait: bool = False,
                             "matching or running")
     strategy = _strategy(program["matching_strategy"])
     if strategy.manual or strategy.propose is None:
-        raise ValidationFailed({"matching_strategy": f"“{strategy.label}” proposes no matches itself: choose "
-                                                     "a strategy that does in the program's design"})
+        raise ConflictError(f"“{strategy.label}” proposes no matches itself: choose a strategy that does in "
+                            "the program's design")
     settings = await _strategy_settings(program, strategy)
     pool = await match_pool(program_id, actor)
     pool = msgspec.structs.replace(pool, pinned=await _pins(program_id, pool))
