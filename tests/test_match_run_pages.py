@@ -64,6 +64,8 @@ def test_the_api_runs_reviews_and_publishes(mentorkit_client: Any) -> None:
     proposals = ok(c.get(f"{base}/proposals"))["items"]
     assert [p["score"] for p in proposals] == [1.0, 1.0, 1.0]
     assert ok(c.get(f"{base}/proposals?q=meg"))["items"][0]["members"][1]["display_name"] == "Meg"
+    both = ok(c.get(f"{base}/proposals?q=meg,%20MIA"))["items"]
+    assert sorted(p["members"][1]["display_name"] for p in both) == ["Meg", "Mia"]
     first, second, third = (p["id"] for p in proposals)
     bad = c.post(f"{base}/proposals/{first}/swap", json={"other_id": first}, headers=h)
     assert bad.status_code == 400 and "other_id" in bad.text

@@ -379,18 +379,20 @@ async def list_runs(program_id: int, actor: Actor, *, limit: int = 20, offset: i
 async def run_proposals(program_id: int, run_id: int, actor: Actor, *, search: str = "",
                         limit: int | None = None, offset: int = 0) -> tuple[list[schemas.RunProposal], int]:
     """The run's proposals in the strategy's order (best first), optionally only those naming
-    someone whose name contains ``search``, and how many match (coordinators, admins)."""
+    someone whose name contains ``search`` (or one of its comma-separated parts), and how many
+    match (coordinators, admins)."""
     row = await _run_row(program_id, run_id, actor)
     rows = await MatchRunProposal.select().where(MatchRunProposal.run == run_id).order_by(MatchRunProposal.position)
     diff, previous = await _diff(row)
     names = await _names({i for r in rows for ids in as_json(r["members"], {}).values() for i in ids})
-    needle = search.strip().casefold()
+    # "Mia, Leo": proposals naming either (so two pairs on different pages can meet to swap).
+    needles = [part.strip().casefold() for part in search.split(",") if part.strip()]
     out = []
     for r in rows:
         members = [schemas.ProposalMember(enrolment_id=i, user_id=names[i]["user"], role=role,
                                           display_name=names[i]["display_name"])
                    for role, ids in as_json(r["members"], {}).items() for i in ids if i in names]
-        if needle and not any(needle in m.display_name.casefold() for m in members):
+        if needles and not any(n in m.display_name.casefold() for m in members for n in needles):
             continue
         out.append(schemas.RunProposal(
             id=r["id"], position=r["position"], members=members, score=r["score"],
