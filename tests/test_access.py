@@ -99,7 +99,7 @@ ACCESS: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/cancel"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/proposals"): STAFF_X,
-    ("PATCH", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/proposals/{proposal_id:int}"): STAFF_X,
+    ("POST", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/proposals/{proposal_id:int}"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/proposals/{proposal_id:int}/swap"): STAFF_X,
     ("POST", "/api/v1/programs/{program_id:int}/match-runs/{run_id:int}/publish"): STAFF_X,
     ("GET", "/api/v1/programs/{program_id:int}/participants"): STAFF_X,

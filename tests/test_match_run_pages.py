@@ -71,9 +71,9 @@ def test_the_api_runs_reviews_and_publishes(mentorkit_client: Any) -> None:
     assert bad.status_code == 400 and "other_id" in bad.text
     swapped = ok(c.post(f"{base}/proposals/{first}/swap", json={"other_id": third}, headers=h))
     assert [p["score"] for p in swapped] == [0.0, 0.0]
-    refused = c.patch(f"{base}/proposals/{second}", json={"status": "published"}, headers=h)
-    assert refused.status_code == 400 and "status" in refused.text
-    assert ok(c.patch(f"{base}/proposals/{second}", json={"status": "removed"}, headers=h))["status"] == "removed"
+    refused = c.post(f"{base}/proposals/{second}", json={"action": "publish"}, headers=h)
+    assert refused.status_code == 400 and "action" in refused.text
+    assert ok(c.post(f"{base}/proposals/{second}", json={"action": "remove"}, headers=h))["status"] == "removed"
     report = ok(c.post(f"{base}/publish", json={"proposal_ids": [first]}, headers=h))
     assert len(report["published"]) == 1 and report["problems"] == {}
     relationship = ok(c.get(f"/api/v1/relationships/{report['published'][0]}"))

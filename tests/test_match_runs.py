@@ -233,9 +233,9 @@ async def test_remove_pin_swap_and_publish_selected(mentorkit_runtime: Any) -> N
     run = await runs.start_run(program.id, ada, wait=True)
     proposals, _ = await runs.run_proposals(program.id, run.id, ada)
     mo_mia, mo_mel, max_meg = proposals
-    removed = await runs.change_proposal(program.id, run.id, mo_mel.id, ProposalChange(status="removed"), ada)
+    removed = await runs.change_proposal(program.id, run.id, mo_mel.id, ProposalChange(action="remove"), ada)
     assert removed.status == "removed"
-    pinned = await runs.change_proposal(program.id, run.id, mo_mia.id, ProposalChange(pinned=True), ada)
+    pinned = await runs.change_proposal(program.id, run.id, mo_mia.id, ProposalChange(action="pin"), ada)
     assert pinned.pinned and pinned.status == "proposed"
     # Swapping mentors: Mia gets Max, Meg gets Mo; the strategy explains both new pairs.
     swapped = await runs.swap_partners(program.id, run.id, mo_mia.id, max_meg.id, ada)
@@ -253,7 +253,7 @@ async def test_remove_pin_swap_and_publish_selected(mentorkit_runtime: Any) -> N
     with pytest.raises(ValidationFailed, match="at least one proposal"):
         await runs.publish_proposals(program.id, run.id, [mo_mel.id], ada)  # removed: nothing to publish
     with pytest.raises(ConflictError, match="published already"):
-        await runs.change_proposal(program.id, run.id, mo_mia.id, ProposalChange(status="removed"), ada)
+        await runs.change_proposal(program.id, run.id, mo_mia.id, ProposalChange(action="remove"), ada)
     # Everything left: Max & Meg goes; Mo & Mel stays removed.
     rest = await runs.publish_proposals(program.id, run.id, [], ada)
     assert len(rest.published) == 1 and rest.problems == {}
@@ -281,7 +281,7 @@ async def test_a_new_run_keeps_pins_and_shows_its_difference(mentorkit_runtime: 
     first = await runs.start_run(program.id, ada, wait=True)
     proposals, _ = await runs.run_proposals(program.id, first.id, ada)
     # Pin Mo & Mel; then Mel stops seeking sql, so the strategy alone would not pair them.
-    await runs.change_proposal(program.id, first.id, proposals[1].id, ProposalChange(pinned=True), ada)
+    await runs.change_proposal(program.id, first.id, proposals[1].id, ProposalChange(action="pin"), ada)
     await update_profile(people["Mel"], ProfileUpdate(skills_sought=["cooking"]))
     await enrolments.update_enrolment(program.id, enrolled["Max"].id, people["Max"], paused=True)
     second = await runs.start_run(program.id, ada, wait=True)

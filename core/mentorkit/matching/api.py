@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import get, patch, post
+from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
 from mentorkit import api
@@ -57,10 +57,11 @@ async def list_proposals(request: AnyRequest, program_id: FromPath[Id], run_id: 
     return await api.list_run_proposals(program_id, run_id, request.user, search=q, limit=limit, offset=offset)
 
 
-@patch(_RUN + "/proposals/{proposal_id:int}", opt=COORDINATOR, tags=TAGS)
+@post(_RUN + "/proposals/{proposal_id:int}", opt=COORDINATOR, tags=TAGS, status_code=200)
 async def change_proposal(request: AnyRequest, program_id: FromPath[Id], run_id: FromPath[Id],
                           proposal_id: FromPath[Id], data: JSONBody[ProposalChange]) -> RunProposal:
-    """Remove (``status: removed``) or restore a proposal; pin or unpin it."""
+    """``{"action": "remove"}`` (``restore`` undoes it), ``pin`` (the next run keeps the pair) or
+    ``unpin`` a proposal."""
     return await api.change_run_proposal(program_id, run_id, proposal_id, data, request.user)
 
 

@@ -10,16 +10,15 @@ pin, swap, publish selected or all) and who stayed unmatched and why.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Any
 
-import msgspec
 from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from mentorkit import api
 from mentorkit.errors import ConflictError, ValidationFailed
-from mentorkit.matching.schemas import RUN_STATES, MatchRun, ProposalChange, RunProposal
+from mentorkit.matching.schemas import RUN_STATES, MatchRun, ProposalAction, ProposalChange, RunProposal
 from mentorkit.programs import policies, services
 from mentorkit.programs.charts import bar_chart
 from mentorkit.programs.pages import FormData, failed
@@ -39,7 +38,7 @@ BINS = 10
 class ProposalForm(Input):
     """A proposal's buttons: ``action`` is remove, restore, pin or unpin."""
 
-    action: Annotated[str, msgspec.Meta(pattern="^(remove|restore|pin|unpin)$")]
+    action: ProposalAction
 
 
 class SwapForm(Input):
@@ -48,8 +47,6 @@ class SwapForm(Input):
     other_id: Id
 
 
-_CHANGES = {"remove": ProposalChange(status="removed"), "restore": ProposalChange(status="proposed"),
-            "pin": ProposalChange(pinned=True), "unpin": ProposalChange(pinned=False)}
 _DONE = {"remove": "Removed the proposal.", "restore": "Restored the proposal.",
          "pin": "Pinned: the next run keeps this pair.", "unpin": "Unpinned."}
 
@@ -179,9 +176,9 @@ async def change_proposal(request: AnyRequest, program_id: FromPath[Id], run_id:
                           proposal_id: FromPath[Id], data: FormData) -> Response[Any]:
     """Remove, restore, pin or unpin one proposal."""
     values, form = validate_form(ProposalForm, data)
-    action = values.action if values else ""
-    call = (lambda: api.change_run_proposal(program_id, run_id, proposal_id, _CHANGES[action], request.user)
-            ) if values else None
+    action: ProposalAction = values.action if values else "remove"
+    change = ProposalChange(action=action)
+    call = (lambda: api.change_run_proposal(program_id, run_id, proposal_id, change, request.user)) if values else None
     return await _act(request, program_id, run_id, form, call, lambda _: _DONE[action], "proposals")
 
 

@@ -432,17 +432,17 @@ async def _open_proposal(program_id: int, run_id: int, proposal_id: int, actor: 
     return row
 
 
+_ACTIONS: dict[str, dict[Any, Any]] = {
+    "remove": {MatchRunProposal.status: "removed"}, "restore": {MatchRunProposal.status: "proposed"},
+    "pin": {MatchRunProposal.pinned: True}, "unpin": {MatchRunProposal.pinned: False},
+}
+
+
 async def change_proposal(program_id: int, run_id: int, proposal_id: int, change: schemas.ProposalChange,
                           actor: Actor) -> schemas.RunProposal:
     """Remove or restore a proposal, pin or unpin it (a pinned pair is kept by the next run)."""
     await _open_proposal(program_id, run_id, proposal_id, actor)
-    values: dict[Any, Any] = {}
-    if change.status is not msgspec.UNSET:
-        values[MatchRunProposal.status] = change.status
-    if change.pinned is not msgspec.UNSET:
-        values[MatchRunProposal.pinned] = change.pinned
-    if values:
-        await MatchRunProposal.update(values).where(MatchRunProposal.id == proposal_id)
+    await MatchRunProposal.update(_ACTIONS[change.action]).where(MatchRunProposal.id == proposal_id)
     return await _proposal(program_id, run_id, proposal_id, actor)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -121,8 +121,11 @@ class SwapRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     other_id: Id
 
 
-class ProposalChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Remove or restore a proposal, pin or unpin it (only the fields sent change)."""
+ProposalAction = Literal["remove", "restore", "pin", "unpin"]
 
-    status: Annotated[str, msgspec.Meta(pattern="^(proposed|removed)$")] | msgspec.UnsetType = msgspec.UNSET
-    pinned: bool | msgspec.UnsetType = msgspec.UNSET
+
+class ProposalChange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What to do with a proposal: ``remove`` it (``restore`` undoes that), ``pin`` it (the next
+    run keeps the pair) or ``unpin`` it."""
+
+    action: ProposalAction
