@@ -10,6 +10,12 @@ the potentials are a feasible dual of the full problem). Each round adds up to 1
 negative pairs per mentee (all of them would flood the first rounds); the loop only stops
 when there are none at all, so this changes the number of rounds, not the result.
 
+Reading every row once per round is the expensive part (for ``ScoreBlocks`` it recomputes every
+score), so only the first pricing reads every row: it keeps each mentee's 30 pairs of least
+reduced cost (a pool priced exactly every round) and the next reduced cost as a bound on the
+rest of the row. Later rounds read only the rows whose bound the moving potentials have made
+negative (see ``Priced``); the proof still covers every pair.
+
 "Participation first" is a slack cost larger than any possible change of total score; OR-Tools
 is asked directly for a maximum flow of minimum cost (the same optimum, without that huge
 cost slowing its cost scaling), and the slack cost only enters the potentials.
