@@ -180,8 +180,8 @@ def potentials(net: Network, arcs: Arcs, flow: Flow, start: IntArray | None = No
     mu, mv, mw = u[is_mentor], v[is_mentor], w[is_mentor]
     into_mentee = v < n  # arcs entering a mentee: d[mentee] <= d[tail] + w
     eu, ev, ew = u[into_mentee], v[into_mentee], w[into_mentee]
-    lows = np.unique(mu)
-    highs = np.unique(ev)
+    lows = np.flatnonzero(np.bincount(mu, minlength=t + 1))
+    highs = np.flatnonzero(np.bincount(ev, minlength=t + 1))
     for _ in range(tighten):
         lower = np.full(t + 1, np.iinfo(np.int64).min)
         np.maximum.at(lower, mu, d[mv] - mw)
@@ -203,7 +203,8 @@ def shortest(u: IntArray, v: IntArray, w: IntArray, d: IntArray) -> IntArray:
     order = np.argsort(u, kind="stable")
     u, v, w = u[order], v[order], w[order]
     start = np.searchsorted(u, np.arange(t + 2))
-    active = np.unique(u)
+    active = np.flatnonzero(start[1:] > start[:-1])
+    mark = np.zeros(t + 1, bool)  # deduplicates the changed nodes (cheaper than np.unique each sweep)
     for _ in range(t + 2):
         lo, hi = start[active], start[active + 1]
         cnt = hi - lo
@@ -218,7 +219,9 @@ def shortest(u: IntArray, v: IntArray, w: IntArray, d: IntArray) -> IntArray:
         heads, cand = heads[better], cand[better]
         before = d[heads].copy()
         np.minimum.at(d, heads, cand)
-        active = np.unique(heads[d[heads] < before])
+        mark[heads[d[heads] < before]] = True
+        active = np.flatnonzero(mark)
+        mark[active] = False
     raise RuntimeError("potentials did not converge: the flow was not optimal")
 
 
@@ -302,13 +305,16 @@ def price(src: BlockSource, net: Network, arcs: Arcs, d: IntArray, min_c: int, e
     read = np.flatnonzero(known.bound < 0)
     pool = known.pool
     if len(pool):
-        pool = pool.subset(~np.isin(pool.rows, read))  # those rows are read again below
+        reread = np.zeros(n, bool)
+        reread[read] = True
+        pool = pool.subset(~reread[pool.rows])  # those rows are read again below
         neg = reduced(net, pool, d) < 0
         new.append(pool.subset(neg))
         pool = pool.subset(~neg)
     dn, dm = d[:n].astype(np.float64), d[n:n + m].astype(np.float64)
-    # Graph arcs are priced exactly by the flow itself; pinned pairs are not arcs.
-    skip = np.union1d(arcs.keys(m), excluded)
+    # Graph arcs are priced exactly by the flow itself; pinned pairs are never arcs (both
+    # lists are sorted and disjoint).
+    skip = np.sort(np.concatenate([arcs.keys(m), excluded])) if excluded.size else arcs.keys(m)
     keep = min(k_keep, m)
     kept: list[Arcs] = [pool]
     spans = runs(read, src.rows_per_block)
@@ -395,6 +401,5 @@ def column_generation(src: Source, net: Network, arcs: Arcs, *, min_c: int, excl
         new, known = price(src, net, arcs, d, min_c, excluded, k_add, k_keep, known, progress)
         if len(new) == 0:
             return Outcome(arcs, flow, rounds, True)
-        arcs = arcs.union(new, net.m)
-        known.pool = known.pool.subset(~np.isin(known.pool.keys(net.m), new.keys(net.m)))
+        arcs = arcs.union(new, net.m)  # new pairs are neither in the graph nor in the pool
     return Outcome(arcs, flow, max_rounds, False)
