@@ -10,7 +10,8 @@ per mentor and total capacity equals the number of mentees (the tightest case).
 Each size runs in a process of its own so its peak resident memory (``ru_maxrss``) is its
 own. The two standard sizes score a dense matrix first (its time is shown apart); ``--large``
 adds 100,000 x 25,000 through ``ScoreBlocks``: scores are computed a block of rows at a time
-and never held, so the solver time includes re-scoring every row once per pricing round.
+and never held, so the solver time includes re-scoring the rows each pricing round reads
+("rows scored / n": how many passes over the rows that made, candidates included).
 Run from the repository root:
 
     .venv/bin/python bench/matching_solver.py [--large] [--sizes 5000,20000] [--blocks]
@@ -93,18 +94,26 @@ def run_one(n: int, blocks: bool) -> dict[str, Any]:
     m, cap = n // 4, 4
     cohort = Cohort(n, m)
     t0 = time.perf_counter()
-    scores: Any = ScoreBlocks(n, m, cohort.block) if blocks else cohort.dense()
+    scored = [0]  # rows scored by ScoreBlocks, all passes together
+
+    def block(rows: slice) -> np.ndarray:
+        scored[0] += rows.stop - rows.start
+        return cohort.block(rows)
+
+    scores: Any = ScoreBlocks(n, m, block) if blocks else cohort.dense()
     scoring = time.perf_counter() - t0
     base = peak_mb()
     t0 = time.perf_counter()
     best = solve(scores, cap, progress=Log(f"{n:,} optimal"))
     solve_s = time.perf_counter() - t0
     opt_peak = peak_mb()
+    passes = scored[0] / n
     t0 = time.perf_counter()
     greedy = solve(scores, cap, method="greedy", progress=Log(f"{n:,} greedy"))
     greedy_s = time.perf_counter() - t0
     return {"n": n, "m": m, "input": "blocks" if blocks else "dense", "scoring_s": scoring, "solve_s": solve_s,
-            "rounds": best.rounds, "arcs": best.arcs, "proven": best.proven_optimal, "matched": len(best.pairs),
+            "rounds": best.rounds, "passes": passes if blocks else None, "arcs": best.arcs,
+            "proven": best.proven_optimal, "matched": len(best.pairs),
             "unmatched": len(best.unmatched), "total": best.total, "greedy_s": greedy_s,
             "greedy_total": greedy.total, "greedy_unmatched": len(greedy.unmatched),
             "rss_before_mb": base, "peak_optimal_mb": opt_peak, "peak_mb": peak_mb()}
@@ -121,14 +130,15 @@ def main() -> None:
         print(json.dumps(run_one(args.one, args.blocks)))
         return
     runs = [(int(s), args.blocks) for s in args.sizes.split(",")] + ([(100_000, True)] if args.large else [])
-    print("| mentees x mentors | input | scoring s | solve s | rounds | arcs | proven | unmatched | optimum "
-          "| greedy s | greedy / optimum | peak RSS MB (before solve / after optimal / after greedy) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| mentees x mentors | input | scoring s | solve s | rounds | rows scored / n | arcs | proven | unmatched "
+          "| optimum | greedy s | greedy / optimum | peak RSS MB (before solve / after optimal / after greedy) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n, blocks in runs:
         cmd = [sys.executable, __file__, "--one", str(n)] + (["--blocks"] if blocks else [])
         r = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout)
+        passes = "-" if r["passes"] is None else f"{r['passes']:.2f}"
         print(f"| {r['n']:,} x {r['m']:,} | {r['input']} | {r['scoring_s']:.2f} | {r['solve_s']:.2f} | {r['rounds']} "
-              f"| {r['arcs']:,} | {r['proven']} | {r['unmatched']} | {r['total']:.4f} | {r['greedy_s']:.2f} "
+              f"| {passes} | {r['arcs']:,} | {r['proven']} | {r['unmatched']} | {r['total']:.4f} | {r['greedy_s']:.2f} "
               f"| {100 * r['greedy_total'] / r['total']:.2f} % ({r['greedy_unmatched']} unmatched) "
               f"| {r['rss_before_mb']:.0f} / {r['peak_optimal_mb']:.0f} / {r['peak_mb']:.0f} |", flush=True)
 

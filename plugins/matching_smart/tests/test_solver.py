@@ -24,6 +24,8 @@ import pytest
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 
+import mentorkit_matching_smart._flow as flow_module
+import mentorkit_matching_smart._sources as sources_module
 import mentorkit_matching_smart.solver as solver_module
 from mentorkit_matching_smart import Candidates, ScoreBlocks, Solution, solve, solve_peers
 
@@ -146,6 +148,75 @@ def test_column_generation_repairs_a_tiny_candidate_graph(monkeypatch: pytest.Mo
     check(sol, s, 5)
     assert sol.rounds > 1 and sol.proven_optimal
     assert sol.total == pytest.approx(reference(s, np.full(30, 5))[0], abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_later_rounds_read_only_the_rows_their_bounds_do_not_prove(monkeypatch: pytest.MonkeyPatch,
+                                                                   seed: int) -> None:
+    """After the first pass, pricing reads again only the rows whose bound no longer proves them
+    (plus the pool): fewer rows than a pass per round, and still the exact optimum."""
+    monkeypatch.setattr(solver_module, "TOP_K", 1)
+    monkeypatch.setattr(flow_module, "KEEP", 3)  # tight bounds: potentials moving make rows unproven
+    monkeypatch.setattr(sources_module, "BLOCK_ELEMENTS", 7 * 60)  # 7 rows per block
+    s = instance(seed, 150, 60, forbid=0.1)  # more mentors than a row keeps in the pool: bounds are used
+    asked: list[slice] = []
+
+    def block(rows: slice) -> np.ndarray:
+        asked.append(rows)
+        return s[rows]
+
+    sol = solve(ScoreBlocks(150, 60, block), 3)
+    check(sol, s, 3)
+    assert sol.proven_optimal and sol.rounds > 2
+    assert sol.total == pytest.approx(reference(s, np.full(60, 3))[0], abs=1e-9)
+    read = sum(r.stop - r.start for r in asked)
+    assert read < 150 * (sol.rounds + 1)  # candidates and one whole pass per round would read this much
+    assert all(0 <= r.start < r.stop <= 150 for r in asked)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_partial_reads_with_forbidden_pinned_and_min_score(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """Rows read a few at a time (partial pricing) apply forbidden pairs, pins and min_score like whole passes."""
+    monkeypatch.setattr(solver_module, "TOP_K", 2)
+    monkeypatch.setattr(flow_module, "KEEP", 3)
+    monkeypatch.setattr(sources_module, "BLOCK_ELEMENTS", 5 * 45)
+    s = instance(200 + seed, 70, 45, forbid=0.2)
+    forbidden = [(r, c) for r in range(0, 70, 3) for c in range(0, 45, 7)]
+    pinned = [(r, next(c for c in range(45) if np.isfinite(s[r, c]) and s[r, c] >= 0.1 and (r, c) not in forbidden))
+              for r in (10, 40)]
+    kwargs: dict[str, Any] = {"forbidden": forbidden, "pinned": pinned, "min_score": 0.1}
+    got = solve(ScoreBlocks(70, 45, lambda rows: s[rows]), 2, **kwargs)
+    monkeypatch.setattr(sources_module, "BLOCK_ELEMENTS", 1 << 22)
+    want = solve(s, 2, **kwargs)
+    expected = s.copy()
+    expected[tuple(np.array(forbidden).T)] = np.nan
+    expected[expected < 0.1] = np.nan
+    check(got, expected, 2, pinned=pinned)
+    assert got.proven_optimal and got.total == pytest.approx(want.total, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_potentials_are_a_feasible_dual_from_any_start(seed: int) -> None:
+    """Warm-started and tightened potentials keep every residual arc's reduced cost >= 0."""
+    s = instance(300 + seed, 40, 12, forbid=0.2)
+    src = sources_module.make_source(s, None, None)
+    assert isinstance(src, sources_module.BlockSource)
+    arcs, cmin, cmax = flow_module.top_candidates(src, 3, np.zeros(0, np.int64), None)
+    supply, cap = np.ones(40, np.int64), np.full(12, 3, np.int64)
+    for lexicographic in (True, False):
+        net = flow_module.Network(40, 12, supply, cap, 40 * (cmax - cmin) + 1, lexicographic=lexicographic)
+        flow = flow_module.solve_flow(net, arcs)
+        u, v, w = flow_module.residual(net, arcs, flow)
+        rng = np.random.default_rng(seed)
+        for start in (None, rng.integers(-10**6, 10**6, 53), np.zeros(53, np.int64)):
+            d = flow_module.potentials(net, arcs, flow, start)
+            assert (w + d[u] - d[v] >= 0).all()
+
+
+def test_runs_split_rows_into_consecutive_spans() -> None:
+    rows = np.array([0, 1, 2, 5, 6, 9, 10, 11, 12, 13], np.int64)
+    assert flow_module.runs(rows, 3) == [(0, 3), (5, 7), (9, 12), (12, 14)]
+    assert flow_module.runs(np.zeros(0, np.int64), 3) == []
 
 
 @pytest.mark.parametrize("seed", range(3))
