@@ -127,9 +127,7 @@ async def _run_page(request: AnyRequest, program_id: int, run_id: int, form: For
     search = search.strip()[:200]
     proposals: list[RunProposal] = []
     everything, _ = await runs.run_proposals(program_id, run_id, request.user)
-    shown = everything
-    if search:
-        shown, _ = await runs.run_proposals(program_id, run_id, request.user, search=search)
+    shown = runs.naming(everything, search)  # one read of the run's proposals, filtered here
     pages = max(1, -(-len(shown) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     proposals = shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]

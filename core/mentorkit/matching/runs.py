@@ -29,6 +29,7 @@ from mentorkit.contracts import (
     MatchRunCancelled,
 )
 from mentorkit.db import transaction
+from mentorkit.db.bulk import insert_rows
 from mentorkit.db.values import as_json, as_utc
 from mentorkit.errors import ConflictError, NotFound, ValidationFailed
 from mentorkit.events import emit, utcnow
@@ -255,8 +256,6 @@ async def _store(run_id: int, program_id: int, pool: MatchPool, outcome: MatchOu
     proposals, left_out = _checked(pool, outcome.proposals)
     metrics = _metrics(pool, proposals, outcome, left_out)
     unmatched = _unmatched(pool, proposals, dict(outcome.unmatched or {}))
-    from mentorkit.db.bulk import insert_rows
-
     async with transaction():
         done = await MatchRun.update({
             MatchRun.state: "done", MatchRun.finished_at: utcnow(),
@@ -385,23 +384,28 @@ async def run_proposals(program_id: int, run_id: int, actor: Actor, *, search: s
     rows = await MatchRunProposal.select().where(MatchRunProposal.run == run_id).order_by(MatchRunProposal.position)
     diff, previous = await _diff(row)
     names = await _names({i for r in rows for ids in as_json(r["members"], {}).values() for i in ids})
-    # "Mia, Leo": proposals naming either (so two pairs on different pages can meet to swap).
-    needles = [part.strip().casefold() for part in search.split(",") if part.strip()]
     out = []
     for r in rows:
         members = [schemas.ProposalMember(enrolment_id=i, user_id=names[i]["user"], role=role,
                                           display_name=names[i]["display_name"])
                    for role, ids in as_json(r["members"], {}).items() for i in ids if i in names]
-        if needles and not any(n in m.display_name.casefold() for m in members for n in needles):
-            continue
         out.append(schemas.RunProposal(
             id=r["id"], position=r["position"], members=members, score=r["score"],
             explanation=msgspec.convert(as_json(r["explanation"], []), list[CriterionScore]), status=r["status"],
             pinned=bool(r["pinned"]), edited=bool(r["edited"]), relationship_id=r["relationship"],
             change="" if diff is None else "kept" if r["pair_key"] in previous else "new",
         ))
-    total = len(out)
-    return (out[offset:offset + limit] if limit is not None else out[offset:]), total
+    out = naming(out, search)
+    return (out[offset:offset + limit] if limit is not None else out[offset:]), len(out)
+
+
+def naming(proposals: list[schemas.RunProposal], search: str) -> list[schemas.RunProposal]:
+    """The proposals naming someone whose name contains ``search``, or one of its
+    comma-separated parts ("Mia, Leo": so two pairs on different pages meet to swap)."""
+    needles = [part.strip().casefold() for part in search.split(",") if part.strip()]
+    if not needles:
+        return proposals
+    return [p for p in proposals if any(n in m.display_name.casefold() for m in p.members for n in needles)]
 
 
 # --------------------------------------------------------------------------- changing
